@@ -1,0 +1,3 @@
+from llmcost.cli.app import main
+
+main()

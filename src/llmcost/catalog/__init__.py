@@ -1,0 +1,1 @@
+"""The bitemporal price catalog: its file schema, loading and validation, and lookups."""

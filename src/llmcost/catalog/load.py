@@ -1,0 +1,142 @@
+"""Reading `pricing/*.toml` into a validated `Catalog`.
+
+Every error names the file, the model and the field, so a person editing a price sheet knows
+where to look. Checks that span entries or files (overlaps, sources, aliases, release prices)
+run here after pydantic has checked each file's shape.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from llmcost.catalog.lookup import Catalog
+from llmcost.catalog.names import normalize
+from llmcost.catalog.schema import ProviderFile
+from llmcost.errors import CatalogError, InputError
+
+
+def shipped_pricing_dir() -> Path:
+    """The catalog that ships with llmcost: inside the wheel (`llmcost/pricing`), or the
+    repository's top-level `pricing/` when running from a source checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    inside = package_dir / "pricing"
+    if inside.is_dir():
+        return inside
+    return package_dir.parent.parent / "pricing"
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load and validate a catalog: a directory of provider files, one file, or the shipped
+    catalog when `path` is None."""
+    root = Path(path) if path is not None else shipped_pricing_dir()
+    if root.is_dir():
+        files = sorted(root.glob("*.toml"))
+        if not files:
+            raise InputError(f"{root}: no *.toml price files in this directory")
+    elif root.is_file():
+        files = [root]
+    else:
+        raise InputError(f"{root}: no such catalog file or directory")
+    providers = [(file, read_provider_file(file)) for file in files]
+    validate_catalog(providers)
+    return Catalog(providers)
+
+
+def read_provider_file(file: Path) -> ProviderFile:
+    try:
+        with file.open("rb") as handle:
+            raw = tomllib.load(handle, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"invalid TOML: {exc}", where=str(file)) from None
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    try:
+        return ProviderFile.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(_describe(exc, raw), where=str(file)) from None
+
+
+def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
+    """The first pydantic error as `model 'x', prices[2].rates.USD.input_mtok: message`."""
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    prefix = ""
+    if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
+        models = raw.get("models")
+        if isinstance(models, list) and loc[1] < len(models) and isinstance(models[loc[1]], dict):
+            prefix = f"model {models[loc[1]].get('id', '#' + str(loc[1] + 1))!r}, "
+        loc = loc[2:]
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against the schema)"
+    total = exc.error_count()
+    more = f" (and {total - 1} more error{'s' if total > 2 else ''})" if total > 1 else ""
+    return f"{prefix}{field or 'file'}: {message}{more}"
+
+
+def validate_catalog(providers: list[tuple[Path, ProviderFile]]) -> None:
+    """The rules from DESIGN.md that no single field can check."""
+    seen_names: dict[str, tuple[Path, str]] = {}
+    ids = {m.id for _, p in providers for m in p.models}
+    for file, provider in providers:
+        for model in provider.models:
+            where = f"{file}: model {model.id!r}"
+            for name in (model.id, *model.aliases):
+                key = normalize(name)
+                if key in seen_names and seen_names[key][1] != model.id:
+                    other_file, other = seen_names[key]
+                    raise CatalogError(
+                        f"aliases: {name!r} also names {other!r} in {other_file}",
+                        where=where,
+                        hint="every name and alias must be unique across the catalog",
+                    )
+                seen_names[key] = (file, model.id)
+            _check_entries(where, model, provider)
+            if model.successor is not None and model.successor not in ids:
+                raise CatalogError(f"successor: unknown model {model.successor!r}", where=where)
+            if model.successor is not None and model.retired is None:
+                raise CatalogError("successor: given without a retired instant", where=where)
+
+
+def _check_entries(where: str, model, provider: ProviderFile) -> None:
+    by_day = defaultdict(list)
+    for index, entry in enumerate(model.prices):
+        field = f"prices[{index}]"
+        for key in entry.source:
+            if key not in provider.sources:
+                raise CatalogError(
+                    f"{field}.source: {key!r} is not in this file's [sources]",
+                    where=where,
+                    hint="add it under [sources] with a title and url",
+                )
+        for other_index, other in by_day[entry.published]:
+            if _overlap(entry, other):
+                raise CatalogError(
+                    f"{field}: overlaps prices[{other_index}], published the same day "
+                    f"({entry.published.isoformat()})",
+                    where=where,
+                    hint="a later change is a new entry with a later published day",
+                )
+        by_day[entry.published].append((index, entry))
+    released = model.released
+    priced = [e for e in model.prices if e.contains(released)]
+    if not priced:
+        raise CatalogError(
+            f"released: no price entry is valid at the release ({released.isoformat()})",
+            where=where,
+        )
+
+
+def _overlap(a, b) -> bool:
+    a_end = a.valid_until
+    b_end = b.valid_until
+    return (b_end is None or a.valid_from < b_end) and (a_end is None or b.valid_from < a_end)

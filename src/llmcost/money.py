@@ -1,0 +1,53 @@
+"""Exact arithmetic on money. No float ever touches a price or a cost.
+
+Products of decimals are exact in `EXACT` (it raises rather than rounds). A period spreads
+requests over time, which can make a cost a repeating decimal (a third of a month); those are
+summed as `Fraction`s and turned into a `Decimal` once, exact when the value terminates and
+otherwise rounded half-even at `REPEATING_PLACES`, far below any currency's smallest unit.
+"""
+
+from __future__ import annotations
+
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
+from fractions import Fraction
+
+EXACT = Context(
+    prec=200,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, Inexact, DivisionByZero, Overflow],
+)
+MILLION = Decimal(1_000_000)
+REPEATING_PLACES = 20
+ZERO = Decimal(0)
+
+
+def per_million(tokens: Decimal, rate_mtok: Decimal) -> Decimal:
+    """The exact cost of `tokens` at a price per 1M tokens."""
+    return EXACT.divide(EXACT.multiply(tokens, rate_mtok), MILLION)
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """A Fraction as a Decimal: exact if it terminates, else rounded at REPEATING_PLACES."""
+    try:
+        return EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    except Inexact:
+        rounded = round(value * 10**REPEATING_PLACES)  # Fraction rounds half to even
+        return Decimal(rounded).scaleb(-REPEATING_PLACES, EXACT)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal as JSON and CSV carry it: exact, never in exponent notation."""
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

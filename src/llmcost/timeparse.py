@@ -1,0 +1,69 @@
+"""Instants, days and months as users type them. Everything is UTC inside llmcost."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from llmcost.errors import InputError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def instant(text: str, *, field: str = "--at") -> datetime:
+    """`2026-05-31` (UTC midnight), `2026-05-31T15:58Z`, `2026-05-31T23:58+08:00`, or `now`.
+    A date-time without an offset is taken as UTC."""
+    value = text.strip()
+    if value.lower() == "now":
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise InputError(
+            f"{field}: {text!r} is not a date or an ISO 8601 instant",
+            hint="use e.g. 2026-05-31 or 2026-05-31T15:58:00Z",
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def day(text: str, *, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{field}: {text!r} is not a date", hint="use YYYY-MM-DD") from None
+
+
+def month_period(text: str, *, field: str = "--month") -> tuple[datetime, datetime]:
+    """`2026-05` -> [2026-05-01T00:00Z, 2026-06-01T00:00Z)."""
+    match = _MONTH.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InputError(f"{field}: {text!r} is not a month", hint="use YYYY-MM, e.g. 2026-05")
+    year, month = int(match.group(1)), int(match.group(2))
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def days_between(start: datetime, end: datetime) -> list[date]:
+    """Every UTC day that `[start, end)` touches."""
+    first = start.date()
+    count = (end - timedelta(microseconds=1)).date().toordinal() - first.toordinal() + 1
+    return [first + timedelta(days=i) for i in range(max(count, 0))]
+
+
+def show_instant(at: datetime) -> str:
+    """An instant as reports print it: `2026-05-31 15:59 UTC`."""
+    at = at.astimezone(UTC)
+    if at.second or at.microsecond:
+        return at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(at: datetime) -> str:
+    """An instant as JSON carries it: `2026-05-31T15:59:00Z`."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
