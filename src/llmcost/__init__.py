@@ -30,7 +30,18 @@ _EXPORTS = {
     "LlmcostError": "llmcost.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Catalog",
+    "CostBreakdown",
+    "LlmcostError",
+    "Workload",
+    "cost_at",
+    "cost_over",
+    "cost_with_rates",
+    "instant",
+    "load_catalog",
+    "month_period",
+]
 
 if TYPE_CHECKING:
     from llmcost.catalog.load import load_catalog

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
+from llmcost.catalog.entities import WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
-from llmcost.catalog.schema import WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import ZERO, per_million, to_decimal
 from llmcost.timeparse import days_between
@@ -56,6 +57,18 @@ class Workload:
     @property
     def uncached(self) -> Decimal:
         return self.input - self.cached - self.cache_write - self.cache_write_1h
+
+    def as_dict(self) -> dict[str, Decimal | bool]:
+        """The workload as reports and files carry it."""
+        return {
+            "input": self.input,
+            "cached": self.cached,
+            "cache_write": self.cache_write,
+            "cache_write_1h": self.cache_write_1h,
+            "output": self.output,
+            "requests": self.requests,
+            "batch": self.batch,
+        }
 
 
 def _as_decimal(value: object, name: str) -> Decimal:
@@ -218,7 +231,7 @@ def cost_over(
     bounds = _segment_bounds(catalog, model_id, start, end, known)
     segments = []
     totals = dict.fromkeys(KINDS, Fraction(0))
-    for seg_start, seg_end in zip(bounds, bounds[1:], strict=False):
+    for seg_start, seg_end in pairwise(bounds):
         share = Fraction(_micros(seg_end - seg_start), whole)
         unit = Workload(
             input=workload.input,

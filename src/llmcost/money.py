@@ -51,3 +51,22 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+RATIO_PLACES = Decimal("0.0001")
+
+
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """A ratio of two amounts (a multiple, a saving as a fraction) to four decimal places, as
+    reports give them (`0.6612` is 66.12%); `None` when the denominator is zero."""
+    if denominator == 0:
+        return None
+    exact = Fraction(numerator) / Fraction(denominator)
+    return to_decimal(exact).quantize(RATIO_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def divide(amount: Decimal, count: Decimal) -> Decimal | None:
+    """An amount shared over a count (a cost per request), exact where it terminates."""
+    if count == 0:
+        return None
+    return to_decimal(Fraction(amount) / Fraction(count))

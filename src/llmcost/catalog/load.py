@@ -7,17 +7,19 @@ run here after pydantic has checked each file's shape.
 
 from __future__ import annotations
 
+import os
+import pickle
 import tomllib
+import zlib
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
+from llmcost import __version__
+from llmcost.catalog.entities import Provider
 from llmcost.catalog.lookup import Catalog
 from llmcost.catalog.names import normalize
-from llmcost.catalog.schema import ProviderFile
 from llmcost.errors import CatalogError, InputError
 
 
@@ -43,26 +45,96 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         files = [root]
     else:
         raise InputError(f"{root}: no such catalog file or directory")
-    providers = [(file, read_provider_file(file)) for file in files]
-    validate_catalog(providers)
+    contents = [(file, _read_bytes(file)) for file in files]
+    key = _cache_key(contents)
+    providers = _cached(key)
+    if providers is None:
+        providers = [(file, parse_provider_file(file, data)) for file, data in contents]
+        validate_catalog(providers)
+        _store(key, providers)
     return Catalog(providers)
 
 
-def read_provider_file(file: Path) -> ProviderFile:
+def _read_bytes(file: Path) -> bytes:
     try:
-        with file.open("rb") as handle:
-            raw = tomllib.load(handle, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"invalid TOML: {exc}", where=str(file)) from None
+        return file.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", where=str(file)) from None
+
+
+def read_provider_file(file: Path) -> Provider:
+    """One provider file, parsed and checked against the schema."""
+    return parse_provider_file(file, _read_bytes(file))
+
+
+def parse_provider_file(file: Path, data: bytes) -> Provider:
+    from pydantic import ValidationError
+
+    from llmcost.catalog.schema import ProviderFile, to_entities
+
     try:
-        return ProviderFile.model_validate(raw)
+        raw = tomllib.loads(data.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        raise CatalogError("not UTF-8 text", where=str(file)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"invalid TOML: {exc}", where=str(file)) from None
+    try:
+        return to_entities(ProviderFile.model_validate(raw))
     except ValidationError as exc:
         raise CatalogError(_describe(exc, raw), where=str(file)) from None
 
 
-def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
+# -- the validated-catalog cache ----------------------------------------------------------------
+# Building pydantic's validators costs more than the rest of a one-shot command. A catalog
+# whose files hash the same as one already validated (by this llmcost version) is read back
+# from a pickle of its entities instead. Any edit changes the hash and re-validates.
+# LLMCOST_NO_CACHE=1 turns the cache off.
+
+
+def _cache_key(contents: list[tuple[Path, bytes]]) -> str:
+    """The files' paths, sizes, modification times and CRC-32s, and llmcost's version: an
+    edit that kept all of them would have to keep the size, the mtime and the CRC together."""
+    parts = [__version__]
+    for file, data in contents:
+        stat = file.stat()
+        parts.append(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}")
+    return f"{zlib.crc32('|'.join(parts).encode()):08x}{zlib.adler32(''.join(parts).encode()):08x}"
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("LLMCOST_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "llmcost"
+
+
+def _cached(key: str) -> list[tuple[Path, Provider]] | None:
+    directory = _cache_dir()
+    if directory is None:
+        return None
+    try:
+        with (directory / f"catalog-{key}.pickle").open("rb") as handle:
+            value = pickle.load(handle)
+    except Exception:  # missing, unreadable or stale: validate afresh
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _store(key: str, providers: list[tuple[Path, Provider]]) -> None:
+    directory = _cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".catalog-{key}.{os.getpid()}.tmp"
+        with tmp.open("wb") as handle:
+            pickle.dump(providers, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, directory / f"catalog-{key}.pickle")
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _describe(exc, raw: dict[str, Any]) -> str:
     """The first pydantic error as `model 'x', prices[2].rates.USD.input_mtok: message`."""
     error = exc.errors()[0]
     loc = list(error["loc"])
@@ -83,7 +155,7 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
     return f"{prefix}{field or 'file'}: {message}{more}"
 
 
-def validate_catalog(providers: list[tuple[Path, ProviderFile]]) -> None:
+def validate_catalog(providers: list[tuple[Path, Provider]]) -> None:
     """The rules from DESIGN.md that no single field can check."""
     seen_names: dict[str, tuple[Path, str]] = {}
     ids = {m.id for _, p in providers for m in p.models}
@@ -107,7 +179,7 @@ def validate_catalog(providers: list[tuple[Path, ProviderFile]]) -> None:
                 raise CatalogError("successor: given without a retired instant", where=where)
 
 
-def _check_entries(where: str, model, provider: ProviderFile) -> None:
+def _check_entries(where: str, model, provider: Provider) -> None:
     by_day = defaultdict(list)
     for index, entry in enumerate(model.prices):
         field = f"prices[{index}]"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from llmcost.catalog.entities import Model, PriceEntry, Provider
 from llmcost.catalog.names import normalize
-from llmcost.catalog.schema import Model, PriceEntry, ProviderFile
 from llmcost.errors import InputError, NotPriced, UnknownModel
 from llmcost.timeparse import show_instant
 
@@ -36,8 +36,10 @@ class ModelInfo:
 class Catalog:
     """Every model of every provider file, indexed for lookups. Immutable once built."""
 
-    def __init__(self, providers: Sequence[tuple[Path, ProviderFile]]):
-        self.providers = tuple(providers)
+    def __init__(self, providers: Sequence[tuple[Path, Provider]]):
+        """`providers`: validated files as entities (a pydantic `ProviderFile` is converted)."""
+        self.providers = tuple((path, _as_entity(provider)) for path, provider in providers)
+        providers = self.providers
         self._models: dict[str, ModelInfo] = {}
         self._by_name: dict[str, str] = {}
         for path, provider in providers:
@@ -164,3 +166,11 @@ class Catalog:
             entry = self.entry_at(model.id, at, known)
             if entry is not None and currency in entry.rates:
                 yield info
+
+
+def _as_entity(provider) -> Provider:
+    if isinstance(provider, Provider):
+        return provider
+    from llmcost.catalog.schema import to_entities
+
+    return to_entities(provider)

@@ -124,7 +124,8 @@ class PriceEntry(_Strict):
         for part in [*self.tiers, *self.windows]:
             if set(part.rates) != currencies:
                 raise ValueError(
-                    f"tiers and windows must give the same currencies as rates ({sorted(currencies)})"
+                    "tiers and windows must give the same currencies as rates "
+                    f"({sorted(currencies)})"
                 )
         thresholds = [t.above_input_tokens for t in self.tiers]
         if thresholds != sorted(set(thresholds)):
@@ -163,3 +164,63 @@ class ProviderFile(_Strict):
     name: str
     sources: dict[str, Source] = Field(min_length=1)
     models: list[Model] = Field(min_length=1)
+
+
+# -- to the engine's plain values -------------------------------------------------------------
+
+
+def _rates(rates: dict[str, RateSet]) -> dict:
+    from llmcost.catalog import entities as e
+
+    return {cur: e.RateSet(**r.model_dump()) for cur, r in rates.items()}
+
+
+def to_entities(provider: ProviderFile):
+    """The validated file as `llmcost.catalog.entities` values."""
+    from llmcost.catalog import entities as e
+
+    def entry(p: PriceEntry) -> e.PriceEntry:
+        return e.PriceEntry(
+            published=p.published,
+            valid_from=p.valid_from,
+            valid_until=p.valid_until,
+            kind=p.kind,
+            source=tuple(p.source),
+            confidence=p.confidence,
+            note=p.note,
+            rates=_rates(p.rates),
+            base_name=p.base_name,
+            batch_multiplier=p.batch_multiplier,
+            tiers=tuple(e.Tier(t.above_input_tokens, _rates(t.rates)) for t in p.tiers),
+            windows=tuple(
+                e.Window(
+                    name=w.name,
+                    hours_utc=tuple(w.hours_utc),
+                    weekdays=tuple(w.weekdays),
+                    rates=_rates(w.rates),
+                    ranges=tuple(e.HourRange(h.start, h.end) for h in w.hour_ranges()),
+                )
+                for w in p.windows
+            ),
+        )
+
+    return e.Provider(
+        provider=provider.provider,
+        name=provider.name,
+        sources={k: e.Source(v.title, v.url, v.seen) for k, v in provider.sources.items()},
+        models=tuple(
+            e.Model(
+                id=m.id,
+                name=m.name,
+                aliases=tuple(m.aliases),
+                released=m.released,
+                context_window=m.context_window,
+                max_output=m.max_output,
+                retired=m.retired,
+                successor=m.successor,
+                note=m.note,
+                prices=tuple(entry(p) for p in m.prices),
+            )
+            for m in provider.models
+        ),
+    )

@@ -1,0 +1,64 @@
+"""Start-up of a one-shot `llmcost compare`, against the import floor of its stack.
+
+The floor is `python -c "import typer, rich.console, pydantic"`: what any CLI on this stack
+pays before doing anything. Both run as whole processes, interleaved so that machine noise hits
+both alike; the figure is the ratio of medians. Target: at most 1.3.
+
+    python bench/startup.py [--runs 21]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+FLOOR = [sys.executable, "-c", "import typer, rich.console, pydantic"]
+LLMCOST = shutil.which("llmcost") or sys.exit("install llmcost first: pip install .")
+COMMAND = [
+    LLMCOST,
+    "compare",
+    "deepseek-v4-pro",
+    "gpt-5.5",
+    "claude-opus-4-7",
+    "--input",
+    "2k",
+    "--cached",
+    "1.5k",
+    "--output",
+    "400",
+    "--requests",
+    "1M",
+    "--at",
+    "2026-05-01",
+]
+
+
+def wall(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    wall(COMMAND)  # warm the OS file cache and llmcost's validated-catalog cache
+    wall(FLOOR)
+    floor, command = [], []
+    for _ in range(args.runs):
+        floor.append(wall(FLOOR))
+        command.append(wall(COMMAND))
+    f, c = statistics.median(floor), statistics.median(command)
+    print(f"runs: {args.runs} each, interleaved")
+    print(f"floor   (import typer, rich.console, pydantic): median {f * 1000:.1f} ms")
+    print(f"llmcost compare (3 models, one instant):        median {c * 1000:.1f} ms")
+    print(f"ratio: {c / f:.2f} (target <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()

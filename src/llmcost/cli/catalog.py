@@ -1,0 +1,65 @@
+"""`llmcost catalog`: validate price files, list catalog versions, diff two versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmcost.cli.options import FormatOpt, check_format, emit
+
+app = typer.Typer(help="Validate the price catalog, list its versions, diff two versions.")
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[
+        str | None, typer.Argument(help="A price file or directory (default: shipped).")
+    ] = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Check price files against the schema and the catalog rules. Exit 2 on the first
+    error, naming the file, the model and the field."""
+    from llmcost.catalog.load import load_catalog
+    from llmcost.reports.catalog import validate_report
+
+    fmt = check_format(format)
+    emit(validate_report(load_catalog(path)), fmt)
+
+
+@app.command("versions")
+def versions(
+    catalog: Annotated[
+        str | None, typer.Option("--catalog", help="A path to price files (default: shipped).")
+    ] = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Each catalog version (a day prices were published) and what it changed."""
+    from llmcost.catalog.load import load_catalog
+    from llmcost.reports.catalog import versions_report
+
+    fmt = check_format(format)
+    emit(versions_report(load_catalog(catalog)), fmt)
+
+
+@app.command("diff")
+def diff(
+    old: Annotated[str, typer.Argument(help="The older catalog version (a day).")],
+    new: Annotated[str, typer.Argument(help="The newer catalog version (a day).")],
+    catalog: Annotated[
+        str | None, typer.Option("--catalog", help="A path to price files (default: shipped).")
+    ] = None,
+    format: FormatOpt = "table",
+) -> None:
+    """The rate changes between what was known on OLD and on NEW: for every stretch of
+    time whose price differs, the old and the new rates. Example: llmcost catalog diff
+    2026-05-03 2026-06-01"""
+    from llmcost.catalog.diff import diff_versions
+    from llmcost.catalog.load import load_catalog
+    from llmcost.reports.catalog import diff_report
+    from llmcost.timeparse import day
+
+    fmt = check_format(format)
+    cat = load_catalog(catalog)
+    old_day, new_day = day(old, field="OLD"), day(new, field="NEW")
+    emit(diff_report(diff_versions(cat, old_day, new_day)), fmt)

@@ -1,0 +1,177 @@
+"""Options shared by several commands, defined once, and the parsing they need.
+
+Values arrive as strings and are parsed here (not by typer) so that a bad value gets the same
+one-line error, with a hint, as any other bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmcost.errors import InputError
+
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="Output format: table, json, csv or markdown.")
+]
+CatalogOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--catalog",
+        help="Catalog version (a day: the catalog as known then) or a path to price files. "
+        "Default: the newest shipped catalog.",
+    ),
+]
+CurrencyOpt = Annotated[str, typer.Option("--currency", help="USD, or CNY where published.")]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at", help="Instant to price at: a date (UTC midnight) or ISO 8601. Default now."
+    ),
+]
+MonthOpt = Annotated[
+    str | None,
+    typer.Option("--month", help="Spread the requests over a calendar month (YYYY-MM, UTC)."),
+]
+InputOpt = Annotated[
+    str, typer.Option("--input", "-i", help="Prompt tokens per request (whole prompt): 2000, 2k.")
+]
+OutputOpt = Annotated[
+    str, typer.Option("--output", "-o", help="Output tokens per request, reasoning included.")
+]
+CachedOpt = Annotated[
+    str | None, typer.Option("--cached", help="Of the prompt, tokens read from cache (hits).")
+]
+HitRateOpt = Annotated[
+    str | None,
+    typer.Option("--cache-hit-rate", help="Share of the prompt read from cache: 0.8 or 80%."),
+]
+CacheWriteOpt = Annotated[
+    str | None, typer.Option("--cache-write", help="Of the prompt, tokens written to cache (5m).")
+]
+CacheWrite1hOpt = Annotated[
+    str | None, typer.Option("--cache-write-1h", help="Of the prompt, tokens written (1 hour).")
+]
+RequestsOpt = Annotated[str, typer.Option("--requests", "-n", help="Number of requests.")]
+BatchOpt = Annotated[bool, typer.Option("--batch", help="Price at the batch discount.")]
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
+    value = fmt.strip().lower()
+    if value not in allowed:
+        raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def check_currency(currency: str) -> str:
+    value = currency.strip().upper()
+    if len(value) != 3 or not value.isalpha():
+        raise InputError(f"--currency: {currency!r} is not a currency code", hint="USD or CNY")
+    return value
+
+
+@dataclass(frozen=True)
+class CatalogChoice:
+    """The catalog a command prices with: which one, and as known on which day."""
+
+    catalog: object  # llmcost.catalog.lookup.Catalog, imported lazily
+    known: date | None
+
+    @property
+    def version(self) -> date:
+        return self.catalog.version_for(self.known)
+
+
+def open_catalog(value: str | None) -> CatalogChoice:
+    """`--catalog`: nothing (the newest shipped catalog), a day, or a path."""
+    from llmcost.catalog.load import load_catalog
+    from llmcost.timeparse import day
+
+    if value is None:
+        return CatalogChoice(load_catalog(), None)
+    text = value.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        known = day(text, field="--catalog")
+        catalog = load_catalog()
+        catalog.version_for(known)  # fails clearly before the first version
+        return CatalogChoice(catalog, known)
+    path = Path(text)
+    if not path.exists():
+        raise InputError(
+            f"--catalog: {value!r} is neither a day (YYYY-MM-DD) nor an existing path",
+            hint="run 'llmcost catalog versions' to list the versions",
+        )
+    return CatalogChoice(load_catalog(path), None)
+
+
+def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
+    """`--at` or `--month`: an instant, or a period `[start, end)` (then `start` is returned
+    with `end`)."""
+    from llmcost.timeparse import instant, month_period
+
+    if at is not None and month is not None:
+        raise InputError("--at and --month exclude each other", hint="give one of them")
+    if month is not None:
+        start, end = month_period(month)
+        return start, end
+    return instant(at or "now"), None
+
+
+def workload_from_flags(
+    *,
+    input: str,
+    output: str,
+    cached: str | None,
+    cache_hit_rate: str | None,
+    cache_write: str | None,
+    cache_write_1h: str | None,
+    requests: str,
+    batch: bool,
+):
+    """The `Workload` the token flags describe."""
+    from llmcost.engine import Workload
+    from llmcost.units import parse_count, parse_fraction
+
+    prompt = parse_count(input, field="--input")
+    if cached is not None and cache_hit_rate is not None:
+        raise InputError("--cached and --cache-hit-rate exclude each other", hint="give one")
+    hits = Decimal(0)
+    if cached is not None:
+        hits = parse_count(cached, field="--cached")
+    elif cache_hit_rate is not None:
+        hits = prompt * parse_fraction(cache_hit_rate, field="--cache-hit-rate")
+    writes = parse_count(cache_write, field="--cache-write") if cache_write else Decimal(0)
+    writes_1h = (
+        parse_count(cache_write_1h, field="--cache-write-1h") if cache_write_1h else Decimal(0)
+    )
+    if hits + writes + writes_1h > prompt:
+        raise InputError(
+            f"--cached/--cache-write ({hits + writes + writes_1h}) exceed --input ({prompt})",
+            hint="--input is the whole prompt; cache hits and writes are parts of it",
+        )
+    return Workload(
+        input=prompt,
+        output=parse_count(output, field="--output"),
+        cached=hits,
+        cache_write=writes,
+        cache_write_1h=writes_1h,
+        requests=parse_count(requests, field="--requests"),
+        batch=batch,
+    )
+
+
+def emit(report, fmt: str) -> None:
+    """Write a report to stdout."""
+    from llmcost.render import render
+
+    typer.echo(render(report, fmt), nl=False)
+
+
+def warn(message: str) -> None:
+    """A diagnostic line on stderr (never mixed into results on stdout)."""
+    typer.echo(f"llmcost: {message}", err=True)

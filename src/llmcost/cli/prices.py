@@ -1,0 +1,49 @@
+"""`llmcost prices`: the rates in force at an instant, or a model's whole price history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from llmcost.cli.options import (
+    AtOpt,
+    CatalogOpt,
+    CurrencyOpt,
+    FormatOpt,
+    check_currency,
+    check_format,
+    emit,
+    open_catalog,
+)
+
+RATE_KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
+
+
+def prices(
+    models: Annotated[
+        list[str] | None, typer.Argument(help="Models (default: all priced).")
+    ] = None,
+    at: AtOpt = None,
+    catalog: CatalogOpt = None,
+    currency: CurrencyOpt = "USD",
+    history: Annotated[
+        bool, typer.Option("--history", help="Every entry of each model, with both times.")
+    ] = False,
+    format: FormatOpt = "table",
+) -> None:
+    """Rates per 1M tokens in force at an instant (default now), or every entry with
+    --history. Example: llmcost prices deepseek-v4-pro --at 2026-05-31T15:58Z"""
+    from llmcost.reports.prices import history_report, prices_report
+    from llmcost.timeparse import instant
+
+    fmt = check_format(format)
+    cur = check_currency(currency)
+    choice = open_catalog(catalog)
+    cat = choice.catalog
+    infos = [cat.resolve(m) for m in models] if models else None
+    if history:
+        report = history_report(cat, infos or cat.models(), choice.known, cur)
+    else:
+        report = prices_report(cat, infos, instant(at or "now"), choice.known, cur)
+    emit(report, fmt)

@@ -1,0 +1,107 @@
+"""Comparing models on one workload: the library behind `llmcost compare`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from llmcost.catalog.lookup import Catalog, ModelInfo
+from llmcost.engine import CostBreakdown, Workload, cost_at, cost_over
+from llmcost.errors import InputError, NotPriced
+from llmcost.money import divide, ratio
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    model: ModelInfo
+    cost: CostBreakdown
+    per_request: object  # Decimal | None
+    multiple: object  # of the cheapest; Decimal | None
+    savings: object  # against the baseline, as a fraction; Decimal | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    rows: tuple[Row, ...]  # cheapest first
+    skipped: tuple[tuple[str, str], ...]  # (model id, why) for models left out
+    baseline: str | None
+    workload: Workload
+    at: datetime
+    until: datetime | None  # set when the requests are spread over [at, until)
+    version: date
+    currency: str
+
+
+def price_one(
+    catalog: Catalog,
+    model_id: str,
+    workload: Workload,
+    at: datetime,
+    until: datetime | None,
+    known: date | None,
+    currency: str,
+) -> CostBreakdown:
+    """The workload on one model, at an instant or spread over `[at, until)`."""
+    if until is None:
+        return cost_at(catalog, model_id, workload, at, known, currency)
+    return cost_over(catalog, model_id, workload, at, until, known, currency).cost
+
+
+def compare_models(
+    catalog: Catalog,
+    models: Sequence[ModelInfo] | None,
+    workload: Workload,
+    *,
+    at: datetime,
+    until: datetime | None = None,
+    known: date | None = None,
+    currency: str = "USD",
+    baseline: ModelInfo | None = None,
+) -> Comparison:
+    """Price `workload` on each model, cheapest first.
+
+    Named models must all be priceable (an error says why one is not); without names, every
+    model that can price the workload is compared and the others are listed in `skipped`.
+    """
+    chosen = list(models) if models else catalog.models()
+    if baseline is not None and baseline.id not in {m.id for m in chosen}:
+        chosen.append(baseline)
+    costs: list[tuple[ModelInfo, CostBreakdown]] = []
+    skipped: list[tuple[str, str]] = []
+    for info in chosen:
+        try:
+            costs.append((info, price_one(catalog, info.id, workload, at, until, known, currency)))
+        except NotPriced as exc:
+            if models or (baseline is not None and info.id == baseline.id):
+                raise
+            skipped.append((info.id, exc.message))
+    if not costs:
+        raise InputError(
+            "no model can price this workload"
+            + (f": {skipped[0][1]}" if len(skipped) == 1 else ""),
+            hint="check --at/--month, --currency and --batch",
+        )
+    costs.sort(key=lambda pair: (pair[1].total, pair[0].id))
+    cheapest = costs[0][1].total
+    base_total = next((c.total for i, c in costs if baseline and i.id == baseline.id), None)
+    rows = tuple(
+        Row(
+            model=info,
+            cost=cost,
+            per_request=divide(cost.total, workload.requests),
+            multiple=ratio(cost.total, cheapest),
+            savings=ratio(base_total - cost.total, base_total) if base_total is not None else None,
+        )
+        for info, cost in costs
+    )
+    return Comparison(
+        rows=rows,
+        skipped=tuple(skipped),
+        baseline=baseline.id if baseline else None,
+        workload=workload,
+        at=at,
+        until=until,
+        version=catalog.version_for(known),
+        currency=currency,
+    )

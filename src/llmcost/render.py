@@ -1,0 +1,197 @@
+"""Rendering reports as table, JSON, CSV or Markdown. Rendering never computes a cost.
+
+A command builds a `Report`: typed columns, rows of raw values (Decimal, str, datetime), and
+the JSON document of its contract. This module only decides how each kind of value looks:
+money is rounded here and nowhere else; JSON and CSV carry exact decimal strings.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Literal
+
+from llmcost.money import plain
+from llmcost.timeparse import iso, show_instant
+
+Kind = Literal["text", "money", "rate", "count", "ratio", "multiple", "bar", "instant"]
+FORMATS = ("table", "json", "csv", "markdown")
+SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€"}
+_BAR_WIDTH = 20
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind = "text"
+    align_right: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a command shows. `document` is the JSON contract; `rows` feed the other formats.
+    A money cell is `(amount, currency)` so the table can print the right symbol."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[dict[str, Any]]
+    document: dict[str, Any]
+    notes: Sequence[str] = field(default=())
+
+
+# -- one place that decides how a value looks -------------------------------------------------
+
+
+def show_money(amount: Decimal, currency: str = "USD") -> str:
+    """Money for people: cents from one unit up, four significant figures below it."""
+    symbol = SYMBOLS.get(currency, currency + " ")
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == 0:
+        text = "0.00"
+    elif amount >= 1:
+        text = f"{amount.quantize(Decimal('0.01'), ROUND_HALF_EVEN):,}"
+    else:
+        exponent = amount.adjusted() - 3  # four significant figures
+        places = max(2, -exponent)
+        text = plain(amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+        if "." not in text or len(text.split(".")[1]) < 2:
+            text = f"{Decimal(text):.2f}"
+    return f"{sign}{symbol}{text}"
+
+
+def show(value: Any, kind: Kind) -> str:
+    if value is None:
+        return "-"
+    if kind == "money":
+        amount, currency = value
+        return show_money(amount, currency)
+    if kind == "rate":
+        return plain(value)
+    if kind == "count":
+        return f"{value:,}" if isinstance(value, int) else _count(value)
+    if kind == "ratio":
+        return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_EVEN)}%"
+    if kind == "multiple":
+        return f"x{value.quantize(Decimal('0.01'), ROUND_HALF_EVEN)}"
+    if kind == "bar":
+        filled = int((Decimal(value) * _BAR_WIDTH).to_integral_value(ROUND_HALF_EVEN))
+        return "█" * max(filled, 1 if value > 0 else 0)
+    if kind == "instant":
+        return show_instant(value) if isinstance(value, datetime) else str(value)
+    return str(value)
+
+
+def _count(value: Decimal) -> str:
+    whole = value == value.to_integral_value()
+    return f"{int(value):,}" if whole else plain(value)
+
+
+def exact(value: Any) -> Any:
+    """A value as JSON and CSV carry it: decimals as exact strings, instants in ISO 8601."""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Decimal):
+        return plain(value[0])
+    return value
+
+
+# -- formats -----------------------------------------------------------------------------------
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        import json
+
+        return json.dumps(report.document, default=exact, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _csv(report)
+    if fmt == "markdown":
+        return _markdown(report)
+    return _table(report)
+
+
+def _csv(report: Report) -> str:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = [c for c in report.columns if c.kind != "bar"]
+    writer.writerow([c.key for c in columns])
+    for row in report.rows:
+        writer.writerow([_csv_cell(row.get(c.key)) for c in columns])
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(exact(value))
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text  # a spreadsheet must not run a cell as a formula
+    return text
+
+
+def _markdown(report: Report) -> str:
+    lines = [f"**{report.title}**", ""] if report.title else []
+    lines.append("| " + " | ".join(c.header for c in report.columns) + " |")
+    lines.append("|" + "|".join("---:" if _right(c) else "---" for c in report.columns) + "|")
+    for row in report.rows:
+        cells = [show(row.get(c.key), c.kind).replace("|", "\\|") for c in report.columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.extend(["", *(f"_{note}_" for note in report.notes)] if report.notes else [])
+    return "\n".join(lines) + "\n"
+
+
+def _right(column: Column) -> bool:
+    return column.align_right or column.kind in ("money", "rate", "count", "ratio", "multiple")
+
+
+def _table(report: Report) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=report.title or None, title_justify="left", header_style="bold")
+    for column in report.columns:
+        table.add_column(
+            column.header,
+            justify="right" if _right(column) else "left",
+            no_wrap=column.kind != "text",
+            style="cyan" if column.kind == "bar" else None,
+        )
+    for row in report.rows:
+        table.add_row(*(show(row.get(c.key), c.kind) for c in report.columns))
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=_width(),
+        force_terminal=_colour(),
+        no_color=not _colour(),
+        highlight=False,
+        emoji=False,
+    )
+    console.print(table)
+    for note in report.notes:
+        console.print(note, markup=False)
+    return buffer.getvalue()
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _width() -> int:
+    if sys.stdout.isatty():
+        return os.get_terminal_size().columns
+    return int(os.environ.get("COLUMNS", "200"))

@@ -1,0 +1,80 @@
+"""The `compare` report."""
+
+from __future__ import annotations
+
+from llmcost.comparison import Comparison
+from llmcost.money import ratio
+from llmcost.render import Column, Report
+from llmcost.timeparse import show_instant
+
+
+def compare_report(result: Comparison) -> Report:
+    top = max(row.cost.total for row in result.rows)
+    rows, docs = [], []
+    for row in result.rows:
+        cost, cur = row.cost, result.currency
+        rows.append(
+            {
+                "model": row.model.id,
+                "total": (cost.total, cur),
+                "per_request": (row.per_request, cur) if row.per_request is not None else None,
+                "input": (cost.input, cur),
+                "cache_read": (cost.cache_read, cur),
+                "cache_write": (cost.cache_write, cur),
+                "output": (cost.output, cur),
+                "multiple": row.multiple,
+                "savings": row.savings,
+                "applied": ", ".join(cost.applied),
+                "bar": ratio(cost.total, top) if top else 0,
+            }
+        )
+        docs.append(
+            {
+                "model": row.model.id,
+                "provider": row.model.provider,
+                "currency": cur,
+                "total": cost.total,
+                "per_request": row.per_request,
+                "input": cost.input,
+                "cache_read": cost.cache_read,
+                "cache_write": cost.cache_write,
+                "output": cost.output,
+                "multiple_of_cheapest": row.multiple,
+                "savings_vs_baseline": row.savings,
+                "applied": list(cost.applied),
+            }
+        )
+    columns = [
+        Column("model", "Model"),
+        Column("total", "Total", "money"),
+        Column("per_request", "Per request", "money"),
+        Column("input", "Input", "money"),
+        Column("cache_read", "Cache read", "money"),
+        Column("cache_write", "Cache write", "money"),
+        Column("output", "Output", "money"),
+        Column("multiple", "vs cheapest", "multiple"),
+    ]
+    if result.baseline:
+        columns.append(Column("savings", f"Saves vs {result.baseline}", "ratio"))
+    columns += [Column("applied", "Rates applied"), Column("bar", "", "bar")]
+    if result.until is None:
+        when = f"at {show_instant(result.at)}"
+    else:
+        when = f"over {show_instant(result.at)} .. {show_instant(result.until)}"
+    w = result.workload
+    title = (
+        f"{w.requests:,} requests x ({w.input} in, {w.cached} cached, {w.output} out) "
+        f"{when}, catalog {result.version.isoformat()}"
+    )
+    document = {
+        "catalog_version": result.version,
+        "at": result.at if result.until is None else None,
+        "period": {"from": result.at, "until": result.until} if result.until else None,
+        "currency": result.currency,
+        "workload": w.as_dict(),
+        "baseline": result.baseline,
+        "cheapest": result.rows[0].model.id,
+        "rows": docs,
+        "skipped": [{"model": m, "reason": why} for m, why in result.skipped],
+    }
+    return Report(title=title, columns=columns, rows=rows, document=document)

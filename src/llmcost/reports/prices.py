@@ -1,0 +1,170 @@
+"""The `prices` report: rates in force at an instant, and a model's price history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from llmcost.catalog.entities import PriceEntry, RateSet
+from llmcost.catalog.lookup import Catalog, ModelInfo
+from llmcost.engine import select_rates
+from llmcost.render import Column, Report
+from llmcost.timeparse import show_instant
+
+RATE_COLUMNS = [
+    Column("input", "Input", "rate"),
+    Column("cache_read", "Cache read", "rate"),
+    Column("cache_write", "Cache write 5m", "rate"),
+    Column("cache_write_1h", "Cache write 1h", "rate"),
+    Column("output", "Output", "rate"),
+]
+
+
+def rate_fields(rates: RateSet) -> dict[str, Decimal | None]:
+    return {
+        "input": rates.input_mtok,
+        "cache_read": rates.cache_read_mtok,
+        "cache_write": rates.cache_write_mtok,
+        "cache_write_1h": rates.cache_write_1h_mtok,
+        "output": rates.output_mtok,
+    }
+
+
+def _extras(entry: PriceEntry, currency: str) -> dict:
+    return {
+        "tiers": [
+            {"above_input_tokens": t.above_input_tokens, **rate_fields(t.rates[currency])}
+            for t in entry.tiers
+        ],
+        "windows": [
+            {
+                "name": w.name,
+                "hours_utc": w.hours_utc,
+                "weekdays": w.weekdays,
+                **rate_fields(w.rates[currency]),
+            }
+            for w in entry.windows
+        ],
+        "batch_multiplier": entry.batch_multiplier,
+        "published": entry.published,
+        "source": entry.source,
+        "confidence": entry.confidence,
+        "note": entry.note,
+    }
+
+
+def _terms(entry: PriceEntry, currency: str) -> str:
+    """Tiers, windows and batch in a few words for the table."""
+    parts = []
+    for tier in entry.tiers:
+        r = tier.rates[currency]
+        parts.append(
+            f"prompt >{tier.above_input_tokens // 1000}K: "
+            f"{r.input_mtok}/{r.cache_read_mtok or '-'}/{r.output_mtok}"
+        )
+    for window in entry.windows:
+        days = "" if len(window.weekdays) == 7 else " " + ",".join(window.weekdays)
+        parts.append(f"{window.name} {' '.join(window.hours_utc)} UTC{days}")
+    if entry.batch_multiplier is not None:
+        parts.append(f"batch x{entry.batch_multiplier}")
+    return "; ".join(parts)
+
+
+def prices_report(
+    catalog: Catalog,
+    models: Sequence[ModelInfo] | None,
+    at: datetime,
+    known: date | None,
+    currency: str,
+) -> Report:
+    """Each model's rates in force at `at` (peak or off-peak as at that instant)."""
+    infos = list(models) if models is not None else list(catalog.available(at, known, currency))
+    rows, docs = [], []
+    for info in infos:
+        entry = catalog.price_at(info.id, at, known, currency)
+        rates, applied = select_rates(entry, currency, at, Decimal(0))
+        fields = rate_fields(rates)
+        rows.append(
+            {
+                "model": info.id,
+                "provider": info.provider,
+                "currency": currency,
+                **fields,
+                "kind": " ".join(applied),
+                "valid_from": entry.valid_from,
+                "valid_until": entry.valid_until,
+                "terms": _terms(entry, currency),
+            }
+        )
+        docs.append(
+            {
+                "model": info.id,
+                "name": info.model.name,
+                "provider": info.provider,
+                "currency": currency,
+                **fields,
+                "kind": entry.kind,
+                "applied": list(applied),
+                "valid_from": entry.valid_from,
+                "valid_until": entry.valid_until,
+                **_extras(entry, currency),
+            }
+        )
+    version = catalog.version_for(known)
+    return Report(
+        title=f"Prices per 1M tokens ({currency}) at {show_instant(at)}, "
+        f"catalog {version.isoformat()}",
+        columns=[
+            Column("model", "Model"),
+            *RATE_COLUMNS,
+            Column("kind", "Kind"),
+            Column("valid_from", "Since", "instant"),
+            Column("valid_until", "Until", "instant"),
+            Column("terms", "Tiers, windows, batch"),
+        ],
+        rows=rows,
+        document={"catalog_version": version, "at": at, "models": docs},
+        notes=[] if rows else [f"No model has a {currency} price at {show_instant(at)}."],
+    )
+
+
+def history_report(
+    catalog: Catalog, models: Sequence[ModelInfo], known: date | None, currency: str
+) -> Report:
+    """Every entry of each model as known on `known`, with both of its times."""
+    rows, docs = [], []
+    for info in models:
+        for entry in catalog.entries(info.id, known):
+            rates = entry.rates.get(currency)
+            fields = rate_fields(rates) if rates else dict.fromkeys(c.key for c in RATE_COLUMNS)
+            row = {
+                "model": info.id,
+                "provider": info.provider,
+                "currency": currency if rates else None,
+                **fields,
+                "kind": entry.kind,
+                "valid_from": entry.valid_from,
+                "valid_until": entry.valid_until,
+                "published": entry.published,
+                "terms": _terms(entry, currency) if rates else "",
+                "source": ", ".join(entry.source),
+            }
+            rows.append(row)
+            docs.append({**row, **(_extras(entry, currency) if rates else {})})
+    version = catalog.version_for(known)
+    return Report(
+        title=f"Price history ({currency}), catalog {version.isoformat()}",
+        columns=[
+            Column("model", "Model"),
+            Column("published", "Published"),
+            Column("valid_from", "Valid from", "instant"),
+            Column("valid_until", "Valid until", "instant"),
+            Column("kind", "Kind"),
+            *RATE_COLUMNS,
+            Column("terms", "Tiers, windows, batch"),
+            Column("source", "Source"),
+        ],
+        rows=rows,
+        document={"catalog_version": version, "currency": currency, "entries": docs},
+    )

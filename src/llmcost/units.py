@@ -1,0 +1,46 @@
+"""Token counts, shares and rates as users type them: `2000`, `2k`, `1.5M`, `1_000_000`, `80%`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from llmcost.errors import InputError
+
+_SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9}
+_COUNT = re.compile(r"^([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9_]+)\s*([kKmMbBgG]?)$")
+
+
+def parse_count(text: str, *, field: str, whole: bool = False) -> Decimal:
+    """A non-negative count with an optional k/M/B suffix, as an exact Decimal.
+
+    Per-request token counts may be averages (`1.5k` output per request); `whole=True` (for a
+    number of requests in a usage record, say) rejects fractions.
+    """
+    value = str(text).strip()
+    match = _COUNT.match(value)
+    if not match:
+        hint = "a count is a non-negative number like 2000, 2k, 1.5M or 1_000_000"
+        if value.startswith("-"):
+            raise InputError(f"{field}: {value!r} is negative", hint=hint)
+        raise InputError(f"{field}: {value!r} is not a count", hint=hint)
+    number = Decimal(match.group(1).replace("_", "")) * _SUFFIX[match.group(2).lower()]
+    if whole and number != number.to_integral_value():
+        raise InputError(f"{field}: {value!r} is not a whole number")
+    if number == number.to_integral_value():
+        return Decimal(int(number))
+    return number.normalize()
+
+
+def parse_fraction(text: str, *, field: str) -> Decimal:
+    """A rate between 0 and 1, given as `0.8` or `80%`."""
+    value = str(text).strip()
+    try:
+        number = Decimal(value[:-1]) / 100 if value.endswith("%") else Decimal(value)
+    except InvalidOperation:
+        raise InputError(
+            f"{field}: {value!r} is not a number", hint="use e.g. 0.8 or 80%"
+        ) from None
+    if not number.is_finite() or not 0 <= number <= 1:
+        raise InputError(f"{field}: {value!r} is not between 0 and 1 (0% and 100%)")
+    return number
