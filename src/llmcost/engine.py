@@ -82,7 +82,11 @@ def _as_decimal(value: object, name: str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class CostBreakdown:
-    """A cost by token kind. `cache_write` holds 5-minute and 1-hour writes together."""
+    """A cost by token kind. `cache_write` holds 5-minute and 1-hour writes together.
+
+    `total` is the sum of the parts; a period cost passes its own, summed exactly before any
+    rounding of a repeating decimal, so it may differ from the sum of the rounded parts in the
+    last of `money.REPEATING_PLACES` places."""
 
     currency: str
     input: Decimal
@@ -90,10 +94,13 @@ class CostBreakdown:
     cache_write: Decimal
     output: Decimal
     applied: tuple[str, ...] = ()
+    total: Decimal = None  # type: ignore[assignment]  # set in __post_init__
 
-    @property
-    def total(self) -> Decimal:
-        return self.input + self.cache_read + self.cache_write + self.output
+    def __post_init__(self) -> None:
+        if self.total is None:
+            object.__setattr__(
+                self, "total", self.input + self.cache_read + self.cache_write + self.output
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +265,12 @@ def cost_over(
             )
         )
     applied = tuple(dict.fromkeys(label for s in segments for label in s.cost.applied))
-    total = CostBreakdown(currency, *(to_decimal(totals[k]) for k in KINDS), applied)
+    total = CostBreakdown(
+        currency,
+        *(to_decimal(totals[k]) for k in KINDS),
+        applied,
+        total=to_decimal(sum(totals.values(), Fraction(0))),
+    )
     return PeriodCost(start, end, total, tuple(segments))
 
 

@@ -23,8 +23,8 @@ CatalogOpt = Annotated[
     str | None,
     typer.Option(
         "--catalog",
-        help="Catalog version (a day: the catalog as known then) or a path to price files. "
-        "Default: the newest shipped catalog.",
+        help="Catalog version (a day: the catalog as known then), a path to price files, or "
+        "PATH@DAY. Default: the newest shipped catalog.",
     ),
 ]
 CurrencyOpt = Annotated[str, typer.Option("--currency", help="USD, or CNY where published.")]
@@ -88,25 +88,33 @@ class CatalogChoice:
 
 
 def open_catalog(value: str | None) -> CatalogChoice:
-    """`--catalog`: nothing (the newest shipped catalog), a day, or a path."""
+    """`--catalog`: nothing (the newest shipped catalog), a day (the shipped catalog as known
+    then), a path to price files, or `PATH@DAY` (those files as known on that day)."""
     from llmcost.catalog.load import load_catalog
     from llmcost.timeparse import day
 
     if value is None:
         return CatalogChoice(load_catalog(), None)
     text = value.strip()
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+    path_text, known = text, None
+    if _is_day(text):
+        path_text = ""
         known = day(text, field="--catalog")
-        catalog = load_catalog()
-        catalog.version_for(known)  # fails clearly before the first version
-        return CatalogChoice(catalog, known)
-    path = Path(text)
-    if not path.exists():
+    elif "@" in text and _is_day(text.rsplit("@", 1)[1]):
+        path_text, day_text = text.rsplit("@", 1)
+        known = day(day_text, field="--catalog")
+    if path_text and not Path(path_text).exists():
         raise InputError(
             f"--catalog: {value!r} is neither a day (YYYY-MM-DD) nor an existing path",
             hint="run 'llmcost catalog versions' to list the versions",
         )
-    return CatalogChoice(load_catalog(path), None)
+    catalog = load_catalog(path_text or None)
+    catalog.version_for(known)  # a day before the first version fails clearly here
+    return CatalogChoice(catalog, known)
+
+
+def _is_day(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-"
 
 
 def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:

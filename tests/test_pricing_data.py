@@ -1,0 +1,379 @@
+"""The shipped catalog (`pricing/`) checked against shared/reference/pricing-facts.md.
+
+Only this file asserts live prices; a sourced data change should change exactly one test here.
+Rates are read back through the engine: a workload of 1M requests with 1 uncached input token,
+1 cache hit and 1 output token costs exactly (input, cache_read, output) per 1M tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from llmcost.catalog.load import load_catalog
+from llmcost.engine import Workload, cost_at, cost_over
+from llmcost.errors import NotPriced
+from llmcost.timeparse import month_period
+
+D = Decimal
+M = 1_000_000
+MAY_3 = date(2026, 5, 3)  # the catalog as known when the seed articles were written
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def rates(catalog, model, at, *, known=None, currency="USD", prompt=2):
+    """(input, cache_read, output) per 1M tokens, for requests whose prompt is `prompt` tokens
+    (1 uncached, the rest cache hits) and 1 output token, priced 1M times."""
+    w = Workload(input=prompt, cached=prompt - 1, output=1, requests=M)
+    cost = cost_at(catalog, model, w, at, known=known, currency=currency)
+    return (cost.input, cost.cache_read / (prompt - 1), cost.output)
+
+
+def write_rates(catalog, model, at):
+    """(5-minute, 1-hour) cache-write rates per 1M tokens."""
+    five = cost_at(catalog, model, Workload(input=1, cache_write=1, output=0, requests=M), at)
+    hour = cost_at(catalog, model, Workload(input=1, cache_write_1h=1, output=0, requests=M), at)
+    return (five.cache_write, hour.cache_write)
+
+
+# -- the catalog as a whole --------------------------------------------------------------------
+
+
+def test_exactly_the_expected_models(catalog):
+    assert sorted(info.id for info in catalog.models()) == sorted(
+        [
+            "deepseek-v4-flash",
+            "deepseek-v4-pro",
+            "deepseek-chat",
+            "deepseek-reasoner",
+            "gpt-5.5",
+            "gpt-5.4",
+            "gpt-5.4-mini",
+            "gpt-5.4-nano",
+            "claude-opus-4-7",
+            "claude-sonnet-4-6",
+            "claude-haiku-4-5",
+            "gemini-3.1-pro-preview",
+            "gemini-3-flash-preview",
+            "gemini-3.1-flash-lite-preview",
+            "gemini-3.1-flash-lite",
+        ]
+    )
+    assert {info.provider for info in catalog.models()} == {
+        "deepseek",
+        "openai",
+        "anthropic",
+        "google",
+    }
+
+
+def test_every_entry_has_sources_from_its_file(catalog):
+    for path, provider in catalog.providers:
+        for model in provider.models:
+            for entry in model.prices:
+                assert entry.source, (path.name, model.id)
+                for key in entry.source:
+                    assert key in provider.sources, (path.name, model.id, key)
+                    assert provider.sources[key].title
+
+
+def test_every_model_is_priced_in_usd_at_its_release_as_known_that_day(catalog):
+    for info in catalog.models():
+        released = info.model.released
+        entry = catalog.price_at(info.id, released, known=released.date())
+        assert "USD" in entry.rates, info.id
+        cost = cost_at(catalog, info.id, Workload(input=1000, output=1000), released)
+        assert cost.total > 0, info.id
+
+
+def test_newest_version(catalog):
+    assert catalog.newest == date(2026, 9, 10)
+
+
+def test_rates_are_decimals(catalog):
+    for info in catalog.models():
+        for entry in info.model.prices:
+            for rate_set in entry.rates.values():
+                assert type(rate_set.input_mtok) is Decimal
+                assert type(rate_set.output_mtok) is Decimal
+
+
+# -- DeepSeek V4 Flash -------------------------------------------------------------------------
+
+
+def test_flash_at_launch(catalog):
+    at = utc(2026, 4, 24)
+    assert rates(catalog, "deepseek-v4-flash", at) == (D("0.14"), D("0.028"), D("0.28"))
+    assert rates(catalog, "deepseek-v4-flash", at, currency="CNY") == (D(1), D("0.2"), D(2))
+
+
+def test_flash_cache_hit_cut_at_2026_04_26_12_15_utc(catalog):
+    before = rates(catalog, "deepseek-v4-flash", utc(2026, 4, 26, 12, 14))
+    after = rates(catalog, "deepseek-v4-flash", utc(2026, 4, 26, 12, 15))
+    assert before == (D("0.14"), D("0.028"), D("0.28"))
+    assert after == (D("0.14"), D("0.0028"), D("0.28"))
+    cny = rates(catalog, "deepseek-v4-flash", utc(2026, 4, 26, 12, 15), currency="CNY")
+    assert cny == (D(1), D("0.02"), D(2))
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (utc(2026, 8, 16, 15, 59), (D("0.14"), D("0.0028"), D("0.28"))),  # before peak billing
+        (utc(2026, 8, 16, 16), (D("0.22"), D("0.007"), D("0.66"))),  # Sun 16:00: off-peak
+        (utc(2026, 8, 18, 0, 59), (D("0.22"), D("0.007"), D("0.66"))),  # Tue
+        (utc(2026, 8, 18, 1), (D("0.44"), D("0.014"), D("1.32"))),  # peak 01-04
+        (utc(2026, 8, 18, 2), (D("0.44"), D("0.014"), D("1.32"))),
+        (utc(2026, 8, 18, 4), (D("0.22"), D("0.007"), D("0.66"))),  # end exclusive
+        (utc(2026, 8, 18, 5), (D("0.22"), D("0.007"), D("0.66"))),
+        (utc(2026, 8, 18, 6), (D("0.44"), D("0.014"), D("1.32"))),  # peak 06-10
+        (utc(2026, 8, 18, 9, 59), (D("0.44"), D("0.014"), D("1.32"))),
+        (utc(2026, 8, 18, 10), (D("0.22"), D("0.007"), D("0.66"))),
+        (utc(2026, 8, 22, 2), (D("0.44"), D("0.014"), D("1.32"))),  # Sat, every day peak still
+        (utc(2026, 8, 29, 2), (D("0.22"), D("0.007"), D("0.66"))),  # Sat after 08-23: Mon-Fri
+        (utc(2026, 8, 30, 7), (D("0.22"), D("0.007"), D("0.66"))),  # Sun
+        (utc(2026, 8, 31, 2), (D("0.44"), D("0.014"), D("1.32"))),  # Mon
+        (utc(2026, 9, 10, 3, 59), (D("0.44"), D("0.014"), D("1.32"))),  # Thu, V4 peak
+        (utc(2026, 9, 10, 4), (D("0.15"), D("0.003"), D("0.60"))),  # V4.1, off-peak hour
+        (utc(2026, 9, 10, 7), (D("0.30"), D("0.006"), D("1.20"))),  # V4.1 peak
+        (utc(2026, 9, 12, 7), (D("0.15"), D("0.003"), D("0.60"))),  # Sat: off-peak
+    ],
+)
+def test_flash_peak_and_off_peak(catalog, at, expected):
+    assert rates(catalog, "deepseek-v4-flash", at) == expected
+
+
+def test_flash_peak_in_cny(catalog):
+    peak = rates(catalog, "deepseek-v4-flash", utc(2026, 8, 18, 2), currency="CNY")
+    off = rates(catalog, "deepseek-v4-flash", utc(2026, 8, 18, 5), currency="CNY")
+    assert peak == (D(3), D("0.10"), D(9))
+    assert off == (D("1.5"), D("0.05"), D("4.5"))
+
+
+def test_flash_v4_1_has_no_cny_price(catalog):
+    with pytest.raises(NotPriced):
+        rates(catalog, "deepseek-v4-flash", utc(2026, 9, 11, 12), currency="CNY")
+
+
+def test_flash_peak_day_splits_exactly(catalog):
+    # Tue 2026-08-18, 24 requests of 1M input tokens (1 per hour): 7 peak hours at 0.44 and
+    # 17 off-peak hours at 0.22: 7*0.44 + 17*0.22 = 3.08 + 3.74 = 6.82
+    w = Workload(input=M, output=0, requests=24)
+    day = cost_over(catalog, "deepseek-v4-flash", w, utc(2026, 8, 18), utc(2026, 8, 19))
+    assert day.cost.total == D("6.82")
+    # Sat 2026-08-29: Mon-Fri peak only: 24 * 0.22 = 5.28
+    sat = cost_over(catalog, "deepseek-v4-flash", w, utc(2026, 8, 29), utc(2026, 8, 30))
+    assert sat.cost.total == D("5.28")
+
+
+# -- DeepSeek V4 Pro ---------------------------------------------------------------------------
+
+LIST = (D("1.74"), D("0.145"), D("3.48"))
+PROMO = (D("0.435"), D("0.03625"), D("0.87"))
+PROMO_CUT = (D("0.435"), D("0.003625"), D("0.87"))
+LIST_CUT = (D("1.74"), D("0.0145"), D("3.48"))
+
+
+def test_pro_at_launch(catalog):
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 24)) == LIST
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 24), currency="CNY") == (
+        D(12),
+        D(1),
+        D(24),
+    )
+
+
+def test_pro_promo_before_and_after_the_cache_cut(catalog):
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 26)) == PROMO
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 26, 12, 14)) == PROMO
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 26, 12, 15)) == PROMO_CUT
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 4, 26, 12, 15), currency="CNY") == (
+        D(3),
+        D("0.025"),
+        D(6),
+    )
+
+
+def test_pro_promo_unknown_at_launch(catalog):
+    # the catalog as known on 2026-04-24 had only the list price
+    at = utc(2026, 4, 26)
+    assert rates(catalog, "deepseek-v4-pro", at, known=date(2026, 4, 24)) == LIST
+
+
+def test_pro_at_promo_end_as_known_on_2026_05_03(catalog):
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 5, 31, 15, 58), known=MAY_3) == PROMO_CUT
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 5, 31, 15, 59), known=MAY_3) == LIST_CUT
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 5, 31, 16), known=MAY_3) == LIST_CUT
+
+
+def test_pro_at_promo_end_as_known_now(catalog):
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 5, 31, 15, 58)) == PROMO_CUT
+    assert rates(catalog, "deepseek-v4-pro", utc(2026, 5, 31, 16)) == PROMO_CUT
+
+
+def test_pro_in_june_by_catalog_version(catalog):
+    at = utc(2026, 6, 15)
+    assert rates(catalog, "deepseek-v4-pro", at, known=MAY_3) == LIST_CUT
+    assert rates(catalog, "deepseek-v4-pro", at, known=date(2026, 5, 21)) == LIST_CUT
+    assert rates(catalog, "deepseek-v4-pro", at, known=date(2026, 5, 22)) == PROMO_CUT
+    assert rates(catalog, "deepseek-v4-pro", at) == PROMO_CUT
+
+
+def test_pro_month_of_may_by_catalog_version(catalog):
+    start, end = month_period("2026-05")
+    w = Workload(input=M, output=0, requests=44_640)  # one request per minute of May (31*1440)
+    # known 2026-05-03: promo until 05-31 15:59 = 30*1440 + 959 = 44159 minutes at 0.435,
+    # then 481 minutes at the list 1.74: 44159*0.435 + 481*1.74 = 19209.165 + 836.94
+    known = cost_over(catalog, "deepseek-v4-pro", w, start, end, known=MAY_3)
+    assert known.cost.total == D("20046.105")
+    # newest: the quarter price all month: 44640 * 0.435
+    assert cost_over(catalog, "deepseek-v4-pro", w, start, end).cost.total == D("19418.4")
+
+
+def test_pro_month_of_june_by_catalog_version(catalog):
+    start, end = month_period("2026-06")
+    w = Workload(input=M, output=M, requests=30)
+    # 30 * (1.74 + 3.48) = 156.6 as known on 2026-05-03; 30 * (0.435 + 0.87) = 39.15 now
+    assert cost_over(catalog, "deepseek-v4-pro", w, start, end, known=MAY_3).cost.total == D(
+        "156.6"
+    )
+    assert cost_over(catalog, "deepseek-v4-pro", w, start, end).cost.total == D("39.15")
+
+
+@pytest.mark.parametrize(
+    ("at", "currency", "expected"),
+    [
+        (utc(2026, 8, 16, 15, 59), "USD", PROMO_CUT),
+        (utc(2026, 8, 18, 2), "USD", (D("1.32"), D("0.044"), D("3.96"))),
+        (utc(2026, 8, 18, 5), "USD", (D("0.66"), D("0.022"), D("1.98"))),
+        (utc(2026, 8, 18, 2), "CNY", (D(9), D("0.30"), D(27))),
+        (utc(2026, 8, 18, 5), "CNY", (D("4.5"), D("0.15"), D("13.5"))),
+        (utc(2026, 8, 29, 2), "USD", (D("0.66"), D("0.022"), D("1.98"))),  # Sat after 08-23
+        (utc(2026, 10, 5, 8), "USD", (D("1.32"), D("0.044"), D("3.96"))),  # Mon, still own price
+    ],
+)
+def test_pro_peak_and_off_peak(catalog, at, currency, expected):
+    assert rates(catalog, "deepseek-v4-pro", at, currency=currency) == expected
+
+
+# -- the V3.2 names ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["deepseek-chat", "deepseek-reasoner"])
+def test_v3_2_names_through_their_retirement(catalog, model):
+    v32 = (D("0.28"), D("0.028"), D("0.42"))
+    assert rates(catalog, model, utc(2026, 4, 23, 23, 59)) == v32
+    assert rates(catalog, model, utc(2026, 4, 23, 23, 59), currency="CNY") == (D(2), D("0.2"), D(3))
+    assert rates(catalog, model, utc(2026, 4, 24)) == (D("0.14"), D("0.028"), D("0.28"))
+    assert rates(catalog, model, utc(2026, 4, 26, 12, 15)) == (D("0.14"), D("0.0028"), D("0.28"))
+    assert rates(catalog, model, utc(2026, 7, 24, 15, 58)) == (D("0.14"), D("0.0028"), D("0.28"))
+    # the catalog as known before the V4 launch still says V3.2
+    assert rates(catalog, model, utc(2026, 5, 1), known=date(2026, 4, 23)) == v32
+    with pytest.raises(NotPriced) as info:
+        rates(catalog, model, utc(2026, 7, 24, 15, 59))
+    assert "deepseek-v4-flash" in info.value.one_line()
+
+
+# -- OpenAI ------------------------------------------------------------------------------------
+
+AT = utc(2026, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("model", "base", "tier"),
+    [
+        ("gpt-5.5", (D(5), D("0.50"), D(30)), (D(10), D(1), D(45))),
+        ("gpt-5.4", (D("2.50"), D("0.25"), D(15)), (D(5), D("0.50"), D("22.50"))),
+    ],
+)
+def test_openai_over_272k_tier(catalog, model, base, tier):
+    assert rates(catalog, model, AT, prompt=272_000) == base
+    assert rates(catalog, model, AT, prompt=272_001) == tier
+
+
+def test_openai_small_models(catalog):
+    assert rates(catalog, "gpt-5.4-mini", AT) == (D("0.75"), D("0.075"), D("4.50"))
+    assert rates(catalog, "gpt-5.4-nano", AT) == (D("0.20"), D("0.02"), D("1.25"))
+
+
+def test_openai_cache_writes_are_billed_as_input(catalog):
+    assert write_rates(catalog, "gpt-5.5", AT) == (D(5), D(5))
+
+
+def test_openai_batch_is_half(catalog):
+    w = Workload(input=100_000, output=10_000, batch=True)
+    # (100000 * 5 + 10000 * 30) / 1M = 0.5 + 0.3 = 0.8, x0.5 = 0.4
+    assert cost_at(catalog, "gpt-5.5", w, AT).total == D("0.4")
+
+
+def test_gpt_5_5_not_priced_before_release(catalog):
+    with pytest.raises(NotPriced):
+        rates(catalog, "gpt-5.5", utc(2026, 4, 23, 23, 59))
+    assert catalog.resolve("gpt-5.5-2026-04-23").id == "gpt-5.5"
+
+
+# -- Anthropic ---------------------------------------------------------------------------------
+
+
+def test_opus_4_7(catalog):
+    assert rates(catalog, "claude-opus-4-7", AT) == (D(5), D("0.50"), D(25))
+    assert write_rates(catalog, "claude-opus-4-7", AT) == (D("6.25"), D(10))
+    batch = Workload(input=M, output=M, batch=True)
+    assert cost_at(catalog, "claude-opus-4-7", batch, AT).total == D(15)  # 2.50 + 12.50
+    assert catalog.resolve("claude-opus-4.7").id == "claude-opus-4-7"
+
+
+def test_sonnet_4_6_long_context_tier_until_ga(catalog):
+    beta = utc(2026, 3, 1)
+    assert rates(catalog, "claude-sonnet-4-6", beta, prompt=200_000) == (D(3), D("0.30"), D(15))
+    assert rates(catalog, "claude-sonnet-4-6", beta, prompt=200_001) == (
+        D(6),
+        D("0.60"),
+        D("22.50"),
+    )
+    # 1M GA on 2026-03-13: flat
+    ga = utc(2026, 3, 13)
+    assert rates(catalog, "claude-sonnet-4-6", ga, prompt=200_001) == (D(3), D("0.30"), D(15))
+    assert write_rates(catalog, "claude-sonnet-4-6", ga) == (D("3.75"), D(6))
+
+
+def test_sonnet_4_6_tier_cache_writes(catalog):
+    w = Workload(input=200_001, cache_write=100_000, cache_write_1h=100_000, output=0)
+    # over 200K before GA: 100000 * 7.50 / 1M + 100000 * 12 / 1M = 0.75 + 1.2
+    assert cost_at(catalog, "claude-sonnet-4-6", w, utc(2026, 3, 1)).cache_write == D("1.95")
+
+
+def test_haiku_4_5(catalog):
+    assert rates(catalog, "claude-haiku-4-5", AT) == (D(1), D("0.10"), D(5))
+    assert write_rates(catalog, "claude-haiku-4-5", AT) == (D("1.25"), D(2))
+    assert catalog.resolve("claude-haiku-4-5-20251001").id == "claude-haiku-4-5"
+
+
+# -- Google ------------------------------------------------------------------------------------
+
+
+def test_gemini_3_1_pro_over_200k_tier(catalog):
+    model = "gemini-3.1-pro-preview"
+    assert rates(catalog, model, AT, prompt=200_000) == (D(2), D("0.20"), D(12))
+    assert rates(catalog, model, AT, prompt=200_001) == (D(4), D("0.40"), D(18))
+    assert catalog.resolve("gemini-3.1-pro-preview-customtools").id == model
+    assert catalog.resolve("models/gemini-3.1-pro-preview").id == model
+
+
+def test_gemini_flash_models(catalog):
+    assert rates(catalog, "gemini-3-flash-preview", AT) == (D("0.50"), D("0.05"), D(3))
+    lite = (D("0.25"), D("0.025"), D("1.50"))
+    assert rates(catalog, "gemini-3.1-flash-lite-preview", AT) == lite
+    assert rates(catalog, "gemini-3.1-flash-lite", utc(2026, 5, 7)) == lite
+    with pytest.raises(NotPriced):
+        rates(catalog, "gemini-3.1-flash-lite", utc(2026, 5, 6, 23, 59))
