@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 import tomli_w
-from conftest import FIXTURE_PRICING
 
 from llmcost.catalog.load import load_catalog
 from llmcost.errors import CatalogError, InputError, UnknownModel
 
+FIXTURE_PRICING = Path(__file__).resolve().parent / "fixtures" / "pricing"  # as in conftest.py
 Edit = Callable[[dict[str, Any]], None]
 
 

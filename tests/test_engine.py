@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from llmcost.catalog.schema import RateSet
+from llmcost.catalog.lookup import Catalog
+from llmcost.catalog.schema import ProviderFile, RateSet
 from llmcost.engine import Workload, cost_at, cost_over, cost_with_rates
 from llmcost.errors import InputError, LlmcostError, NotPriced
 
@@ -244,6 +246,57 @@ def test_cny_rates_including_the_peak_window(fixture_catalog):
     assert off.total == Decimal(21)  # 7 + 14
     peak = cost_at(fixture_catalog, "alpha-flash", ONE_M_EACH, utc(2026, 3, 2, 2), currency="CNY")
     assert peak.total == Decimal(42)  # 14 + 28
+
+
+def test_window_ending_at_midnight_on_one_weekday():
+    # a window 22:00-24:00 on Fridays only, at 3 (base 1), built in memory
+    released = utc(2026, 1, 1)
+    rates = {"USD": {"input_mtok": Decimal(1), "output_mtok": Decimal(1)}}
+    night = {"USD": {"input_mtok": Decimal(3), "output_mtok": Decimal(3)}}
+    provider = ProviderFile.model_validate(
+        {
+            "provider": "p",
+            "name": "P",
+            "sources": {"S": {"title": "t"}},
+            "models": [
+                {
+                    "id": "m",
+                    "name": "M",
+                    "released": released,
+                    "context_window": 10,
+                    "max_output": 10,
+                    "prices": [
+                        {
+                            "published": released.date(),
+                            "valid_from": released,
+                            "kind": "list",
+                            "source": ["S"],
+                            "rates": rates,
+                            "windows": [
+                                {
+                                    "name": "night",
+                                    "hours_utc": ["22:00-24:00"],
+                                    "weekdays": ["fri"],
+                                    "rates": night,
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    catalog = Catalog([(Path("p.toml"), provider)])
+    w = Workload(input=M, output=0)
+    assert cost_at(catalog, "m", w, utc(2026, 1, 2, 22) - TICK).total == 1  # Fri 21:59:59.999999
+    assert cost_at(catalog, "m", w, utc(2026, 1, 2, 22)).total == 3
+    assert cost_at(catalog, "m", w, utc(2026, 1, 3) - TICK).total == 3  # Fri 23:59:59.999999
+    assert cost_at(catalog, "m", w, utc(2026, 1, 3)).total == 1  # Sat 00:00
+    # Fri 12:00 .. Sat 12:00, 1 request per hour: 10 h at 1 + 2 h at 3 + 12 h at 1 = 28
+    day = Workload(input=M, output=0, requests=24)
+    period = cost_over(catalog, "m", day, utc(2026, 1, 2, 12), utc(2026, 1, 3, 12))
+    assert period.cost.total == 28
+    assert [s.requests for s in period.segments] == [10, 2, 12]
 
 
 # -- periods -----------------------------------------------------------------------------------

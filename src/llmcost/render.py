@@ -22,7 +22,7 @@ from llmcost.timeparse import iso, show_instant
 Kind = Literal["text", "money", "rate", "count", "ratio", "multiple", "bar", "instant"]
 FORMATS = ("table", "json", "csv", "markdown")
 SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€"}
-_BAR_WIDTH = 20
+_BAR_WIDTH = 12
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,6 +32,7 @@ class Column:
     header: str
     kind: Kind = "text"
     align_right: bool = False
+    hide_when_empty: bool = False  # tables and Markdown drop it when no row has a non-zero value
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,10 @@ def show(value: Any, kind: Kind) -> str:
     if kind == "bar":
         filled = int((Decimal(value) * _BAR_WIDTH).to_integral_value(ROUND_HALF_EVEN))
         return "█" * max(filled, 1 if value > 0 else 0)
-    if kind == "instant":
-        return show_instant(value) if isinstance(value, datetime) else str(value)
+    if kind == "instant":  # headers of instant columns say "(UTC)"
+        return (
+            show_instant(value).removesuffix(" UTC") if isinstance(value, datetime) else str(value)
+        )
     return str(value)
 
 
@@ -143,12 +146,28 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
+def _shown(report: Report) -> list[Column]:
+    """The columns a person sees: all but those marked `hide_when_empty` that are empty."""
+    return [
+        c
+        for c in report.columns
+        if not c.hide_when_empty or any(_nonzero(row.get(c.key)) for row in report.rows)
+    ]
+
+
+def _nonzero(value: Any) -> bool:
+    if isinstance(value, tuple):
+        value = value[0]
+    return value is not None and value != 0
+
+
 def _markdown(report: Report) -> str:
+    columns = _shown(report)
     lines = [f"**{report.title}**", ""] if report.title else []
-    lines.append("| " + " | ".join(c.header for c in report.columns) + " |")
-    lines.append("|" + "|".join("---:" if _right(c) else "---" for c in report.columns) + "|")
+    lines.append("| " + " | ".join(c.header for c in columns) + " |")
+    lines.append("|" + "|".join("---:" if _right(c) else "---" for c in columns) + "|")
     for row in report.rows:
-        cells = [show(row.get(c.key), c.kind).replace("|", "\\|") for c in report.columns]
+        cells = [show(row.get(c.key), c.kind).replace("|", "\\|") for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     lines.extend(["", *(f"_{note}_" for note in report.notes)] if report.notes else [])
     return "\n".join(lines) + "\n"
@@ -159,19 +178,32 @@ def _right(column: Column) -> bool:
 
 
 def _table(report: Report) -> str:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=report.title or None, title_justify="left", header_style="bold")
-    for column in report.columns:
+    table = Table(
+        title=report.title or None,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    columns = _shown(report)
+    cells = [[show(row.get(c.key), c.kind) for c in columns] for row in report.rows]
+    for index, column in enumerate(columns):
+        longest = max((len(line[index]) for line in cells), default=0)
+        free_text = column.kind == "text" and column.key not in ("model", "kind", "applied")
         table.add_column(
             column.header,
             justify="right" if _right(column) else "left",
-            no_wrap=column.kind != "text",
+            # figures and names are never cut or wrapped; only prose columns wrap
+            min_width=min(longest, 24) if free_text else longest,
+            no_wrap=not free_text,
             style="cyan" if column.kind == "bar" else None,
         )
-    for row in report.rows:
-        table.add_row(*(show(row.get(c.key), c.kind) for c in report.columns))
+    for line in cells:
+        table.add_row(*line)
     buffer = io.StringIO()
     console = Console(
         file=buffer,

@@ -44,27 +44,28 @@ def compare_report(result: Comparison) -> Report:
                 "applied": list(cost.applied),
             }
         )
+    w = result.workload
     columns = [
         Column("model", "Model"),
         Column("total", "Total", "money"),
-        Column("per_request", "Per request", "money"),
+        Column("per_request", "/request", "money"),
         Column("input", "Input", "money"),
-        Column("cache_read", "Cache read", "money"),
-        Column("cache_write", "Cache write", "money"),
+        Column("cache_read", "Cached", "money", hide_when_empty=True),
+        Column("cache_write", "Writes", "money", hide_when_empty=True),
         Column("output", "Output", "money"),
-        Column("multiple", "vs cheapest", "multiple"),
+        Column("multiple", "xCheapest", "multiple"),
     ]
     if result.baseline:
-        columns.append(Column("savings", f"Saves vs {result.baseline}", "ratio"))
-    columns += [Column("applied", "Rates applied"), Column("bar", "", "bar")]
+        columns.append(Column("savings", "Saves", "ratio"))
+    columns += [Column("applied", "Rates"), Column("bar", "", "bar")]
     if result.until is None:
         when = f"at {show_instant(result.at)}"
     else:
         when = f"over {show_instant(result.at)} .. {show_instant(result.until)}"
-    w = result.workload
     title = (
         f"{w.requests:,} requests x ({w.input} in, {w.cached} cached, {w.output} out) "
         f"{when}, catalog {result.version.isoformat()}"
+        + (f"; savings vs {result.baseline}" if result.baseline else "")
     )
     document = {
         "catalog_version": result.version,

@@ -14,9 +14,9 @@ from llmcost.timeparse import show_instant
 
 RATE_COLUMNS = [
     Column("input", "Input", "rate"),
-    Column("cache_read", "Cache read", "rate"),
-    Column("cache_write", "Cache write 5m", "rate"),
-    Column("cache_write_1h", "Cache write 1h", "rate"),
+    Column("cache_read", "Cached", "rate"),
+    Column("cache_write", "Write 5m", "rate", hide_when_empty=True),
+    Column("cache_write_1h", "Write 1h", "rate", hide_when_empty=True),
     Column("output", "Output", "rate"),
 ]
 
@@ -119,8 +119,8 @@ def prices_report(
             Column("model", "Model"),
             *RATE_COLUMNS,
             Column("kind", "Kind"),
-            Column("valid_from", "Since", "instant"),
-            Column("valid_until", "Until", "instant"),
+            Column("valid_from", "Since (UTC)", "instant"),
+            Column("valid_until", "Until (UTC)", "instant"),
             Column("terms", "Tiers, windows, batch"),
         ],
         rows=rows,
@@ -158,8 +158,8 @@ def history_report(
         columns=[
             Column("model", "Model"),
             Column("published", "Published"),
-            Column("valid_from", "Valid from", "instant"),
-            Column("valid_until", "Valid until", "instant"),
+            Column("valid_from", "Valid from (UTC)", "instant"),
+            Column("valid_until", "Valid until (UTC)", "instant"),
             Column("kind", "Kind"),
             *RATE_COLUMNS,
             Column("terms", "Tiers, windows, batch"),
