@@ -216,7 +216,7 @@ def _table(report: Report) -> str:
     console.print(table)
     for note in report.notes:
         console.print(note, markup=False)
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def _colour() -> bool:
