@@ -328,11 +328,6 @@ def test_a_models_own_alias_may_normalize_to_its_id(tmp_path):
     assert load_catalog(root).resolve("beta.large").id == "beta-large"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validate_catalog skips a name already seen for the same model id, so a model id "
-    "defined twice (in two files or one) is accepted and the later silently replaces the earlier",
-)
 def test_duplicate_model_id_across_files(tmp_path):
     def edit(d):
         model(d, "beta-large")["id"] = "alpha-pro"

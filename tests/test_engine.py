@@ -205,20 +205,12 @@ def test_peak_window_unknown_before_its_publication(fixture_catalog):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: window_at reads at.weekday()/at.time() in the instant's own offset, not UTC",
-)
 def test_peak_window_is_in_utc_whatever_the_offset_of_the_instant(fixture_catalog):
     # 2026-03-02 10:00 +08:00 == 02:00 UTC Monday: peak, 2 + 4 = 6
     at = datetime(2026, 3, 2, 10, tzinfo=timezone(timedelta(hours=8)))
     assert cost_at(fixture_catalog, "alpha-flash", ONE_M_EACH, at).total == Decimal(6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _segment_bounds builds window edges in start.tzinfo, not UTC",
-)
 def test_period_split_at_window_edges_is_in_utc_whatever_the_offset(fixture_catalog):
     bjt = timezone(timedelta(hours=8))
     # [2026-03-02 08:00+08, 14:00+08) == [00:00, 06:00) UTC Monday, 6 requests (1 per hour):
@@ -228,10 +220,6 @@ def test_period_split_at_window_edges_is_in_utc_whatever_the_offset(fixture_cata
     assert cost_over(fixture_catalog, "alpha-flash", w, start, end).cost.total == Decimal(27)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a naive datetime raises a bare TypeError instead of an LlmcostError (or UTC)",
-)
 def test_naive_instant_is_not_a_traceback(fixture_catalog):
     try:
         cost = cost_at(fixture_catalog, "alpha-pro", ONE_M_EACH, datetime(2026, 1, 5))
@@ -454,10 +442,6 @@ def test_workload_accepts_int_and_str_as_exact_decimals():
     assert Workload(input=10, output=0, cached=4, cache_write=3, cache_write_1h=3).uncached == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Workload.uncached and `uncached * requests` use the default 28-digit context",
-)
 def test_many_digit_averages_are_priced_exactly():
     avg = Decimal("333.3333333333333333333333333")  # an average a caller computed as 1000/3
     w = Workload(input=avg, output=0, requests=7)

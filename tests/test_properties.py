@@ -1,10 +1,8 @@
 """Properties of the engine and the bitemporal lookup, checked by hypothesis.
 
 Every comparison is exact. Costs are compared as `Fraction`s, so the test's own arithmetic never
-rounds. Token counts have at most three decimal places and stay far below 28 significant
-digits: the engine does some Decimal arithmetic in the default 28-digit context (see the xfail
-`test_many_digit_averages_are_priced_exactly` in test_engine.py), and these properties are
-about pricing, not about that bug.
+rounds. Token counts have at most three decimal places (exactness of many-digit averages is
+`test_many_digit_averages_are_priced_exactly` in test_engine.py).
 
 The period-splitting property needs care: `cost_over` spreads requests evenly over time, and a
 share of a period is in general a repeating decimal that `to_decimal` rounds at 20 places. So

@@ -8,7 +8,7 @@ period and splits the cost exactly at every price change and every peak window i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -16,8 +16,8 @@ from itertools import pairwise
 from llmcost.catalog.entities import WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced
-from llmcost.money import ZERO, per_million, to_decimal
-from llmcost.timeparse import days_between
+from llmcost.money import EXACT, ZERO, per_million, to_decimal
+from llmcost.timeparse import days_between, utc
 
 KINDS = ("input", "cache_read", "cache_write", "output")
 
@@ -47,7 +47,7 @@ class Workload:
                 object.__setattr__(self, name, value)
             if not value.is_finite() or value < 0:
                 raise InputError(f"{name}: must be a non-negative number, got {value}")
-        parts = self.cached + self.cache_write + self.cache_write_1h
+        parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
         if parts > self.input:
             raise InputError(
                 f"cached + cache writes ({parts}) exceed the input ({self.input})",
@@ -56,7 +56,8 @@ class Workload:
 
     @property
     def uncached(self) -> Decimal:
-        return self.input - self.cached - self.cache_write - self.cache_write_1h
+        parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
+        return EXACT.subtract(self.input, parts)
 
     def as_dict(self) -> dict[str, Decimal | bool]:
         """The workload as reports and files carry it."""
@@ -98,9 +99,8 @@ class CostBreakdown:
 
     def __post_init__(self) -> None:
         if self.total is None:
-            object.__setattr__(
-                self, "total", self.input + self.cache_read + self.cache_write + self.output
-            )
+            total = EXACT.add(EXACT.add(self.input, self.cache_read), self.cache_write)
+            object.__setattr__(self, "total", EXACT.add(total, self.output))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +127,9 @@ class PeriodCost:
 
 
 def window_at(entry: PriceEntry, at: datetime) -> Window | None:
-    """The time window (e.g. peak hours) of `entry` in force at `at`, if any."""
+    """The time window (e.g. peak hours) of `entry` in force at `at`, if any. Windows are
+    in UTC whatever offset `at` carries."""
+    at = utc(at)
     weekday = WEEKDAYS[at.weekday()]
     moment = at.time()
     for window in entry.windows:
@@ -189,15 +191,17 @@ def cost_with_rates(
     if w.batch:
         if batch_multiplier is None:
             raise NotPriced("no batch price is published for this model at this instant")
-        scale = scale * batch_multiplier
+        scale = EXACT.multiply(scale, batch_multiplier)
         applied = (*applied, f"batch x{batch_multiplier.normalize()}")
     return CostBreakdown(
         currency=currency,
-        input=per_million(w.uncached * scale, rates.input_mtok),
-        cache_read=per_million(w.cached * scale, read_rate),
-        cache_write=per_million(w.cache_write * scale, write_rate)
-        + per_million(w.cache_write_1h * scale, write_1h_rate),
-        output=per_million(w.output * scale, rates.output_mtok),
+        input=per_million(EXACT.multiply(w.uncached, scale), rates.input_mtok),
+        cache_read=per_million(EXACT.multiply(w.cached, scale), read_rate),
+        cache_write=EXACT.add(
+            per_million(EXACT.multiply(w.cache_write, scale), write_rate),
+            per_million(EXACT.multiply(w.cache_write_1h, scale), write_1h_rate),
+        ),
+        output=per_million(EXACT.multiply(w.output, scale), rates.output_mtok),
         applied=applied,
     )
 
@@ -211,6 +215,7 @@ def cost_at(
     currency: str = "USD",
 ) -> CostBreakdown:
     """All of `workload`'s requests priced at the one instant `at`."""
+    at = utc(at)
     entry = catalog.price_at(model_id, at, known, currency)
     rates, applied = select_rates(entry, currency, at, workload.input)
     try:
@@ -232,6 +237,7 @@ def cost_over(
 ) -> PeriodCost:
     """`workload`'s requests spread evenly over `[start, end)`, each stretch of time priced at
     the rates in force in it: the cost is split exactly at every entry change and window edge."""
+    start, end = utc(start), utc(end)
     if end <= start:
         raise InputError("the period must end after it starts")
     whole = _micros(end - start)
@@ -290,7 +296,7 @@ def _segment_bounds(
             for window in entry.windows:
                 for hours in window.hour_ranges():
                     for moment in (hours.start, hours.end):
-                        edge = datetime.combine(day, moment, tzinfo=start.tzinfo)
+                        edge = datetime.combine(day, moment, tzinfo=UTC)
                         if moment == hours.end and moment.hour == 0 and moment.minute == 0:
                             edge += timedelta(days=1)
                         if start < edge < end:

@@ -56,6 +56,13 @@ def days_between(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=i) for i in range(max(count, 0))]
 
 
+def utc(at: datetime) -> datetime:
+    """Any instant in UTC; a datetime without an offset is taken as UTC, like the CLI does."""
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
 def show_instant(at: datetime) -> str:
     """An instant as reports print it: `2026-05-31 15:59 UTC`."""
     at = at.astimezone(UTC)

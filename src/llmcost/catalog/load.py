@@ -159,9 +159,17 @@ def validate_catalog(providers: list[tuple[Path, Provider]]) -> None:
     """The rules from DESIGN.md that no single field can check."""
     seen_names: dict[str, tuple[Path, str]] = {}
     ids = {m.id for _, p in providers for m in p.models}
+    defined: dict[str, Path] = {}
     for file, provider in providers:
         for model in provider.models:
             where = f"{file}: model {model.id!r}"
+            if model.id in defined:
+                raise CatalogError(
+                    f"id: {model.id!r} is already defined in {defined[model.id]}",
+                    where=where,
+                    hint="a later price is a new entry under the same model, not a new model",
+                )
+            defined[model.id] = file
             for name in (model.id, *model.aliases):
                 key = normalize(name)
                 if key in seen_names and seen_names[key][1] != model.id:

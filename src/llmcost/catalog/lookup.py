@@ -17,7 +17,7 @@ from pathlib import Path
 from llmcost.catalog.entities import Model, PriceEntry, Provider
 from llmcost.catalog.names import normalize
 from llmcost.errors import InputError, NotPriced, UnknownModel
-from llmcost.timeparse import show_instant
+from llmcost.timeparse import show_instant, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,7 @@ class Catalog:
 
     def entry_at(self, model_id: str, at: datetime, known: date | None = None) -> PriceEntry | None:
         """The bitemporal rule itself; `None` when no entry covers `at`."""
+        at = utc(at)
         best: PriceEntry | None = None
         for entry in self.entries(model_id, known):
             if entry.contains(at) and (best is None or entry.published >= best.published):
@@ -115,6 +116,7 @@ class Catalog:
     ) -> PriceEntry:
         """The entry pricing `model_id` at `at` in `currency`, or an error saying why there is
         none (not yet released, retired, not priced in that currency)."""
+        at = utc(at)
         model = self._models[model_id].model
         if model.retired is not None and at >= model.retired:
             hint = f"use its successor {model.successor!r}" if model.successor else None
@@ -145,6 +147,7 @@ class Catalog:
         self, model_id: str, start: datetime, end: datetime, known: date | None = None
     ) -> list[datetime]:
         """Instants strictly inside `(start, end)` where the winning entry may change."""
+        start, end = utc(start), utc(end)
         model = self._models[model_id].model
         points: set[datetime] = {model.released}
         if model.retired is not None:
@@ -159,6 +162,7 @@ class Catalog:
         self, at: datetime, known: date | None = None, currency: str = "USD"
     ) -> Iterable[ModelInfo]:
         """The models that have a price in `currency` at `at`."""
+        at = utc(at)
         for info in self._models.values():
             model = info.model
             if model.retired is not None and at >= model.retired:
