@@ -156,6 +156,9 @@ def test_compare_table_csv_markdown():
         (["alpha-pro", *W, "--currency", "CNY"], ["no CNY price"]),
         (["alpha-flash", *W, "--batch"], ["batch"]),
         (["alpha-flash", *W, "--format", "xml"], ["--format"]),
+        (["alpha-flash", *W, "--currency", "EUR"], ["--currency", "EUR", "USD"]),
+        (["alpha-flash", *W, "--month", "0000-01"], ["--month", "out of range"]),
+        (["alpha-flash", *W, "--month", "9999-12"], ["--month", "out of range"]),
     ],
 )
 def test_compare_bad_input_exits_2_with_one_line(args, needles):

@@ -44,8 +44,11 @@ def month_period(text: str, *, field: str = "--month") -> tuple[datetime, dateti
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InputError(f"{field}: {text!r} is not a month", hint="use YYYY-MM, e.g. 2026-05")
     year, month = int(match.group(1)), int(match.group(2))
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    try:
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    except ValueError:
+        raise InputError(f"{field}: {text!r} is out of range", hint="use e.g. 2026-05") from None
     return start, end
 
 

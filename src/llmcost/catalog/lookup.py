@@ -48,7 +48,9 @@ class Catalog:
         for model_id, info in self._models.items():
             for name in (model_id, *info.model.aliases):
                 self._by_name.setdefault(normalize(name), model_id)
-        published = {e.published for info in self._models.values() for e in info.model.prices}
+        entries = [e for info in self._models.values() for e in info.model.prices]
+        published = {e.published for e in entries}
+        self.currencies: frozenset[str] = frozenset(c for e in entries for c in e.rates)
         self.versions: tuple[date, ...] = tuple(sorted(published))
 
     # -- models -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from llmcost.cli.options import (
     MonthOpt,
     OutputOpt,
     RequestsOpt,
+    check_catalog_currency,
     check_currency,
     check_format,
     emit,
@@ -70,6 +71,7 @@ def compare(
     )
     start, end = when(at, month)
     choice = open_catalog(catalog)
+    check_catalog_currency(choice, cur)
     cat = choice.catalog
     result = compare_models(
         cat,

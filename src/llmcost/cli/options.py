@@ -113,6 +113,15 @@ def open_catalog(value: str | None) -> CatalogChoice:
     return CatalogChoice(catalog, known)
 
 
+def check_catalog_currency(choice: CatalogChoice, currency: str) -> None:
+    """A currency no price in the catalog is given in is a mistake, not an empty report."""
+    if currency not in choice.catalog.currencies:
+        raise InputError(
+            f"--currency: no price in the catalog is in {currency}",
+            hint="prices are in " + ", ".join(sorted(choice.catalog.currencies)),
+        )
+
+
 def _is_day(text: str) -> bool:
     return len(text) == 10 and text[4] == "-" and text[7] == "-"
 

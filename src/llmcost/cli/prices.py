@@ -11,6 +11,7 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     FormatOpt,
+    check_catalog_currency,
     check_currency,
     check_format,
     emit,
@@ -40,6 +41,7 @@ def prices(
     fmt = check_format(format)
     cur = check_currency(currency)
     choice = open_catalog(catalog)
+    check_catalog_currency(choice, cur)
     cat = choice.catalog
     infos = [cat.resolve(m) for m in models] if models else None
     if history:
