@@ -8,7 +8,6 @@ entry, and `known=date(2026, 5, 3)` reproduces what was known that day.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -71,6 +70,8 @@ class Catalog:
         model_id = self._by_name.get(normalize(name))
         if model_id is not None:
             return self._models[model_id]
+        import difflib  # only on the error path
+
         close = difflib.get_close_matches(normalize(name), list(self._by_name), n=3, cutoff=0.6)
         suggestions = list(dict.fromkeys(self._by_name[c] for c in close))
         hint = (
