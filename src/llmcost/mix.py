@@ -22,13 +22,11 @@ greedy step, which is exact as well.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from pathlib import Path
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
@@ -127,12 +125,12 @@ def parse_share(text: str, *, where: str) -> tuple[Decimal, Decimal]:
     match = _SHARE.match(text)
     if not match:
         raise InputError(f"share {text.strip()!r} is not a percent or a range", where=where)
-    low = _percent(match.group(1), text, where)
-    high = _percent(match.group(2), text, where) if match.group(2) is not None else low
+    low = parse_percent(match.group(1), text, where)
+    high = parse_percent(match.group(2), text, where) if match.group(2) is not None else low
     return check_range(low, high, where=where)
 
 
-def _percent(part: str, text: str, where: str) -> Decimal:
+def parse_percent(part: str, text: str, where: str) -> Decimal:
     value = part.strip().removesuffix("%").strip()
     try:
         number = Decimal(value)
@@ -180,77 +178,6 @@ def parse_mix(spec: str) -> MixSpec:
     if not slices:
         raise InputError("the mix is empty", where="--mix", hint="e.g. --mix gpt-5.5=100")
     return MixSpec(tuple(slices))
-
-
-def load_mix(path: str | Path) -> MixSpec:
-    """A mix file (schema: `llmcost.mixfile`), every error naming the file and line."""
-    from pydantic import ValidationError
-
-    from llmcost.mixfile import MixFile, describe
-
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(file)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(file)) from None
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", where=str(file)) from None
-    lines = _slice_lines(text)
-    try:
-        parsed = MixFile.model_validate(raw)
-    except ValidationError as exc:
-        message, where = describe(exc, file, lines)
-        raise InputError(message, where=where) from None
-    return parsed.to_spec(file, lines)
-
-
-def _slice_lines(text: str) -> list[int]:
-    """The line of each slice (its `[[slices]]` header, else its `model =` key in an inline
-    table, as tomli-w writes short ones), so errors can point at a slice."""
-    lines = text.splitlines()
-    header = re.compile(r"^\s*\[\[\s*slices\s*\]\]")
-    found = [n for n, line in enumerate(lines, start=1) if header.match(line)]
-    if found:
-        return found
-    key = re.compile(r"(^|[{,])\s*model\s*=")
-    return [n for n, line in enumerate(lines, start=1) if key.search(line)]
-
-
-def dump_mix(spec: MixSpec) -> str:
-    """The mix as a mix file (written with tomli-w), readable back by `load_mix`."""
-    import tomli_w
-
-    doc: dict[str, object] = {}
-    if spec.requests is not None:
-        doc["requests"] = spec.requests
-    if spec.tokens.given():
-        doc["workload"] = spec.tokens.given()
-    slices = []
-    for s in spec.slices:
-        item: dict[str, object] = {"model": s.model}
-        if s.share_min == s.share_max:
-            item["share"] = s.share_min
-        else:
-            item["share_min"], item["share_max"] = s.share_min, s.share_max
-        item.update(s.tokens.given())
-        slices.append(item)
-    doc["slices"] = slices
-    return tomli_w.dumps(_tomlable(doc))
-
-
-def _tomlable(value):
-    """Decimals as TOML integers where whole, else TOML floats written from their exact text."""
-    if isinstance(value, dict):
-        return {k: _tomlable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tomlable(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
-    return value
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -533,168 +460,3 @@ def _fraction(value: Fraction) -> Decimal | None:
 
 def _part(whole: Decimal, percent: Decimal) -> Decimal:
     return to_decimal(Fraction(whole) * Fraction(percent) / 100)
-
-
-# -- sweeps -----------------------------------------------------------------------------------
-
-SWEEP_PARAMS = ("cache-hit-rate", "input", "output", "share:<model>")
-
-
-@dataclass(frozen=True, slots=True)
-class Sweep:
-    """`--sweep PARAM=START:STOP:STEP`: `param` is `cache-hit-rate`, `input`, `output` or
-    `share:<model>`; the values run from START to STOP (inclusive) by STEP."""
-
-    param: str
-    values: tuple[Decimal, ...]
-    model: str | None = None  # for `share:<model>`, the name as written
-
-
-@dataclass(frozen=True, slots=True)
-class SweepPoint:
-    value: Decimal
-    result: MixResult | None  # None: no split admitted at this value
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    sweep: Sweep
-    points: tuple[SweepPoint, ...] = field(default=())
-
-
-MAX_SWEEP_POINTS = 1000
-
-
-def parse_sweep(text: str) -> Sweep:
-    """`cache-hit-rate=0:0.9:0.1` (or `0%:90%:10%`), `output=100:2k:100`, `input=1k:64k:1k`,
-    `share:claude-opus-4-7=0:50:5` (percent)."""
-    from llmcost.units import parse_count
-
-    where = "--sweep"
-    name, sep, spans = text.partition("=")
-    param = name.strip().lower()
-    parts = spans.split(":")
-    if not sep or len(parts) != 3:
-        raise InputError(
-            f"{text!r} is not PARAM=START:STOP:STEP",
-            where=where,
-            hint="e.g. --sweep cache-hit-rate=0:0.9:0.1",
-        )
-    model = None
-    if param.startswith("share:"):
-        model = name.strip()[len("share:") :].strip()
-        if not model:
-            raise InputError("share: names no model", where=where, hint="share:<model>=0:50:5")
-        numbers = [_percent(p, p, where) for p in parts]
-        param = "share"
-    elif param == "cache-hit-rate":
-        numbers = [_rate(p, where) for p in parts]
-    elif param in ("input", "output"):
-        numbers = [parse_count(p, field=f"--sweep {param}") for p in parts]
-    else:
-        raise InputError(
-            f"cannot sweep {name.strip()!r}",
-            where=where,
-            hint="sweep one of " + ", ".join(SWEEP_PARAMS),
-        )
-    start, stop, step = numbers
-    if step <= 0:
-        raise InputError(f"the step {parts[2].strip()!r} is not positive", where=where)
-    if stop < start:
-        raise InputError(f"STOP {parts[1].strip()!r} is below START", where=where)
-    if (stop - start) / step >= MAX_SWEEP_POINTS:
-        raise InputError(f"more than {MAX_SWEEP_POINTS} values", where=where, hint="a larger step")
-    values = []
-    value = start
-    while value <= stop:
-        values.append(value)
-        value += step
-    if param == "share" and values[-1] > HUNDRED:
-        raise InputError("a share over 100%", where=where)
-    return Sweep(param, tuple(values), model)
-
-
-def _rate(text: str, where: str) -> Decimal:
-    from llmcost.units import parse_fraction
-
-    return parse_fraction(text, field=where + " cache-hit-rate")
-
-
-def sweep_mix(
-    catalog: Catalog,
-    spec: MixSpec,
-    sweep: Sweep,
-    *,
-    default: Tokens = Tokens(),
-    requests: Decimal | None = None,
-    batch: bool = False,
-    at: datetime,
-    until: datetime | None = None,
-    known: date | None = None,
-    currency: str = "USD",
-    baselines: Sequence[str] = (),
-) -> SweepResult:
-    """The mix priced at each value of one parameter, everything else held.
-
-    `cache-hit-rate` sets every slice's hits to that fraction of its prompt; `input` sets
-    every slice's prompt, keeping each slice's hit and cache-write rates; `output` sets every
-    slice's output; `share:<model>` fixes that slice's share, the others keeping their ranges
-    (a value no split admits gives a point without a result).
-    """
-    kwargs = dict(
-        requests=requests,
-        batch=batch,
-        at=at,
-        until=until,
-        known=known,
-        currency=currency,
-        baselines=baselines,
-    )
-    target = catalog.resolve(sweep.model).id if sweep.model else None
-    if target is not None and target not in {catalog.resolve(s.model).id for s in spec.slices}:
-        raise InputError(f"{sweep.model!r} is not in the mix", where="--sweep")
-    infos, workloads = resolve_slices(catalog, spec, default, requests, batch)
-    points = []
-    for value in sweep.values:
-        if sweep.param == "share":
-            slices = tuple(
-                replace(s, share_min=value, share_max=value) if info.id == target else s
-                for s, info in zip(spec.slices, infos, strict=True)
-            )
-            swept = replace(spec, slices=slices)
-            lows = [s.share_min for s in slices]
-            highs = [s.share_max for s in slices]
-            if not feasible(lows, highs):
-                points.append(SweepPoint(value, None, "no split of the others sums to 100%"))
-                continue
-            points.append(
-                SweepPoint(value, simulate_mix(catalog, swept, default=default, **kwargs))
-            )
-            continue
-        slices = tuple(
-            replace(s, tokens=_swept_tokens(sweep.param, value, w))
-            for s, w in zip(spec.slices, workloads, strict=True)
-        )
-        swept = replace(spec, slices=slices)
-        points.append(SweepPoint(value, simulate_mix(catalog, swept, default=default, **kwargs)))
-    return SweepResult(sweep, tuple(points))
-
-
-def _swept_tokens(param: str, value: Decimal, w: Workload) -> Tokens:
-    """A slice's resolved workload with one parameter set to `value`."""
-    cached, write, write_1h = w.cached, w.cache_write, w.cache_write_1h
-    prompt, output = w.input, w.output
-    if param == "cache-hit-rate":
-        cached = to_decimal(Fraction(prompt) * Fraction(value))
-    elif param == "input":
-        scale = Fraction(value) / Fraction(prompt) if prompt else Fraction(0)
-        cached, write, write_1h = (
-            to_decimal(Fraction(x) * scale) for x in (cached, write, write_1h)
-        )
-        prompt = value
-    elif param == "output":
-        output = value
-    return Tokens(
-        input=prompt, cached=cached, cache_write=write, cache_write_1h=write_1h, output=output
-    )

@@ -12,16 +12,19 @@
     share_max = 70
     input = 1200                          # optional: this slice's own workload
 
-Imported only when a mix file is read: pydantic's validators are costly to build.
+Imported only when a mix file is read or written: pydantic's validators are costly to build.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from llmcost.errors import InputError
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 
 _COUNT = Field(default=None, ge=0, allow_inf_nan=False)
@@ -107,3 +110,75 @@ def describe(exc, file: Path, lines: list[int]) -> tuple[str, str]:
         message = "required"
     message = message.removeprefix("Value error, ")
     return f"{field or 'file'}: {message}", _at(file, lines, index)
+
+
+# -- reading and writing ------------------------------------------------------------------
+
+
+def load_mix(path: str | Path) -> MixSpec:
+    """A mix file (schema: `llmcost.mixfile`), every error naming the file and line."""
+    from pydantic import ValidationError
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=str(file)) from None
+    try:
+        raw = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", where=str(file)) from None
+    lines = _slice_lines(text)
+    try:
+        parsed = MixFile.model_validate(raw)
+    except ValidationError as exc:
+        message, where = describe(exc, file, lines)
+        raise InputError(message, where=where) from None
+    return parsed.to_spec(file, lines)
+
+
+def _slice_lines(text: str) -> list[int]:
+    """The line of each slice (its `[[slices]]` header, else its `model =` key in an inline
+    table, as tomli-w writes short ones), so errors can point at a slice."""
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\[\s*slices\s*\]\]")
+    found = [n for n, line in enumerate(lines, start=1) if header.match(line)]
+    if found:
+        return found
+    key = re.compile(r"(^|[{,])\s*model\s*=")
+    return [n for n, line in enumerate(lines, start=1) if key.search(line)]
+
+
+def dump_mix(spec: MixSpec) -> str:
+    """The mix as a mix file (written with tomli-w), readable back by `load_mix`."""
+    import tomli_w
+
+    doc: dict[str, object] = {}
+    if spec.requests is not None:
+        doc["requests"] = spec.requests
+    if spec.tokens.given():
+        doc["workload"] = spec.tokens.given()
+    slices = []
+    for s in spec.slices:
+        item: dict[str, object] = {"model": s.model}
+        if s.share_min == s.share_max:
+            item["share"] = s.share_min
+        else:
+            item["share_min"], item["share_max"] = s.share_min, s.share_max
+        item.update(s.tokens.given())
+        slices.append(item)
+    doc["slices"] = slices
+    return tomli_w.dumps(_tomlable(doc))
+
+
+def _tomlable(value):
+    """Decimals as TOML integers where whole, else TOML floats written from their exact text."""
+    if isinstance(value, dict):
+        return {k: _tomlable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tomlable(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    return value

@@ -80,8 +80,10 @@ def simulate(
     model. Example: llmcost simulate --mix deepseek-v4-flash=60-70,claude-opus-4-7=15-20,
     gpt-5.5=10-15,deepseek-v4-pro=5 --input 2k --cached 1.5k --output 400 --requests 1M
     --month 2026-05"""
-    from llmcost.mix import load_mix, parse_mix, parse_sweep, simulate_mix, sweep_mix
+    from llmcost.mix import parse_mix, simulate_mix
+    from llmcost.mixfile import load_mix
     from llmcost.reports.simulate import simulate_report
+    from llmcost.sweep import parse_sweep, sweep_mix
 
     fmt = check_format(format)
     cur = check_currency(currency)
@@ -113,7 +115,7 @@ def simulate(
     result = simulate_mix(choice.catalog, spec, **options)
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
-        _save(spec, tokens, total, save_mix)
+        _save(spec, [s.model.id for s in result.slices], tokens, total, save_mix)
     narrowed = [
         s.model.id
         for s in result.slices
@@ -150,14 +152,16 @@ def _requests(text: str | None) -> Decimal | None:
     return parse_count(text, field="--requests") if text is not None else None
 
 
-def _save(spec, tokens, requests, path: str) -> None:
-    """The mix as run: the command line's workload and requests folded into the file's."""
+def _save(spec, model_ids, tokens, requests, path: str) -> None:
+    """The mix as run: models by their ids, the command line's workload and requests folded
+    into the file's."""
     from dataclasses import replace
 
-    from llmcost.mix import dump_mix
+    from llmcost.mixfile import dump_mix
 
     saved = replace(
         spec,
+        slices=tuple(replace(s, model=m) for s, m in zip(spec.slices, model_ids, strict=True)),
         tokens=tokens.over(spec.tokens),
         requests=requests if requests is not None else spec.requests,
     )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmcost.mix import BaselineResult, MixResult, SweepResult
+from llmcost.mix import BaselineResult, MixResult
 from llmcost.money import plain, ratio
 from llmcost.render import Column, Report
+from llmcost.sweep import SweepResult
 from llmcost.timeparse import show_instant
 
 WORKLOAD_KEYS = ("input", "cached", "cache_write", "cache_write_1h", "output")
