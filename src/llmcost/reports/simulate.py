@@ -116,13 +116,7 @@ def _workload_text(w) -> str:
 
 def _mix_table(result: MixResult, document: dict[str, Any]) -> Report:
     cur = result.currency
-    top = max(
-        [
-            result.cost_max,
-            *(b.cost_max for b in result.baselines),
-            *(s.whole for s in result.slices),
-        ]
-    )
+    top = max([result.cost_max, *(b.cost_max for b in result.baselines)])
     rows: list[dict[str, Any]] = []
     for s in result.slices:
         rows.append(
