@@ -226,7 +226,7 @@ def load_mix_text(tmp_path, text):
      ("[[slices]]\nmodel = 'a'\nshare = 'x'", "not a number"),
      ("[[slices]]\nmodel = 'a'\nshare = 5\ninput = -3", "slices[0].input"),
      ("[[slices]]\nmodel = 'a'\nshare = 5\ncached = 1\ncache_hit_rate = 0.1", "not both"),
-     ("[workload]\ncache_hit_rate = 2\n[[slices]]\nmodel = 'a'\nshare = 5", "workload.cache_hit_rate"),
+     ("[workload]\ncache_hit_rate = 2\n[[slices]]\nmodel = 'a'\nshare = 5", "cache_hit_rate"),
      ("requests = 'many'\n[[slices]]\nmodel = 'a'\nshare = 5", "requests"),
      ("", "slices: required")],
 )  # fmt: skip
@@ -305,7 +305,8 @@ def small_mixes(draw, width=8):
 def brute_force(lows, highs, fn):
     """Every integer split admitted by the ranges, evaluated."""
     values = []
-    for head in itertools.product(*(range(int(lo), int(hi) + 1) for lo, hi in zip(lows[:-1], highs[:-1]))):  # fmt: skip
+    ranges = [range(int(lo), int(hi) + 1) for lo, hi in zip(lows, highs, strict=True)]
+    for head in itertools.product(*ranges[:-1]):
         last = 100 - sum(head)
         if lows[-1] <= last <= highs[-1]:
             values.append(fn([D(x) for x in (*head, last)]))
