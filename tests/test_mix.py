@@ -52,7 +52,7 @@ def test_parse_share(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("abc", "not a number"), ("-5", "not a percent"), ("70-60", "minimum is over the maximum"),
+    [("abc", "not a number"), ("-5", "negative"), ("70-60", "minimum is over the maximum"),
      ("150", "over 100%"), ("", "not a percent"), ("5-x", "not a number"), ("nan", "not a number")],
 )  # fmt: skip
 def test_parse_share_errors(text, message):
@@ -74,7 +74,7 @@ def test_parse_mix_spec():
 
 @pytest.mark.parametrize(
     ("text", "message"), [("", "empty"), (" , ", "empty"), ("gpt-5.5", "not model=share"),
-                          ("=50", "not model=share"), ("a=-1", "not a percent")]
+                          ("=50", "not model=share"), ("a=-1", "negative")]
 )  # fmt: skip
 def test_parse_mix_errors(text, message):
     with pytest.raises(InputError, match=message):

@@ -123,6 +123,8 @@ class MixSpec:
 def parse_share(text: str, *, where: str) -> tuple[Decimal, Decimal]:
     """`60` or `60-70` (an optional `%` on either number) as (min, max) percent."""
     match = _SHARE.match(text)
+    if text.strip().startswith("-"):
+        raise InputError(f"share {text.strip()!r} is negative", where=where)
     if not match:
         raise InputError(f"share {text.strip()!r} is not a percent or a range", where=where)
     low = parse_percent(match.group(1), text, where)
