@@ -25,13 +25,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError
-from llmcost.money import ratio, to_decimal
+from llmcost.money import REPEATING_PLACES, ratio, to_decimal
 
 HUNDRED = Decimal(100)
 TOKEN_FIELDS = ("input", "cached", "cache_write", "cache_write_1h", "output")
@@ -426,8 +426,8 @@ def price_mix(
     )
     return MixResult(
         slices=tuple(slices),
-        cost_min=to_decimal(low),
-        cost_max=to_decimal(high),
+        cost_min=settle(low),
+        cost_max=settle(high),
         split_min=split_low,
         split_max=split_high,
         baselines=results,
@@ -447,10 +447,10 @@ def baseline(lows, highs, mix_weights, base_weights, info: ModelInfo) -> Baselin
     fractions = ratio_bounds(lows, highs, diff, base_weights)
     return BaselineResult(
         model=info,
-        cost_min=to_decimal(cost_low),
-        cost_max=to_decimal(cost_high),
-        savings_min=to_decimal(save_low),
-        savings_max=to_decimal(save_high),
+        cost_min=settle(cost_low),
+        cost_max=settle(cost_high),
+        savings_min=settle(save_low),
+        savings_max=settle(save_high),
         savings_fraction_min=_fraction(fractions[0]) if fractions else None,
         savings_fraction_max=_fraction(fractions[1]) if fractions else None,
     )
@@ -461,4 +461,18 @@ def _fraction(value: Fraction) -> Decimal | None:
 
 
 def _part(whole: Decimal, percent: Decimal) -> Decimal:
-    return to_decimal(Fraction(whole) * Fraction(percent) / 100)
+    return settle(Fraction(whole) * Fraction(percent) / 100)
+
+
+_ROUNDING = Context(prec=200, rounding=ROUND_HALF_EVEN)
+_PLACE = Decimal(1).scaleb(-REPEATING_PLACES)
+
+
+def settle(value: Fraction) -> Decimal:
+    """An amount computed from costs as a Decimal. A period's cost can repeat and arrives
+    rounded at REPEATING_PLACES; shares of it are rounded there again, so that the digits
+    below that place (which that first rounding already made meaningless) do not show."""
+    amount = to_decimal(value)
+    if amount.as_tuple().exponent < -REPEATING_PLACES:
+        amount = _ROUNDING.quantize(amount, _PLACE)
+    return amount
