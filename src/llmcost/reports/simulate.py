@@ -111,7 +111,9 @@ def _share_text(low, high) -> str:
 
 
 def _workload_text(w) -> str:
-    return f"{plain(w.input)} in, {plain(w.cached)} cached, {plain(w.output)} out"
+    written = w.cache_write + w.cache_write_1h
+    writes = f", {plain(written)} written" if written else ""
+    return f"{plain(w.input)} in, {plain(w.cached)} cached{writes}, {plain(w.output)} out"
 
 
 def _mix_table(result: MixResult, document: dict[str, Any]) -> Report:
