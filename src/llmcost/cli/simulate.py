@@ -1,0 +1,172 @@
+"""`llmcost simulate`: a traffic mix across models, its exact cost bounds and its savings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmcost.cli.options import (
+    AtOpt,
+    BatchOpt,
+    CachedOpt,
+    CacheWrite1hOpt,
+    CacheWriteOpt,
+    CatalogOpt,
+    CurrencyOpt,
+    FormatOpt,
+    HitRateOpt,
+    InputOpt,
+    MonthOpt,
+    OutputOpt,
+    RequestsOpt,
+    check_currency,
+    check_format,
+    emit,
+    open_catalog,
+    warn,
+    when,
+)
+from llmcost.errors import InputError
+
+
+def simulate(
+    mix: Annotated[
+        str | None,
+        typer.Option(
+            "--mix",
+            "-m",
+            help="model=share,... with a share a percent (60) or a range (60-70).",
+        ),
+    ] = None,
+    mix_file: Annotated[
+        str | None,
+        typer.Option("--mix-file", help="A mix file (TOML), slices may carry their own workload."),
+    ] = None,
+    input: InputOpt = None,
+    output: OutputOpt = None,
+    cached: CachedOpt = None,
+    cache_hit_rate: HitRateOpt = None,
+    cache_write: CacheWriteOpt = None,
+    cache_write_1h: CacheWrite1hOpt = None,
+    requests: RequestsOpt = None,
+    at: AtOpt = None,
+    month: MonthOpt = None,
+    baseline: Annotated[
+        list[str] | None,
+        typer.Option("--baseline", help="Also compare with all traffic on this model (repeat)."),
+    ] = None,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="PARAM=START:STOP:STEP for cache-hit-rate (0:0.9:0.1), input, output "
+            "(100:2k:100) or share:<model> (percent, 0:50:5).",
+        ),
+    ] = None,
+    save_mix: Annotated[
+        str | None,
+        typer.Option("--save-mix", help="Write the mix (with its workload) to this TOML file."),
+    ] = None,
+    batch: BatchOpt = False,
+    currency: CurrencyOpt = "USD",
+    catalog: CatalogOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Price a traffic mix: each slice's share, requests and cost, the mix's exact minimum
+    and maximum over every split the ranges admit, and savings against all traffic on one
+    model. Example: llmcost simulate --mix deepseek-v4-flash=60-70,claude-opus-4-7=15-20,
+    gpt-5.5=10-15,deepseek-v4-pro=5 --input 2k --cached 1.5k --output 400 --requests 1M
+    --month 2026-05"""
+    from llmcost.mix import parse_mix, simulate_mix
+    from llmcost.mixfile import load_mix
+    from llmcost.reports.simulate import simulate_report
+    from llmcost.sweep import parse_sweep, sweep_mix
+
+    fmt = check_format(format)
+    cur = check_currency(currency)
+    if (mix is None) == (mix_file is None):
+        raise InputError("give one of --mix and --mix-file", hint="e.g. --mix gpt-5.5=100")
+    spec = parse_mix(mix) if mix is not None else load_mix(mix_file)
+    tokens = tokens_from_flags(
+        input=input,
+        output=output,
+        cached=cached,
+        cache_hit_rate=cache_hit_rate,
+        cache_write=cache_write,
+        cache_write_1h=cache_write_1h,
+    )
+    total = _requests(requests)
+    swept = parse_sweep(sweep) if sweep is not None else None
+    start, end = when(at, month)
+    choice = open_catalog(catalog)
+    options = dict(
+        default=tokens,
+        requests=total,
+        batch=batch,
+        at=start,
+        until=end,
+        known=choice.known,
+        currency=cur,
+        baselines=baseline or (),
+    )
+    result = simulate_mix(choice.catalog, spec, **options)
+    sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
+    if save_mix is not None:
+        _save(spec, [s.model.id for s in result.slices], tokens, total, save_mix)
+    narrowed = [
+        s.model.id
+        for s in result.slices
+        if (s.share_min, s.share_max) != (s.given_min, s.given_max)
+    ]
+    if narrowed:
+        warn("share ranges narrowed by the other slices: " + ", ".join(narrowed))
+    emit(simulate_report(result, sweep_result), fmt)
+
+
+def tokens_from_flags(**flags: str | None):
+    """The workload flags as far as they are given: with a mix file every one is optional,
+    and what is given overrides the file's default workload."""
+    from llmcost.mix import Tokens
+    from llmcost.units import parse_count, parse_fraction
+
+    if flags["cached"] is not None and flags["cache_hit_rate"] is not None:
+        raise InputError("--cached and --cache-hit-rate exclude each other", hint="give one")
+    values = {}
+    for name, text in flags.items():
+        if text is None:
+            continue
+        option = "--" + name.replace("_", "-")
+        if name == "cache_hit_rate":
+            values[name] = parse_fraction(text, field=option)
+        else:
+            values[name] = parse_count(text, field=option)
+    return Tokens(**values)
+
+
+def _requests(text: str | None) -> Decimal | None:
+    from llmcost.units import parse_count
+
+    return parse_count(text, field="--requests") if text is not None else None
+
+
+def _save(spec, model_ids, tokens, requests, path: str) -> None:
+    """The mix as run: models by their ids, the command line's workload and requests folded
+    into the file's."""
+    from dataclasses import replace
+
+    from llmcost.mixfile import dump_mix
+
+    saved = replace(
+        spec,
+        slices=tuple(replace(s, model=m) for s, m in zip(spec.slices, model_ids, strict=True)),
+        tokens=tokens.over(spec.tokens),
+        requests=requests if requests is not None else spec.requests,
+    )
+    try:
+        Path(path).write_text(dump_mix(saved), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+    warn(f"mix written to {path}")

@@ -1,0 +1,184 @@
+"""The mix file schema (`examples/mixes/*.toml`), checked by pydantic with unknown keys rejected.
+
+    requests = 1_000_000                  # optional; --requests overrides it
+    [workload]                            # optional default per-request workload
+    input = 2000
+    cache_hit_rate = 0.75                 # or cached = 1500
+    output = 400
+
+    [[slices]]
+    model = "deepseek-v4-flash"
+    share_min = 60                        # percent; or share = 60, or share = "60-70"
+    share_max = 70
+    input = 1200                          # optional: this slice's own workload
+
+Imported only when a mix file is read or written: pydantic's validators are costly to build.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from llmcost.errors import InputError
+from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
+
+_COUNT = Field(default=None, ge=0, allow_inf_nan=False)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TokenTable(_Strict):
+    input: Decimal | None = _COUNT
+    cached: Decimal | None = _COUNT
+    cache_hit_rate: Decimal | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    cache_write: Decimal | None = _COUNT
+    cache_write_1h: Decimal | None = _COUNT
+    output: Decimal | None = _COUNT
+
+    @model_validator(mode="after")
+    def _one_kind_of_hits(self):
+        if self.cached is not None and self.cache_hit_rate is not None:
+            raise ValueError("give cached or cache_hit_rate, not both")
+        return self
+
+    def tokens(self) -> Tokens:
+        return Tokens(**self.model_dump())
+
+
+class SliceTable(TokenTable):
+    model: str = Field(min_length=1)
+    share: Decimal | str | None = None
+    share_min: Decimal | None = None
+    share_max: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_share(self):
+        ranged = (self.share_min, self.share_max)
+        if self.share is not None and ranged != (None, None):
+            raise ValueError("give share, or share_min and share_max, not both")
+        if self.share is None and None in ranged:
+            raise ValueError("give share, or both share_min and share_max")
+        return self
+
+
+class MixFile(_Strict):
+    requests: Decimal | None = _COUNT
+    workload: TokenTable = TokenTable()
+    slices: list[SliceTable] = Field(min_length=1)
+
+    def to_spec(self, file: Path, lines: list[int]) -> MixSpec:
+        slices = []
+        for index, table in enumerate(self.slices):
+            where = f"{_at(file, lines, index)}: slices[{index}] ({table.model})"
+            if table.share is None:
+                low, high = check_range(table.share_min, table.share_max, where=where)
+            elif isinstance(table.share, str):
+                low, high = parse_share(table.share, where=where)
+            else:
+                low, high = check_range(table.share, table.share, where=where)
+            tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
+            slices.append(Slice(table.model, low, high, tokens, where))
+        return MixSpec(tuple(slices), self.workload.tokens(), self.requests, str(file))
+
+
+def _at(file: Path, lines: list[int], index: int | None) -> str:
+    if index is not None and index < len(lines):
+        return f"{file}:{lines[index]}"
+    return str(file)
+
+
+def describe(exc, file: Path, lines: list[int]) -> tuple[str, str]:
+    """The first pydantic error as (message, where): `slices[1].share_min: ...` and the file
+    with the line of that slice's `[[slices]]` header when it can be found."""
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    index = loc[1] if len(loc) >= 2 and loc[0] == "slices" and isinstance(loc[1], int) else None
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check its spelling against the mix file schema)"
+    elif error["type"] == "missing":
+        message = "required"
+    message = message.removeprefix("Value error, ")
+    return f"{field or 'file'}: {message}", _at(file, lines, index)
+
+
+# -- reading and writing ------------------------------------------------------------------
+
+
+def load_mix(path: str | Path) -> MixSpec:
+    """A mix file (schema: `llmcost.mixfile`), every error naming the file and line."""
+    from pydantic import ValidationError
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=str(file)) from None
+    try:
+        raw = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", where=str(file)) from None
+    lines = _slice_lines(text)
+    try:
+        parsed = MixFile.model_validate(raw)
+    except ValidationError as exc:
+        message, where = describe(exc, file, lines)
+        raise InputError(message, where=where) from None
+    return parsed.to_spec(file, lines)
+
+
+def _slice_lines(text: str) -> list[int]:
+    """The line of each slice (its `[[slices]]` header, else its `model =` key in an inline
+    table, as tomli-w writes short ones), so errors can point at a slice."""
+    lines = text.splitlines()
+    header = re.compile(r"^\s*\[\[\s*slices\s*\]\]")
+    found = [n for n, line in enumerate(lines, start=1) if header.match(line)]
+    if found:
+        return found
+    key = re.compile(r"(^|[{,])\s*model\s*=")
+    return [n for n, line in enumerate(lines, start=1) if key.search(line)]
+
+
+def dump_mix(spec: MixSpec) -> str:
+    """The mix as a mix file (written with tomli-w), readable back by `load_mix`."""
+    import tomli_w
+
+    doc: dict[str, object] = {}
+    if spec.requests is not None:
+        doc["requests"] = spec.requests
+    if spec.tokens.given():
+        doc["workload"] = spec.tokens.given()
+    slices = []
+    for s in spec.slices:
+        item: dict[str, object] = {"model": s.model}
+        if s.share_min == s.share_max:
+            item["share"] = s.share_min
+        else:
+            item["share_min"], item["share_max"] = s.share_min, s.share_max
+        item.update(s.tokens.given())
+        slices.append(item)
+    doc["slices"] = slices
+    return tomli_w.dumps(_tomlable(doc))
+
+
+def _tomlable(value):
+    """Decimals as TOML integers where whole, else TOML floats written from their exact text."""
+    if isinstance(value, dict):
+        return {k: _tomlable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tomlable(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    return value
