@@ -28,6 +28,8 @@ _EXPORTS = {
     "instant": "llmcost.timeparse",
     "month_period": "llmcost.timeparse",
     "LlmcostError": "llmcost.errors",
+    "parse_mix": "llmcost.mix",
+    "simulate_mix": "llmcost.mix",
 }
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "instant",
     "load_catalog",
     "month_period",
+    "parse_mix",
+    "simulate_mix",
 ]
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
     from llmcost.catalog.lookup import Catalog
     from llmcost.engine import CostBreakdown, Workload, cost_at, cost_over, cost_with_rates
     from llmcost.errors import LlmcostError
+    from llmcost.mix import parse_mix, simulate_mix
     from llmcost.timeparse import instant, month_period
 
 
