@@ -134,7 +134,7 @@ def _scales(rows: list[PriceRow]) -> tuple[int, int]:
             "cache_write_mtok",
             "cache_write_1h_mtok",
             "output_mtok",
-        )  # fmt: skip
+        )
     ]
     mults = [places(r.batch_multiplier) for r in rows if r.batch_multiplier is not None]
     return max(rates, default=0), max(mults, default=0)
@@ -176,7 +176,7 @@ def _load_tables(con, catalog: Catalog, rows: list[PriceRow], rate_scale: int, m
                     "cache_write_mtok",
                     "cache_write_1h_mtok",
                     "output_mtok",
-                )  # fmt: skip
+                )
             ),
             None if r.batch_multiplier is None else _scaled(r.batch_multiplier, mult_scale),
         )

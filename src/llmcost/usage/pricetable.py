@@ -10,6 +10,7 @@ at a representative instant and prompt, so the table cannot disagree with the en
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -74,7 +75,7 @@ def stretches(
         points = {p for p in points if p < model.retired} | {model.retired}
     bounds: list[datetime | None] = [*sorted(points), None]
     result: list[tuple[datetime, datetime | None, PriceEntry]] = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         assert start is not None
         if model.retired is not None and start >= model.retired:
             break
@@ -132,7 +133,7 @@ def _day_pieces(entry: PriceEntry, weekday: int) -> list[tuple[int, int]]:
             for moment in (hours.start, hours.end):
                 cuts.add(_micros_of_day(moment))
     edges = sorted(c for c in cuts if 0 <= c <= DAY_US)
-    return list(zip(edges, edges[1:], strict=False))
+    return list(itertools.pairwise(edges))
 
 
 def _micros_of_day(moment: time) -> int:
