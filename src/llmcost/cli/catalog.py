@@ -8,7 +8,7 @@ import typer
 
 from llmcost.cli.options import FormatOpt, check_format, emit
 
-app = typer.Typer(help="Validate the price catalog, list its versions, diff two versions.")
+app = typer.Typer(help="Validate the price catalog, list its versions, diff or export them.")
 
 
 @app.command("validate")
@@ -63,3 +63,30 @@ def diff(
     cat = load_catalog(catalog)
     old_day, new_day = day(old, field="OLD"), day(new, field="NEW")
     emit(diff_report(diff_versions(cat, old_day, new_day)), fmt)
+
+
+@app.command("export")
+def export(
+    catalog: Annotated[
+        str | None,
+        typer.Option("--catalog", help="Catalog version (a day) or a path to price files."),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, json or parquet.")] = "csv",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write (required for parquet).")
+    ] = None,
+) -> None:
+    """The catalog as a flat price table, one row per model x stretch of valid time x
+    currency x weekday piece x prompt band, the bitemporal winner already resolved: join it
+    to usage logs in a warehouse. Example: llmcost catalog export -f parquet -o prices.parquet"""
+    from llmcost.cli.options import open_catalog
+    from llmcost.errors import InputError
+    from llmcost.usage.export import export_table
+
+    fmt = check_format(format, ("csv", "json", "parquet"))
+    if fmt == "parquet" and output is None:
+        raise InputError("--format parquet needs --output FILE")
+    choice = open_catalog(catalog)
+    text = export_table(choice.catalog, choice.known, fmt, output)
+    if text is not None:
+        typer.echo(text, nl=False)

@@ -1,0 +1,83 @@
+"""Benchmark `llmcost bill` against a bare DuckDB `read_json` count over the same log.
+
+Generates a JSONL log (mixed shapes, models and instants across 2026) under bench/out/,
+then times, each as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log,
+and `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one).
+Usage: python bench/bill.py [LINES]   (default 1,000,000). Peak RSS from /usr/bin/time if any.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+MODELS = ["deepseek-v4-pro", "deepseek-v4-flash", "gpt-5.5", "gpt-5.4-mini",
+          "claude-opus-4-7", "claude-sonnet-4-6", "gemini-3.1-pro-preview"]  # fmt: skip
+
+
+def record(rng: random.Random) -> dict:
+    ts = 1767225600 + rng.randrange(365 * 86400)
+    model = rng.choice(MODELS)
+    p, c, o = rng.randrange(100, 300_000), rng.randrange(0, 50), rng.randrange(1, 4000)
+    shape = rng.randrange(4)
+    if shape == 0:
+        usage = {"usage": {"prompt_tokens": p, "prompt_tokens_details": {"cached_tokens": c},
+                           "completion_tokens": o}}  # fmt: skip
+    elif shape == 1:
+        usage = {"usage": {"input_tokens": p, "cache_read_input_tokens": c, "output_tokens": o}}
+    elif shape == 2:
+        usage = {"usageMetadata": {"promptTokenCount": p, "candidatesTokenCount": o}}
+    else:
+        usage = {"input": p, "cached": c, "output": o}
+    return {"model": model, "timestamp": ts, "user": f"u{rng.randrange(50)}", **usage}
+
+
+def generate(path: Path, lines: int) -> None:
+    rng = random.Random(5)
+    with path.open("w") as f:
+        for _ in range(lines):
+            f.write(json.dumps(record(rng)) + "\n")
+
+
+COUNT = (
+    'import duckdb, sys; print(duckdb.execute("SELECT count(*) FROM read_json(?, '
+    "format = 'newline_delimited')\", [sys.argv[1]]).fetchall())"
+)
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    start = time.perf_counter()
+    proc = subprocess.run(wrapper + cmd, capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    rss = proc.stderr.strip().splitlines()[-1] + " KB" if wrapper else "n/a"
+    return elapsed, rss
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    OUT.mkdir(exist_ok=True)
+    big, one = OUT / f"usage-{lines}.jsonl", OUT / "usage-1.jsonl"
+    if not big.exists():
+        generate(big, lines)
+    generate(one, 1)
+    bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10"]
+    count = [sys.executable, "-c", COUNT]
+    t_one, _ = timed([*bill, str(one)])
+    t_big, rss = timed([*bill, str(big)])
+    t_read, rss_read = timed([*count, str(big)])
+    print(f"lines: {lines:,}  size: {big.stat().st_size / 1e6:.0f} MB")
+    print(f"llmcost bill, 1 line:     {t_one:6.2f} s")
+    print(f"llmcost bill, all lines:  {t_big:6.2f} s  peak RSS {rss}")
+    print(f"duckdb read_json count:   {t_read:6.2f} s  peak RSS {rss_read}")
+    print(f"ratio bill / bare read:   {t_big / t_read:6.2f}x")
+    print(f"marginal records/s:       {lines / (t_big - t_one):,.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""`catalog export`: the flat price table as CSV, JSON or Parquet, for warehouse joins.
+
+Columns: model, provider, currency, valid_from, valid_until (empty: open), published, kind,
+window, weekday (0 = Monday, UTC), day_from / day_until (time of day, `HH:MM:SS`, until
+exclusive, `24:00:00` = midnight), prompt_above / prompt_upto (the prompt band, exclusive /
+inclusive), then the rates per 1M tokens and the batch multiplier, as exact decimal strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+from llmcost.catalog.lookup import Catalog
+from llmcost.money import plain
+from llmcost.timeparse import iso
+from llmcost.usage.pricetable import NO_LIMIT, PriceRow, price_rows
+
+COLUMNS = (
+    "model", "provider", "currency", "valid_from", "valid_until", "published", "kind",
+    "window", "weekday", "day_from", "day_until", "prompt_above", "prompt_upto",
+    "input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok",
+    "output_mtok", "batch_multiplier",
+)  # fmt: skip
+
+
+def _clock(micros: int) -> str:
+    seconds = micros // 1_000_000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def as_record(row: PriceRow) -> dict[str, object]:
+    return {
+        "model": row.model,
+        "provider": row.provider,
+        "currency": row.currency,
+        "valid_from": iso(row.valid_from),
+        "valid_until": iso(row.valid_until) if row.valid_until else None,
+        "published": row.published.isoformat(),
+        "kind": row.kind,
+        "window": row.window,
+        "weekday": row.weekday,
+        "day_from": _clock(row.day_from_us),
+        "day_until": _clock(row.day_until_us),
+        "prompt_above": row.prompt_above,
+        "prompt_upto": None if row.prompt_upto == NO_LIMIT else row.prompt_upto,
+        "input_mtok": plain(row.input_mtok),
+        "cache_read_mtok": plain(row.cache_read_mtok),
+        "cache_write_mtok": plain(row.cache_write_mtok),
+        "cache_write_1h_mtok": plain(row.cache_write_1h_mtok),
+        "output_mtok": plain(row.output_mtok),
+        "batch_multiplier": plain(row.batch_multiplier) if row.batch_multiplier else None,
+    }
+
+
+def export_table(catalog: Catalog, known: date | None, fmt: str, output: str | None) -> str | None:
+    """The table as text (csv, json), or written to `output`; returns None when written."""
+    records = [as_record(r) for r in price_rows(catalog, known)]
+    if fmt == "parquet":
+        _parquet(records, Path(output))
+        return None
+    if fmt == "json":
+        doc = {"catalog_version": catalog.version_for(known).isoformat(), "rows": records}
+        text = json.dumps(doc, indent=2) + "\n"
+    else:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        text = out.getvalue()
+    if output is None:
+        return text
+    Path(output).write_text(text)
+    return None
+
+
+def _parquet(records: list[dict[str, object]], path: Path) -> None:
+    """Via DuckDB: rates as DECIMAL(20, 10), exact for every rate in the catalog."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (" + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
+        con.executemany(
+            "INSERT INTO t VALUES (" + ", ".join("?" * len(COLUMNS)) + ")",
+            [[None if r[c] is None else str(r[c]) for c in COLUMNS] for r in records],
+        )
+        rates = [c for c in COLUMNS if c.endswith("_mtok") or c == "batch_multiplier"]
+        casts = ", ".join(
+            f'"{c}"::DECIMAL(20, 10) AS "{c}"' if c in rates
+            else f'"{c}"::TIMESTAMPTZ AS "{c}"' if c.startswith("valid_")
+            else f'"{c}"::BIGINT AS "{c}"' if c in ("weekday", "prompt_above", "prompt_upto")
+            else f'"{c}"::DATE AS "{c}"' if c == "published"
+            else f'"{c}"'
+            for c in COLUMNS
+        )  # fmt: skip
+        target = str(path).replace("'", "''")
+        con.execute(f"COPY (SELECT {casts} FROM t) TO '{target}' (FORMAT parquet)")
+    finally:
+        con.close()

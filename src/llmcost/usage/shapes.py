@@ -1,0 +1,172 @@
+"""The usage shapes `llmcost bill` reads, as SQL over one parsed record.
+
+Every provider's fields are listed once (`COUNT_FIELDS`); `normalized_columns` turns them
+into the canonical counts the engine prices: `input` is the whole prompt, `cached` and the
+cache writes are parts of it, `output` includes reasoning. A line's shape is detected from
+which fields it carries:
+
+- Gemini: `usageMetadata` (`promptTokenCount` includes `cachedContentTokenCount`;
+  `toolUsePromptTokenCount` is more input; `thoughtsTokenCount` is output besides
+  `candidatesTokenCount`).
+- DeepSeek: `usage.prompt_cache_hit_tokens` / `prompt_cache_miss_tokens` (they sum to
+  `prompt_tokens`).
+- Anthropic: `usage.cache_read_input_tokens`, `cache_creation_input_tokens` or
+  `cache_creation` (`input_tokens` excludes both; the TTL split is in `cache_creation`).
+- OpenAI Chat: `usage.prompt_tokens` (includes `prompt_tokens_details.cached_tokens`).
+- OpenAI Responses: `usage.input_tokens` (includes `input_tokens_details.cached_tokens`). An
+  Anthropic body without cache fields reads the same, so either way it is priced right.
+- Canonical: top-level `input`, `cached`, `cache_write`, `cache_write_1h`, `output`.
+"""
+
+from __future__ import annotations
+
+import json
+
+# Token-count fields, as JSON paths. Each becomes a column named by `column()`.
+CANONICAL = ("input", "cached", "cache_write", "cache_write_1h", "output")
+COUNT_FIELDS = (
+    *CANONICAL,
+    "usage.prompt_tokens",
+    "usage.completion_tokens",
+    "usage.prompt_tokens_details.cached_tokens",
+    "usage.prompt_tokens_details.cache_write_tokens",
+    "usage.input_tokens",
+    "usage.output_tokens",
+    "usage.input_tokens_details.cached_tokens",
+    "usage.input_tokens_details.cache_write_tokens",
+    "usage.cache_read_input_tokens",
+    "usage.cache_creation_input_tokens",
+    "usage.cache_creation.ephemeral_5m_input_tokens",
+    "usage.cache_creation.ephemeral_1h_input_tokens",
+    "usage.prompt_cache_hit_tokens",
+    "usage.prompt_cache_miss_tokens",
+    "usageMetadata.promptTokenCount",
+    "usageMetadata.cachedContentTokenCount",
+    "usageMetadata.candidatesTokenCount",
+    "usageMetadata.thoughtsTokenCount",
+    "usageMetadata.toolUsePromptTokenCount",
+)
+OTHER_FIELDS = ("model", "timestamp", "created", "batch")
+
+
+def column(path: str) -> str:
+    """The SQL column holding a field's text: `usage.prompt_tokens` -> `f_usage__prompt_tokens`."""
+    return "f_" + "".join(ch if ch.isalnum() else "_" for ch in path.replace(".", "__"))
+
+
+def json_structure(extra: tuple[str, ...] = ()) -> str:
+    """The `json_transform` structure that parses every field a line may carry, once."""
+    tree: dict = {}
+    for path in (*OTHER_FIELDS, *COUNT_FIELDS, *extra):
+        node = tree
+        *parents, leaf = path.split(".")
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # a group key that is also a parent: keep both
+                child = node[part] = {}
+            node = child
+        node.setdefault(leaf, "JSON")
+    return json.dumps(tree)
+
+
+def json_text(path: str) -> str:
+    """SQL: the text of a parsed JSON field (`j.usage.x`): a string unquoted, a number or a
+    literal as written, NULL when absent or null."""
+    ref = "j" + "".join(f'."{part}"' for part in path.split("."))
+    return f"CASE WHEN starts_with({ref}::VARCHAR, '\"') THEN {ref}->>'$' ELSE {ref}::VARCHAR END"
+
+
+def _v(path: str) -> str:
+    return "v_" + column(path)[2:]
+
+
+def _z(path: str) -> str:
+    return f"coalesce({_v(path)}, 0)"
+
+
+def count_values() -> str:
+    """SQL select-list: each count as BIGINT (NULL when absent or malformed)."""
+    return ",\n".join(
+        f"CASE WHEN regexp_full_match({column(p)}, '[0-9]{{1,18}}') "
+        f"THEN {column(p)}::BIGINT END AS {_v(p)}"
+        for p in COUNT_FIELDS
+    )
+
+
+def bad_count_reason() -> str:
+    """SQL: the first count field that is present but not a non-negative whole number."""
+    arms = " ".join(
+        f"WHEN {column(p)} IS NOT NULL AND {_v(p)} IS NULL THEN "
+        f"'{p}: ' || {column(p)} || ' is not a non-negative whole number'"
+        for p in COUNT_FIELDS
+    )
+    return f"CASE {arms} END"
+
+
+SHAPE = f"""CASE
+  WHEN {" OR ".join(column(p) + " IS NOT NULL" for p in COUNT_FIELDS if p.startswith("usageM"))}
+    THEN 'gemini'
+  WHEN {column("usage.prompt_cache_hit_tokens")} IS NOT NULL
+    OR {column("usage.prompt_cache_miss_tokens")} IS NOT NULL THEN 'deepseek'
+  WHEN {column("usage.cache_read_input_tokens")} IS NOT NULL
+    OR {column("usage.cache_creation_input_tokens")} IS NOT NULL
+    OR {column("usage.cache_creation.ephemeral_5m_input_tokens")} IS NOT NULL
+    OR {column("usage.cache_creation.ephemeral_1h_input_tokens")} IS NOT NULL THEN 'anthropic'
+  WHEN {column("usage.prompt_tokens")} IS NOT NULL THEN 'openai-chat'
+  WHEN {column("usage.input_tokens")} IS NOT NULL THEN 'openai-responses'
+  WHEN {column("input")} IS NOT NULL THEN 'canonical'
+END"""
+
+
+def _anthropic_writes() -> str:
+    split = (
+        f"{_z('usage.cache_creation.ephemeral_5m_input_tokens')} + "
+        f"{_z('usage.cache_creation.ephemeral_1h_input_tokens')}"
+    )
+    return f"coalesce({_v('usage.cache_creation_input_tokens')}, {split})"
+
+
+def normalized_columns() -> str:
+    """SQL select-list over `count_values()` and `shape`: the canonical counts."""
+    writes = _anthropic_writes()
+    hit, miss = _z("usage.prompt_cache_hit_tokens"), _z("usage.prompt_cache_miss_tokens")
+    return f"""
+CASE shape
+  WHEN 'gemini' THEN {_z("usageMetadata.promptTokenCount")}
+                   + {_z("usageMetadata.toolUsePromptTokenCount")}
+  WHEN 'deepseek' THEN coalesce({_v("usage.prompt_tokens")}, {hit} + {miss})
+  WHEN 'anthropic' THEN {_z("usage.input_tokens")} + {_z("usage.cache_read_input_tokens")}
+                      + {writes}
+  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens")}
+  WHEN 'openai-responses' THEN {_z("usage.input_tokens")}
+  ELSE {_z("input")}
+END AS n_input,
+CASE shape
+  WHEN 'gemini' THEN {_z("usageMetadata.cachedContentTokenCount")}
+  WHEN 'deepseek' THEN {hit}
+  WHEN 'anthropic' THEN {_z("usage.cache_read_input_tokens")}
+  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens_details.cached_tokens")}
+  WHEN 'openai-responses' THEN {_z("usage.input_tokens_details.cached_tokens")}
+  ELSE {_z("cached")}
+END AS n_cached,
+CASE shape
+  WHEN 'anthropic' THEN {writes} - {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
+  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens_details.cache_write_tokens")}
+  WHEN 'openai-responses' THEN {_z("usage.input_tokens_details.cache_write_tokens")}
+  WHEN 'canonical' THEN {_z("cache_write")}
+  ELSE 0
+END AS n_cache_write,
+CASE shape
+  WHEN 'anthropic' THEN {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
+  WHEN 'canonical' THEN {_z("cache_write_1h")}
+  ELSE 0
+END AS n_cache_write_1h,
+CASE shape
+  WHEN 'gemini' THEN {_z("usageMetadata.candidatesTokenCount")}
+                   + {_z("usageMetadata.thoughtsTokenCount")}
+  WHEN 'deepseek' THEN {_z("usage.completion_tokens")}
+  WHEN 'anthropic' THEN {_z("usage.output_tokens")}
+  WHEN 'openai-chat' THEN {_z("usage.completion_tokens")}
+  WHEN 'openai-responses' THEN {_z("usage.output_tokens")}
+  ELSE {_z("output")}
+END AS n_output"""

@@ -1,0 +1,116 @@
+"""Nothing lost: every record is priced, rejected (with file and line), or outside the
+period; rejections are never priced at $0. Also gzip, CSV and grouping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import pytest
+
+from llmcost.usage.bill import bill
+
+T = "2026-01-10T00:00:00Z"
+OK = {"model": "alpha-flash", "timestamp": T, "input": 1000, "output": 100}  # $0.0012
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("not json {", "not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ({"timestamp": T, "input": 1}, "no model"),
+        ({"model": "alpha-flash", "input": 1}, "no timestamp"),
+        ({"model": "alpha-flash", "timestamp": "yesterday", "input": 1}, "timestamp: yesterday"),
+        ({"model": "alpha-flash", "timestamp": T, "input": -5}, "input: -5 is not a non-neg"),
+        ({"model": "alpha-flash", "timestamp": T, "input": 2.5}, "input: 2.5 is not"),
+        ({"model": "alpha-flash", "timestamp": T, "usage": {"prompt_tokens": "x"}}, "prompt_tok"),
+        ({"model": "alpha-flash", "timestamp": T}, "no usage"),
+        ({"model": "alpha-flsh", "timestamp": T, "input": 1}, "did you mean 'alpha-flash'"),
+        ({"model": "alpha-flash", "timestamp": "2025-06-01", "input": 1}, "not released"),
+        ({"model": "alpha-old", "timestamp": "2026-02-01", "input": 1}, "retired"),
+        ({"model": "alpha-flash", "timestamp": T, "input": 1, "cached": 2}, "exceed the prompt"),
+        ({"model": "alpha-flash", "timestamp": T, "input": 1, "batch": True}, "no batch price"),
+        ({"model": "alpha-flash", "timestamp": T, "input": 1, "batch": "maybe"}, "batch: maybe"),
+    ],
+)
+def test_every_rejection_kind(bill_catalog, write_log, line, reason):
+    path = write_log([OK, line, OK])
+    result = bill(bill_catalog, [path])
+    assert (result.records, result.priced, result.rejected) == (3, 2, 1)
+    [rejection] = result.rejections
+    assert (rejection.file, rejection.line) == (str(path), 2)
+    assert reason in rejection.reason
+    assert result.total.total == D("0.0024")
+
+
+def test_usd_only_model_in_cny_is_rejected_not_free(bill_catalog, write_log):
+    record = {"model": "alpha-pro", "timestamp": T, "input": 1000}
+    result = bill(bill_catalog, [write_log([record])], currency="CNY")
+    assert result.rejected == 1 and "no CNY price" in result.rejections[0].reason
+
+
+def test_empty_input_and_blank_lines(bill_catalog, write_log):
+    result = bill(bill_catalog, [write_log([])])
+    assert (result.records, result.priced, result.rejected, result.total.total) == (0, 0, 0, 0)
+    result = bill(bill_catalog, [write_log(["", OK, "   ", OK])])
+    assert (result.records, result.priced) == (2, 2)
+
+
+def test_line_numbers_count_blank_lines_and_files(bill_catalog, write_log):
+    a = write_log([OK, "", "bad"], "a.jsonl")
+    b = write_log(["bad", OK], "b.jsonl.gz")
+    result = bill(bill_catalog, [a, b])
+    assert [(r.file, r.line) for r in result.rejections] == [(str(a), 3), (str(b), 1)]
+    assert (result.records, result.priced, result.rejected) == (4, 2, 2)
+
+
+def test_gzip_equals_plain(bill_catalog, write_log):
+    records = [OK, {**OK, "model": "beta-large"}]
+    plain = bill(bill_catalog, [write_log(records, "u.jsonl")])
+    gz = bill(bill_catalog, [write_log(records, "u.jsonl.gz")])
+    assert plain.total == gz.total and gz.priced == 2
+
+
+def test_since_until_skip_but_count(bill_catalog, write_log):
+    records = [OK, {**OK, "timestamp": "2026-02-10T00:00:00Z"}, "garbage"]
+    result = bill(
+        bill_catalog,
+        [write_log(records)],
+        since=datetime(2026, 2, 1, tzinfo=UTC),
+        until=datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    assert (result.records, result.priced, result.rejected, result.skipped) == (3, 1, 1, 1)
+
+
+def test_group_by_builtin_and_record_fields(bill_catalog, write_log):
+    records = [
+        {**OK, "user": "ann", "meta": {"feature": "chat"}},
+        {**OK, "user": "bob", "timestamp": "2026-01-11T05:00:00Z", "meta": {"feature": "chat"}},
+        {**OK, "model": "beta-large", "user": "ann"},
+    ]
+    result = bill(
+        bill_catalog, [write_log(records)], group_by=["provider", "user", "day", "meta.feature"]
+    )
+    got = {tuple(g.keys.values()): (g.records, g.cost.total) for g in result.groups}
+    assert got == {
+        ("alpha", "ann", "2026-01-10", "chat"): (1, D("0.0012")),
+        ("alpha", "bob", "2026-01-11", "chat"): (1, D("0.0012")),
+        ("beta", "ann", "2026-01-10", None): (1, D("0.015")),
+    }
+    assert result.total.total == D("0.0174")
+
+
+def test_csv_canonical_columns(bill_catalog, tmp_path):
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        "model,timestamp,input,cached,cache_write,cache_write_1h,output,batch,user\n"
+        "beta-large,2026-01-10T00:00:00Z,6000,2000,1000,2000,500,false,ann\n"
+        "beta-large,1768003200,6000,2000,1000,2000,500,true,bob\n"
+        "nope,2026-01-10,1,0,0,0,0,,x\n"
+    )
+    result = bill(bill_catalog, [path], group_by=["user"])
+    assert (result.priced, result.rejected) == (2, 1)
+    assert result.rejections[0].line == 4
+    totals = {g.keys["user"]: g.cost.total for g in result.groups}
+    assert totals == {"ann": D("0.0895"), "bob": D("0.04475")}
