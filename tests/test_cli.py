@@ -257,3 +257,9 @@ def test_every_command_has_help():
         result = run(*command, "--help")
         assert result.exit_code == 0, command
         assert "Usage" in result.stdout
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("llmcost 0.")

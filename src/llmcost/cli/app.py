@@ -60,6 +60,23 @@ app.command("bill")(bill.bill)
 app.add_typer(catalog.app, name="catalog")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from llmcost import __version__
+
+        typer.echo(f"llmcost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Exact, date-aware costs of LLM API usage from a sourced price catalog."""
+
+
 def main() -> None:
     try:
         app()

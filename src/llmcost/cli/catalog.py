@@ -18,8 +18,10 @@ def validate(
     ] = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Check price files against the schema and the catalog rules. Exit 2 on the first
-    error, naming the file, the model and the field."""
+    """Check price files against the schema and the catalog rules.
+
+    Exit 2 on the first error, naming the file, the model and the field.
+    """
     from llmcost.catalog.load import load_catalog
     from llmcost.reports.catalog import validate_report
 
@@ -51,7 +53,9 @@ def diff(
     ] = None,
     format: FormatOpt = "table",
 ) -> None:
-    """The rate changes between what was known on OLD and on NEW: for every stretch of
+    """The rate changes between two catalog versions.
+
+    For every stretch of
     time whose price differs, the old and the new rates. Example: llmcost catalog diff
     2026-05-03 2026-06-01"""
     from llmcost.catalog.diff import diff_versions

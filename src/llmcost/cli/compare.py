@@ -52,8 +52,10 @@ def compare(
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Price one workload on several models, cheapest first. Example:
-    llmcost compare --input 2k --cached 1.5k --output 400 --requests 1M --month 2026-05"""
+    """Price one workload on several models, cheapest first.
+
+    Example: llmcost compare --input 2k --cached 1.5k --output 400 --requests 1M --month 2026-05
+    """
     from llmcost.comparison import compare_models
     from llmcost.reports.compare import compare_report
 

@@ -33,8 +33,10 @@ def prices(
     ] = False,
     format: FormatOpt = "table",
 ) -> None:
-    """Rates per 1M tokens in force at an instant (default now), or every entry with
-    --history. Example: llmcost prices deepseek-v4-pro --at 2026-05-31T15:58Z"""
+    """Rates per 1M tokens in force at an instant, or a model's price history.
+
+    Default instant: now. Example: llmcost prices deepseek-v4-pro --at 2026-05-31T15:58Z
+    """
     from llmcost.reports.prices import history_report, prices_report
     from llmcost.timeparse import instant
 
