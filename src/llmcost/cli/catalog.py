@@ -55,9 +55,9 @@ def diff(
 ) -> None:
     """The rate changes between two catalog versions.
 
-    For every stretch of
-    time whose price differs, the old and the new rates. Example: llmcost catalog diff
-    2026-05-03 2026-06-01"""
+    For every stretch of time whose price differs, the old and the new rates.
+    Example: llmcost catalog diff 2026-05-03 2026-06-01
+    """
     from llmcost.catalog.diff import diff_versions
     from llmcost.catalog.load import load_catalog
     from llmcost.reports.catalog import diff_report

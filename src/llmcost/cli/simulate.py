@@ -78,9 +78,10 @@ def simulate(
     """Price a traffic mix across models, with exact bounds and savings.
 
     Each slice's share, requests and cost, the mix's exact minimum and maximum over every
-    split the ranges admit, and savings against all traffic on one model. Example: llmcost simulate --mix deepseek-v4-flash=60-70,claude-opus-4-7=15-20,
-    gpt-5.5=10-15,deepseek-v4-pro=5 --input 2k --cached 1.5k --output 400 --requests 1M
-    --month 2026-05"""
+    split the ranges admit, and savings against all traffic on one model. Example:
+    llmcost simulate --mix deepseek-v4-flash=60-70,claude-opus-4-7=15-20,gpt-5.5=10-15,
+    deepseek-v4-pro=5 --input 2k --cached 1.5k --output 400 --requests 1M --month 2026-05
+    """
     from llmcost.mix import parse_mix, simulate_mix
     from llmcost.mixfile import load_mix
     from llmcost.reports.simulate import simulate_report
