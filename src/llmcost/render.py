@@ -178,36 +178,23 @@ def _right(column: Column) -> bool:
 
 
 def _table(report: Report) -> str:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(
-        title=report.title or None,
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
+    width = _width()
     columns = _shown(report)
     cells = [[show(row.get(c.key), c.kind) for c in columns] for row in report.rows]
-    for index, column in enumerate(columns):
-        longest = max((len(line[index]) for line in cells), default=0)
-        free_text = column.kind == "text" and column.key not in ("model", "kind", "applied")
-        table.add_column(
-            column.header,
-            justify="right" if _right(column) else "left",
-            # figures and names are never cut or wrapped; only prose columns wrap
-            min_width=min(longest, 24) if free_text else longest,
-            no_wrap=not free_text,
-            style="cyan" if column.kind == "bar" else None,
-        )
-    for line in cells:
-        table.add_row(*line)
+    table = _rich_table(report.title, columns, cells)
+    if _needed(table) > width and any(c.kind == "bar" for c in columns):
+        # the bar only restates the totals: it goes first when the terminal is narrow
+        keep = [i for i, c in enumerate(columns) if c.kind != "bar"]
+        columns = [columns[i] for i in keep]
+        cells = [[line[i] for i in keep] for line in cells]
+        table = _rich_table(report.title, columns, cells)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        width=_width(),
+        # never crop a figure: a table wider than the terminal is printed whole
+        width=max(width, _needed(table)),
         force_terminal=_colour(),
         no_color=not _colour(),
         highlight=False,
@@ -217,6 +204,42 @@ def _table(report: Report) -> str:
     for note in report.notes:
         console.print(note, markup=False)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title or None,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for index, column in enumerate(columns):
+        longest = max((len(line[index]) for line in cells), default=0)
+        free_text = column.kind == "text" and column.key not in ("model", "kind", "applied")
+        table.add_column(
+            column.header,
+            justify="right" if _right(column) else "left",
+            # figures and names are never cut or wrapped; only prose columns wrap
+            min_width=min(longest, 24) if free_text else max(longest, len(column.header)),
+            no_wrap=not free_text,
+            style="cyan" if column.kind == "bar" else None,
+        )
+    for line in cells:
+        table.add_row(*line)
+    return table
+
+
+def _needed(table) -> int:
+    """The narrowest width at which `table` shows every cell whole."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=10_000, file=io.StringIO())
+    return Measurement.get(console, console.options, table).minimum
 
 
 def _colour() -> bool:
