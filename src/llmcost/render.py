@@ -234,12 +234,9 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
 
 
 def _needed(table) -> int:
-    """The narrowest width at which `table` shows every cell whole."""
-    from rich.console import Console
-    from rich.measure import Measurement
-
-    console = Console(width=10_000, file=io.StringIO())
-    return Measurement.get(console, console.options, table).minimum
+    """The narrowest width at which `table` shows every cell whole: each column's minimum
+    width plus its padding, one space of edge either side."""
+    return sum((column.min_width or 0) + 2 for column in table.columns) + 2
 
 
 def _colour() -> bool:

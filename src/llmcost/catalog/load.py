@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import tomllib
 import zlib
 from collections import defaultdict
 from decimal import Decimal
@@ -68,6 +67,8 @@ def read_provider_file(file: Path) -> Provider:
 
 
 def parse_provider_file(file: Path, data: bytes) -> Provider:
+    import tomllib
+
     from pydantic import ValidationError
 
     from llmcost.catalog.schema import ProviderFile, to_entities
