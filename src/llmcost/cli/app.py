@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from llmcost.cli import bill, catalog, compare, prices, simulate
+from llmcost.cli import bill, budget, catalog, compare, prices, simulate
 from llmcost.errors import LlmcostError
 
 INTERNAL_ERROR = 3
@@ -58,6 +58,7 @@ app.command("compare")(compare.compare)
 app.command("simulate")(simulate.simulate)
 app.command("bill")(bill.bill)
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(budget.app, name="budget")
 
 
 def main() -> None:
