@@ -14,7 +14,7 @@ result with status `error` (a check fails closed), never an exception.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -419,3 +419,40 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
             raise type(exc)(
                 f"{part.field}.model: {exc.message}", where=part.where, hint=exc.hint
             ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetMove:
+    """A budget priced under two catalog versions (its pin set aside)."""
+
+    file: str
+    old: BudgetResult
+    new: BudgetResult
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.old.cost is None or self.new.cost is None:
+            return None
+        return self.new.cost - self.old.cost
+
+
+def diff_budgets(
+    catalog: Catalog, paths: Sequence[str | Path], old: date, new: date, *, at, until=None
+) -> list[BudgetMove]:
+    """How a catalog change moves each budget: each priced as known on `old` and on `new`."""
+    from llmcost.budgetfile import load_budget
+
+    moves = []
+    for path in paths:
+        try:
+            budget = replace(load_budget(path), catalog=None)
+        except LlmcostError as exc:
+            error = BudgetResult(file=str(path), status="error", error=exc.one_line())
+            moves.append(BudgetMove(str(path), error, error))
+            continue
+        results = [
+            check_budget(catalog, budget, at=at, until=until, known=k, horizon_days=0)
+            for k in (old, new)
+        ]
+        moves.append(BudgetMove(str(path), *results))
+    return moves

@@ -156,3 +156,44 @@ def init(
     )
     write_new(path, header + dump_budget(starter))
     typer.echo(f"llmcost: wrote {path}", err=True)
+
+
+SaveBudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--save-budget",
+        help="Write the workload as a budget file (needs --limit; --requests per month).",
+    ),
+]
+LimitOpt = Annotated[
+    str | None,
+    typer.Option("--limit", help="The monthly limit of the budget --save-budget writes."),
+]
+
+
+def save_budget(path: str, limit: str | None, currency: str, known, workload: dict) -> None:
+    """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
+    pinned to the catalog day given with --catalog, if any. Never overwrites a file."""
+    from decimal import Decimal, InvalidOperation
+    from pathlib import Path
+
+    from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
+
+    if limit is None:
+        raise InputError("--save-budget needs --limit AMOUNT", hint="e.g. --limit 500")
+    try:
+        amount = Decimal(limit.strip().replace("_", ""))
+    except InvalidOperation:
+        raise InputError(f"--limit: {limit!r} is not an amount", hint="e.g. 500") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InputError(f"--limit: {limit!r} must be a positive amount")
+    given = {k: v for k, v in workload.items() if v is not None and v != 0}
+    budget = BudgetFile(
+        name=Path(path).stem,
+        limit=amount,
+        currency=currency,
+        catalog=known,
+        workloads=[WorkloadTable(**given)],
+    )
+    write_new(path, dump_budget(budget))
+    typer.echo(f"llmcost: budget written to {path}", err=True)

@@ -178,3 +178,42 @@ def _document(r: BudgetResult) -> dict:
         if r.drift
         else None,
     }
+
+
+def budget_diff_report(moves: Sequence) -> Report:
+    rows = []
+    for m in moves:
+        cur = m.new.currency or "USD"
+        rows.append(
+            {
+                "file": m.file,
+                "name": m.new.name,
+                "limit": m.new.limit,
+                "old_cost": m.old.cost,
+                "new_cost": m.new.cost,
+                "change": m.change,
+                "old_status": m.old.status,
+                "new_status": m.new.status,
+                "error": m.new.error or m.old.error,
+                "_cur": cur,
+            }
+        )
+    money = ("limit", "old_cost", "new_cost", "change")
+    shown = [{k: ((v, r["_cur"]) if k in money and v is not None else v) for k, v in r.items()}
+             for r in rows]  # fmt: skip
+    return Report(
+        title="How the catalog change moves each budget",
+        columns=[
+            Column("name", "Budget"),
+            Column("file", "File"),
+            Column("limit", "Limit", "money"),
+            Column("old_cost", "Old cost", "money"),
+            Column("new_cost", "New cost", "money"),
+            Column("change", "Change", "money"),
+            Column("old_status", "Old"),
+            Column("new_status", "New"),
+            Column("error", "Error", hide_when_empty=True),
+        ],
+        rows=shown,
+        document=[{k: v for k, v in r.items() if k != "_cur"} for r in rows],
+    )
