@@ -71,3 +71,14 @@ def test_deepseek_chat_retirement_ahead_names_the_successor():
     assert ahead["at"] == "2026-07-24T15:59:00Z"
     assert ahead["changes"] == ["deepseek-chat: retired (successor deepseek-v4-flash)"]
     assert ahead["status"] == "error" and "deepseek-v4-flash" in ahead["error"]
+
+
+def test_action_and_pre_commit_hook_run_existing_commands():
+    root = BUDGETS.parent.parent
+    action = (root / "action.yml").read_text()
+    assert "using: composite" in action and "llmcost budget check" in action
+    assert "--format github" in action
+    hooks = (root / ".pre-commit-hooks.yaml").read_text()
+    assert "entry: llmcost budget validate" in hooks
+    for command in (["budget", "check", "--help"], ["budget", "validate", "--help"]):
+        assert CliRunner().invoke(app, command).exit_code == 0
