@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from llmcost.cli import bill, catalog, compare, prices, simulate
+from llmcost.cli import bill, budget, catalog, compare, prices, simulate
 from llmcost.errors import LlmcostError
 
 INTERNAL_ERROR = 3
@@ -53,6 +53,7 @@ COMMANDS = {
 }
 GROUPS = {
     "catalog": catalog.app,
+    "budget": budget.app,
 }
 
 

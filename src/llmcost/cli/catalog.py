@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -51,12 +52,20 @@ def diff(
     catalog: Annotated[
         str | None, typer.Option("--catalog", help="A path to price files (default: shipped).")
     ] = None,
+    budget: Annotated[
+        list[str] | None,
+        typer.Option("--budget", help="Also price this budget file under OLD and NEW (repeat)."),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="With --budget: the instant (its month or day).")
+    ] = None,
+    month: Annotated[str | None, typer.Option("--month", help="With --budget: YYYY-MM.")] = None,
     format: FormatOpt = "table",
 ) -> None:
-    """The rate changes between two catalog versions.
+    """The rate changes between two catalog versions, and what they do to budgets.
 
-    For every stretch of time whose price differs, the old and the new rates.
-    Example: llmcost catalog diff 2026-05-03 2026-06-01
+    For every stretch of time whose price differs, the old and the new rates. Example:
+    llmcost catalog diff 2026-05-03 2026-06-01 --budget budgets/pro.toml --month 2026-06
     """
     from llmcost.catalog.diff import diff_versions
     from llmcost.catalog.load import load_catalog
@@ -66,7 +75,21 @@ def diff(
     fmt = check_format(format)
     cat = load_catalog(catalog)
     old_day, new_day = day(old, field="OLD"), day(new, field="NEW")
-    emit(diff_report(diff_versions(cat, old_day, new_day)), fmt)
+    report = diff_report(diff_versions(cat, old_day, new_day))
+    if not budget:
+        emit(report, fmt)
+        return
+    from llmcost.budget import diff_budgets
+    from llmcost.cli.options import when
+    from llmcost.reports.budget import budget_diff_report
+
+    start, end = when(at, month)
+    moved = budget_diff_report(diff_budgets(cat, budget, old_day, new_day, at=start, until=end))
+    if fmt == "json":
+        emit(replace(report, document={**report.document, "budgets": moved.document}), fmt)
+    else:
+        emit(report, fmt)
+        emit(moved, fmt)
 
 
 @app.command("export")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from llmcost.cli.budget import LimitOpt, SaveBudgetOpt
 from llmcost.cli.options import (
     AtOpt,
     BatchOpt,
@@ -51,6 +52,8 @@ def compare(
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
+    save_budget: SaveBudgetOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Price one workload on several models, cheapest first.
 
@@ -90,4 +93,19 @@ def compare(
             f"{len(result.skipped)} model(s) left out: "
             + "; ".join(f"{model}: {why}" for model, why in result.skipped)
         )
+    if save_budget is not None:
+        _save_budget(save_budget, limit, result, choice.known)
     emit(compare_report(result), fmt)
+
+
+def _save_budget(path: str, limit: str | None, result, known) -> None:
+    """The one model compared, its workload with --requests as requests per month."""
+    from llmcost.cli.budget import save_budget
+    from llmcost.errors import InputError
+
+    if len(result.rows) != 1:
+        raise InputError("--save-budget needs exactly one model", hint="name one model")
+    w = result.workload
+    table = {k: v for k, v in w.as_dict().items() if k != "requests"}
+    table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
+    save_budget(path, limit, result.currency, known, table)

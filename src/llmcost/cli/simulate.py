@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from llmcost.cli.budget import LimitOpt, SaveBudgetOpt
 from llmcost.cli.options import (
     AtOpt,
     BatchOpt,
@@ -74,6 +75,8 @@ def simulate(
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
+    save_budget: SaveBudgetOpt = None,
+    limit: LimitOpt = None,
 ) -> None:
     """Price a traffic mix across models, with exact bounds and savings.
 
@@ -118,6 +121,8 @@ def simulate(
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
         _save(spec, [s.model.id for s in result.slices], tokens, total, save_mix)
+    if save_budget is not None:
+        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice.known)
     narrowed = [
         s.model.id
         for s in result.slices
@@ -172,3 +177,24 @@ def _save(spec, model_ids, tokens, requests, path: str) -> None:
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", where=path) from None
     warn(f"mix written to {path}")
+
+
+def _save_budget(spec, result, tokens, requests, path, limit, currency, known) -> None:
+    """The mix as run (models by id, slices with their own workloads), the command line's
+    workload as its default and its requests as requests per month."""
+    from llmcost.cli.budget import save_budget
+
+    total = requests if requests is not None else spec.requests
+    if total is None:
+        raise InputError("--save-budget needs --requests (per month)", hint="e.g. --requests 1M")
+    slices = []
+    for s, info in zip(spec.slices, result.slices, strict=True):
+        item = {"model": info.model.id, **s.tokens.given()}
+        if s.share_min == s.share_max:
+            item["share"] = s.share_min
+        else:
+            item["share_min"], item["share_max"] = s.share_min, s.share_max
+        slices.append(item)
+    table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
+    table["batch"] = result.slices[0].workload.batch
+    save_budget(path, limit, currency, known, table)

@@ -1,0 +1,199 @@
+"""`llmcost budget`: check budget files (for CI), validate them, print their schema, start one."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from llmcost.cli.options import AtOpt, CatalogOpt, MonthOpt, check_format, emit, open_catalog, when
+from llmcost.errors import InputError
+
+app = typer.Typer(help="Budgets as code: check budget files against their limits (CI).")
+
+CHECK_FORMATS = ("table", "json", "markdown", "github", "junit")
+FilesArg = Annotated[list[str], typer.Argument(help="Budget files (TOML), one budget each.")]
+
+
+@app.command("check")
+def check(
+    files: FilesArg,
+    at: AtOpt = None,
+    month: MonthOpt = None,
+    catalog: CatalogOpt = None,
+    horizon: Annotated[
+        int,
+        typer.Option(
+            "--horizon", help="Look ahead this many days for scheduled price changes (0: off)."
+        ),
+    ] = 30,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="A look-ahead that goes over fails the check.")
+    ] = False,
+    format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table, json, markdown, github or junit."),
+    ] = "table",
+) -> None:
+    """Price each budget for its period (the month, or day, of --at; or --month) and compare
+    it with its limit. Exit 0 when all are ok or warn, 1 when any is over, 2 when any file is
+    invalid. Example: llmcost budget check budgets/*.toml --month 2026-06 --format github"""
+    from llmcost.budget import check_files, exit_code
+    from llmcost.reports.budget import budget_report
+
+    fmt = check_format(format, CHECK_FORMATS)
+    if horizon < 0:
+        raise InputError(f"--horizon: {horizon} is negative", hint="0 turns look-ahead off")
+    start, end = when(at, month)
+    choice = open_catalog(catalog)
+    results = check_files(
+        choice.catalog, files, at=start, until=end, known=choice.known,
+        horizon_days=horizon, strict=strict,
+    )  # fmt: skip
+    report = budget_report(results, version=choice.version, at=start, until=end, horizon=horizon)
+    if fmt in ("github", "junit"):
+        from llmcost.reports import budget_ci
+
+        typer.echo(getattr(budget_ci, fmt)(results), nl=False)
+        if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            _append_summary(os.environ["GITHUB_STEP_SUMMARY"], report)
+    else:
+        emit(report, fmt)
+    for result in results:
+        if result.status == "error":
+            typer.echo(f"llmcost: error: {result.error}", err=True)
+    raise typer.Exit(exit_code(results))
+
+
+def _append_summary(path: str, report) -> None:
+    from llmcost.render import render
+
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(render(report, "markdown") + "\n")
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+
+
+@app.command("validate")
+def validate(
+    files: FilesArg,
+    catalog: CatalogOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Check budget files without pricing them (for pre-commit): the schema, the models,
+    the mixes and pinned catalog versions. Exit 2 if any file is invalid, each error on
+    stderr with file:line: field."""
+    from llmcost.budget import validate_budget
+    from llmcost.budgetfile import load_budget
+    from llmcost.errors import LlmcostError
+    from llmcost.render import Column, Report
+
+    fmt = check_format(format, ("table", "json"))
+    choice = open_catalog(catalog)
+    rows = []
+    for file in files:
+        try:
+            validate_budget(choice.catalog, load_budget(file))
+            rows.append({"file": file, "valid": True, "error": None})
+        except LlmcostError as exc:
+            rows.append({"file": file, "valid": False, "error": exc.one_line()})
+            typer.echo(f"llmcost: error: {exc.one_line()}", err=True)
+    bad = sum(not r["valid"] for r in rows)
+    emit(
+        Report(
+            title=f"{len(rows) - bad} of {len(rows)} budget files valid",
+            columns=[Column("file", "File"), Column("valid", "Valid"), Column("error", "Error")],
+            rows=rows,
+            document={"catalog_version": choice.version, "files": rows},
+        ),
+        fmt,
+    )
+    raise typer.Exit(2 if bad else 0)
+
+
+@app.command("schema")
+def schema() -> None:
+    """The budget file's JSON Schema, for editors that autocomplete TOML (e.g. taplo)."""
+    import json
+
+    from llmcost.budgetfile import BudgetFile
+
+    document = BudgetFile.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "llmcost budget"
+    typer.echo(json.dumps(document, indent=2))
+
+
+@app.command("init")
+def init(
+    path: Annotated[str, typer.Argument(help="The file to write.")] = "budget.toml",
+) -> None:
+    """Write a starter budget (a support bot on DeepSeek V4 Flash) to edit. Never
+    overwrites a file."""
+    from decimal import Decimal
+
+    from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
+
+    starter = BudgetFile(
+        name="support-bot",
+        limit=Decimal(500),
+        workloads=[
+            WorkloadTable(
+                name="chat",
+                model="deepseek-v4-flash",
+                requests_per_month=Decimal(3_000_000),
+                input=Decimal(2000),
+                cached=Decimal(1500),
+                output=Decimal(400),
+            )
+        ],
+    )
+    header = (
+        "# An llmcost budget: 'llmcost budget check FILE' prices it for the month.\n"
+        "# Keys: 'llmcost budget schema'. A workload is a model or a mix (slices).\n"
+    )
+    write_new(path, header + dump_budget(starter))
+    typer.echo(f"llmcost: wrote {path}", err=True)
+
+
+SaveBudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--save-budget",
+        help="Write the workload as a budget file (needs --limit; --requests per month).",
+    ),
+]
+LimitOpt = Annotated[
+    str | None,
+    typer.Option("--limit", help="The monthly limit of the budget --save-budget writes."),
+]
+
+
+def save_budget(path: str, limit: str | None, currency: str, known, workload: dict) -> None:
+    """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
+    pinned to the catalog day given with --catalog, if any. Never overwrites a file."""
+    from decimal import Decimal, InvalidOperation
+    from pathlib import Path
+
+    from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
+
+    if limit is None:
+        raise InputError("--save-budget needs --limit AMOUNT", hint="e.g. --limit 500")
+    try:
+        amount = Decimal(limit.strip().replace("_", ""))
+    except InvalidOperation:
+        raise InputError(f"--limit: {limit!r} is not an amount", hint="e.g. 500") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InputError(f"--limit: {limit!r} must be a positive amount")
+    given = {k: v for k, v in workload.items() if v is not None and v != 0}
+    budget = BudgetFile(
+        name=Path(path).stem,
+        limit=amount,
+        currency=currency,
+        catalog=known,
+        workloads=[WorkloadTable(**given)],
+    )
+    write_new(path, dump_budget(budget))
+    typer.echo(f"llmcost: budget written to {path}", err=True)

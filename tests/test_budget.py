@@ -1,0 +1,322 @@
+"""Budgets as code on the fixture catalog: every status and exit code, the look-ahead, drift,
+bad files (exit 2, file:line: field), the output formats against golden files, round trips.
+
+Fixture budgets (tests/fixtures/budgets/) price 1,000 requests of 2,000 prompt tokens (1,000
+cached) and 500 output: alpha-flash $2.10 (1M x $1 + 1M x $0.1 + 0.5M x $2); alpha-pro on
+its promo $3.00 (no cache-read rate: 2M x $1 + 0.5M x $2), on list after it $6.00.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from llmcost.budget import check_budget
+from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, load_budget
+from llmcost.cli.app import app
+from llmcost.timeparse import instant
+from tests.conftest import FIXTURE_PRICING
+
+HERE = Path(__file__).resolve().parent
+BUDGETS = HERE / "fixtures" / "budgets"
+GOLDEN = HERE / "golden" / "budget"
+CAT = ["--catalog", str(FIXTURE_PRICING)]
+AT = ["--at", "2026-01-20"]
+GOOD = ["ok.toml", "warn.toml", "over.toml", "promo-day.toml", "retired.toml", "mix.toml"]
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _in_budgets(monkeypatch):
+    monkeypatch.chdir(BUDGETS)  # file names in reports stay short and stable
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+def run(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env={"NO_COLOR": "1", "COLUMNS": "200", **(env or {})})
+
+
+def check_json(*files: str, extra=()):
+    result = run("budget", "check", *files, *AT, *CAT, *extra, "--format", "json")
+    return result, json.loads(result.stdout)
+
+
+# -- statuses and exit codes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "status", "cost", "code"),
+    [
+        ("ok.toml", "ok", "2.1", 0),
+        ("warn.toml", "warn", "2.1", 0),
+        ("over.toml", "over", "2.1", 1),
+        ("mix.toml", "ok", "15.66", 0),  # the maximum: 60% x 2.1 + 40% x 36
+        ("unknown-model.toml", "error", None, 2),
+    ],
+)
+def test_each_status_and_its_exit_code(file, status, cost, code):
+    result, doc = check_json(file)
+    assert result.exit_code == code, result.stderr
+    budget = doc["budgets"][0]
+    assert (budget["status"], budget["cost"]) == (status, cost)
+    assert doc["exit_code"] == code
+
+
+def test_mix_budget_reports_both_bounds():
+    _, doc = check_json("mix.toml")
+    part = doc["budgets"][0]["workloads"][0]
+    assert (part["cost_min"], part["cost_max"]) == ("12.27", "15.66")  # 70/30 and 60/40
+    assert part["model"] == "alpha-flash+beta-large"
+
+
+def test_one_bad_file_does_not_hide_the_others():
+    result, doc = check_json("over.toml", "unknown-key.toml", "ok.toml")
+    assert result.exit_code == 2  # fails closed: an error outranks an over
+    assert [b["status"] for b in doc["budgets"]] == ["over", "error", "ok"]
+    assert "unknown-key.toml:10: workloads[0].outptu: unknown key" in result.stderr
+
+
+def test_all_ok_or_warn_exits_zero():
+    result, _ = check_json("ok.toml", "warn.toml")
+    assert result.exit_code == 0
+
+
+# -- look-ahead -------------------------------------------------------------------------------
+
+
+def test_look_ahead_across_the_promo_end_warns_and_strict_fails():
+    result, doc = check_json("promo-day.toml")
+    budget = doc["budgets"][0]
+    assert result.exit_code == 0
+    assert (budget["status"], budget["cost"]) == ("warn", "3")
+    ahead = budget["lookahead"][0]
+    assert ahead["at"] == "2026-02-01T12:00:00Z"
+    assert ahead["changes"] == ["alpha-pro: promo ends, list price"]
+    assert (ahead["cost"], ahead["status"]) == ("6", "over")
+    result, doc = check_json("promo-day.toml", extra=["--strict"])
+    assert result.exit_code == 1 and doc["budgets"][0]["status"] == "over"
+
+
+def test_no_look_ahead_with_horizon_zero_or_beyond_it():
+    _, doc = check_json("promo-day.toml", extra=["--horizon", "0"])
+    assert doc["budgets"][0]["status"] == "ok" and doc["budgets"][0]["lookahead"] == []
+    _, doc = check_json("promo-day.toml", extra=["--horizon", "5"])  # the end is 12.5 days out
+    assert doc["budgets"][0]["status"] == "ok"
+
+
+def test_look_ahead_to_a_retirement_names_the_successor():
+    result, doc = check_json("retired.toml")
+    ahead = doc["budgets"][0]["lookahead"][0]
+    assert ahead["changes"] == ["alpha-old: retired (successor alpha-flash)"]
+    assert ahead["status"] == "error" and "successor 'alpha-flash'" in ahead["error"]
+    assert doc["budgets"][0]["status"] == "warn" and result.exit_code == 0
+
+
+def test_retired_at_the_priced_instant_is_an_error_naming_the_successor():
+    result = run("budget", "check", "retired.toml", "--at", "2026-02-10", *CAT)
+    assert result.exit_code == 2
+    assert "retired.toml:5: workloads[0].model: alpha-old was retired" in result.stderr
+    assert "use its successor 'alpha-flash'" in result.stderr
+
+
+def test_a_day_budget_over_a_month_counts_its_most_expensive_day(fixture_catalog):
+    budget = load_budget(BUDGETS / "promo-day.toml")
+    start, end = instant("2026-02-01"), instant("2026-03-01")
+    result = check_budget(fixture_catalog, budget, at=start, until=end, horizon_days=0)
+    # 02-01: 12h promo and 12h list = 4.5; every later day is list, 6
+    assert result.cost == Decimal(6) and result.status == "over"
+    assert result.start == instant("2026-02-02")
+
+
+# -- pinned versions and drift ----------------------------------------------------------------
+
+
+def test_pinned_budget_uses_its_version_and_reports_drift(tmp_path, fixture_catalog):
+    text = (
+        (BUDGETS / "promo-day.toml")
+        .read_text()
+        .replace('period = "day"', 'period = "day"\ncatalog = 2026-01-05')
+    )
+    path = tmp_path / "pinned.toml"
+    path.write_text(text)
+    result = check_budget(fixture_catalog, load_budget(path), at=instant("2026-01-20"))
+    # as known 2026-01-05 there was no promo: list 4/8, hits as input: 2M x 4 + 0.5M x 8 = 12
+    assert result.cost == Decimal(12) and result.status == "over" and result.pinned
+    assert str(result.version) == "2026-01-01"
+    assert result.drift.cost == Decimal(3) and result.drift.status == "ok"
+    assert str(result.drift.version) == "2026-02-20"
+
+
+# -- bad files: exit 2, file:line: field ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file", "needle"),
+    [
+        ("bad-toml.toml", "bad-toml.toml:1: invalid TOML"),
+        ("unknown-key.toml", "unknown-key.toml:10: workloads[0].outptu: unknown key"),
+        ("negative-limit.toml", "negative-limit.toml:2: limit: Input should be greater than 0"),
+        ("unknown-model.toml", "unknown-model.toml:12: workloads[1].model: unknown model"),
+        ("impossible-mix.toml", "impossible-mix.toml:4: workloads[0].slices: the shares cannot"),
+        ("pinned-too-early.toml", "pinned-too-early.toml:3: catalog: no catalog version"),
+        ("missing.toml", "missing.toml: cannot read"),
+    ],
+)
+def test_bad_budget_files_exit_2_naming_file_line_and_field(file, needle):
+    for command in (["check", *AT], ["validate"]):
+        result = run("budget", *command, file, *CAT)
+        assert result.exit_code == 2, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0], result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_unknown_model_suggests_the_closest():
+    result = run("budget", "validate", "unknown-model.toml", *CAT)
+    assert "did you mean 'alpha-flash'" in result.stderr
+
+
+def test_validate_passes_good_files():
+    result = run("budget", "validate", *GOOD, *CAT)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_bad_options_are_one_line_errors():
+    for args in (["--format", "csv"], ["--horizon", "-1"], ["--at", "x"]):
+        result = run("budget", "check", "ok.toml", *CAT, *args)
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+# -- formats against golden files -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "github", "junit"])
+def test_format_golden(fmt):
+    result = run("budget", "check", *GOOD, "unknown-key.toml", *AT, *CAT, "--format", fmt)
+    assert result.exit_code == 2
+    golden = GOLDEN / f"check.{fmt}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.stdout)
+    assert result.stdout == golden.read_text()
+
+
+def test_junit_is_xml_with_failures_and_errors():
+    result = run("budget", "check", *GOOD, "unknown-key.toml", *AT, *CAT, "--format", "junit")
+    suite = ET.fromstring(result.stdout).find("testsuite")
+    assert suite.get("tests") == "7" and suite.get("failures") == "1"
+    assert suite.get("errors") == "1"
+
+
+def test_github_writes_the_step_summary(tmp_path):
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    result = run("budget", "check", "over.toml", *AT, *CAT, "--format", "github", env=env)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=over.toml,line=2,title=budget flash-over over")
+    assert "| OVER | flash-over |" in summary.read_text()
+
+
+# -- schema, init, save, diff -----------------------------------------------------------------
+
+
+def test_schema_is_json_schema_forbidding_unknown_keys():
+    doc = json.loads(run("budget", "schema").stdout)
+    assert doc["additionalProperties"] is False
+    assert {"name", "limit", "workloads"} <= set(doc["required"])
+
+
+def test_init_writes_a_valid_starter_and_never_overwrites(tmp_path):
+    path = tmp_path / "b.toml"
+    assert run("budget", "init", str(path)).exit_code == 0
+    assert run("budget", "validate", str(path)).exit_code == 0
+    again = run("budget", "init", str(path))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_compare_and_simulate_save_budgets_that_check(tmp_path):
+    one = tmp_path / "one.toml"
+    args = ["--input", "2k", "--cached", "1000", "--output", "500", "--requests", "1000"]
+    result = run("compare", "alpha-flash", *args, *AT, *CAT, "--save-budget", str(one),
+                 "--limit", "3")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    _, doc = check_json(str(one))
+    assert (doc["budgets"][0]["cost"], doc["budgets"][0]["status"]) == ("2.1", "ok")
+    two = tmp_path / "two.toml"
+    result = run("simulate", "--mix", "alpha-flash=60-70,beta-large=30-40", *args, *AT, *CAT,
+                 "--save-budget", str(two), "--limit", "20")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    _, doc = check_json(str(two))
+    assert doc["budgets"][0]["cost"] == "15.66"
+    bad = run("compare", "alpha-flash", "beta-large", *args, *AT, *CAT, "--save-budget",
+              str(tmp_path / "x.toml"), "--limit", "3")  # fmt: skip
+    assert bad.exit_code == 2 and "exactly one model" in bad.stderr
+    bad = run("compare", "alpha-flash", *args, *AT, *CAT, "--save-budget", str(one))
+    assert bad.exit_code == 2 and "--limit" in bad.stderr
+
+
+def test_catalog_diff_moves_each_budget():
+    result = run("catalog", "diff", "2026-01-05", "2026-01-10", "--budget", "promo-day.toml",
+                 *AT, *CAT, "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    moved = json.loads(result.stdout)["budgets"][0]
+    assert (moved["old_cost"], moved["new_cost"], moved["change"]) == ("12", "3", "-9")
+    assert (moved["old_status"], moved["new_status"]) == ("over", "ok")
+
+
+# -- round trip -------------------------------------------------------------------------------
+
+_amount = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**9), places=4)
+_count = st.decimals(min_value=0, max_value=Decimal(10**7), places=2)
+
+
+@st.composite
+def budgets(draw):
+    slices = None
+    model = None
+    if draw(st.booleans()):
+        share = draw(st.integers(0, 100))
+        slices = [
+            {"model": "alpha-flash", "share": Decimal(share)},
+            {"model": "beta-large", "share_min": Decimal(100 - share), "share_max": Decimal(100)},
+        ]
+    else:
+        model = draw(st.sampled_from(["alpha-flash", "beta-large", "Alpha.Pro"]))
+    period = draw(st.sampled_from(["month", "day"]))
+    per = "requests_per_day" if period == "day" or draw(st.booleans()) else "requests_per_month"
+    workload = WorkloadTable(
+        model=model,
+        slices=slices,
+        input=draw(_count),
+        output=draw(_count),
+        cache_hit_rate=draw(st.none() | st.decimals(0, 1, places=3)),
+        batch=draw(st.booleans()),
+        name=draw(st.none() | st.text("abc -", min_size=1, max_size=8)),
+        **{per: draw(_count)},
+    )
+    return BudgetFile(
+        name=draw(st.text(min_size=1, max_size=20).filter(lambda s: "\x00" not in s)),
+        limit=draw(_amount),
+        currency=draw(st.sampled_from(["USD", "CNY"])),
+        period=period,
+        warn_at=draw(st.decimals(Decimal("0.01"), 1, places=2)),
+        catalog=draw(st.none() | st.dates()),
+        workloads=[workload],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(budgets())
+def test_a_budget_written_by_llmcost_loads_back_equal(tmp_path_factory, budget):
+    path = tmp_path_factory.mktemp("rt") / "b.toml"
+    path.write_text(dump_budget(budget), encoding="utf-8")
+    from llmcost.budgetfile import read_budget_file
+
+    assert read_budget_file(path)[0] == budget
