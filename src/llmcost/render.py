@@ -219,13 +219,19 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
     )
     for index, column in enumerate(columns):
         longest = max((len(line[index]) for line in cells), default=0)
-        free_text = column.kind == "text" and column.key not in ("model", "kind", "applied")
+        # prose (cells with spaces) may wrap; names, paths and figures stay whole
+        free_text = (
+            column.kind == "text"
+            and column.key not in ("kind", "applied")
+            and any(" " in line[index] for line in cells)
+        )
         table.add_column(
             column.header,
             justify="right" if _right(column) else "left",
             # figures and names are never cut or wrapped; only prose columns wrap
             min_width=min(longest, 24) if free_text else max(longest, len(column.header)),
             no_wrap=not free_text,
+            overflow="fold",  # a long word (a path) folds onto the next line, never "…"
             style="cyan" if column.kind == "bar" else None,
         )
     for line in cells:
