@@ -443,8 +443,19 @@ def test_workload_accepts_int_and_str_as_exact_decimals():
 
 
 def test_many_digit_averages_are_priced_exactly():
-    avg = Decimal("333.3333333333333333333333333")  # an average a caller computed as 1000/3
-    w = Workload(input=avg, output=0, requests=7)
-    # exact: 333.3333333333333333333333333 * 7 = 2333.3333333333333333333333331 tokens,
-    # * 10 / 1M = 0.023333333333333333333333333331
-    assert cost_with_rates(w, FULL, "USD").input == Decimal("0.023333333333333333333333333331")
+    # 27 significant digits times 15 more: far past Python's default 28-digit context
+    avg = Decimal("999999999999999.333333333333")  # the largest count, 12 decimal places
+    w = Workload(input=avg, output=0, requests=Decimal("999999999999999"))
+    # 999999999999999.333333333333 * 999999999999999
+    #   = (10^15 - 1)^2 + 0.333333333333 * (10^15 - 1)
+    #   = 999999999999998000000000000001 + 333333333332999.666666666667
+    #   = 999999999999998333333333333000.666666666667 tokens; * 10 / 1M:
+    expected = Decimal("9999999999999983333333333.33000666666666667")
+    assert cost_with_rates(w, FULL, "USD").input == expected
+
+
+def test_counts_past_the_bounds_are_bad_input():
+    with pytest.raises(InputError, match="too large"):
+        Workload(input=Decimal(10**15 + 1), output=0)
+    with pytest.raises(InputError, match="12 decimal places"):
+        Workload(input=Decimal("1.0000000000001"), output=0)

@@ -35,7 +35,7 @@ from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
 from llmcost.mixfile import MixFile, SliceTable, TokenTable, _tomlable, load_mix
 
-_COUNT = Field(default=None, ge=0, allow_inf_nan=False)
+_COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
 
 class WorkloadTable(TokenTable):
@@ -66,7 +66,7 @@ class BudgetFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    limit: Decimal = Field(gt=0, allow_inf_nan=False)
+    limit: Decimal = Field(gt=0, le=10**15, decimal_places=12, allow_inf_nan=False)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     period: Literal["month", "day"] = "month"
     warn_at: Decimal = Field(default=Decimal("0.8"), gt=0, le=1, allow_inf_nan=False)

@@ -18,6 +18,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, ZERO, per_million, to_decimal
 from llmcost.timeparse import days_between, utc
+from llmcost.units import check_count
 
 KINDS = ("input", "cache_read", "cache_write", "output")
 
@@ -47,6 +48,7 @@ class Workload:
                 object.__setattr__(self, name, value)
             if not value.is_finite() or value < 0:
                 raise InputError(f"{name}: must be a non-negative number, got {value}")
+            check_count(value, field=name)
         parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
         if parts > self.input:
             raise InputError(

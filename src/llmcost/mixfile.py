@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from llmcost.errors import InputError
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 
-_COUNT = Field(default=None, ge=0, allow_inf_nan=False)
+_COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
 
 class _Strict(BaseModel):

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Literal
 
 from llmcost.money import plain
@@ -21,6 +21,7 @@ from llmcost.timeparse import iso, show_instant
 
 Kind = Literal["text", "money", "rate", "count", "ratio", "multiple", "bar", "instant"]
 FORMATS = ("table", "json", "csv", "markdown")
+DISPLAY = Context(prec=100, rounding=ROUND_HALF_EVEN)  # rounding for display only
 SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€"}
 _BAR_WIDTH = 12
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,11 +59,11 @@ def show_money(amount: Decimal, currency: str = "USD") -> str:
     if amount == 0:
         text = "0.00"
     elif amount >= 1:
-        text = f"{amount.quantize(Decimal('0.01'), ROUND_HALF_EVEN):,}"
+        text = f"{DISPLAY.quantize(amount, Decimal('0.01')):,}"
     else:
         exponent = amount.adjusted() - 3  # four significant figures
         places = max(2, -exponent)
-        text = plain(amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+        text = plain(DISPLAY.quantize(amount, Decimal(1).scaleb(-places)))
         if "." not in text or len(text.split(".")[1]) < 2:
             text = f"{Decimal(text):.2f}"
     return f"{sign}{symbol}{text}"

@@ -28,7 +28,10 @@ def instant(text: str, *, field: str = "--at") -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InputError(f"{field}: {text!r} is out of range", hint="use a year 1..9999") from None
 
 
 def day(text: str, *, field: str) -> date:

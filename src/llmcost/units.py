@@ -7,6 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from llmcost.errors import InputError
 
+# Bounds on what a person can mean: no API request has 10^15 tokens, and no price has more
+# than 12 decimal places. Beyond them a value is a typo, and refusing it keeps every product
+# exact and every figure printable.
+MAX_COUNT = 10**15
+MAX_PLACES = 12
+
 _SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9}
 _COUNT = re.compile(r"^([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9_]+)\s*([kKmMbBgG]?)$")
 
@@ -24,12 +30,26 @@ def parse_count(text: str, *, field: str, whole: bool = False) -> Decimal:
         if value.startswith("-"):
             raise InputError(f"{field}: {value!r} is negative", hint=hint)
         raise InputError(f"{field}: {value!r} is not a count", hint=hint)
-    number = Decimal(match.group(1).replace("_", "")) * _SUFFIX[match.group(2).lower()]
+    digits = match.group(1).replace("_", "")
+    if len(digits) > 40:
+        raise InputError(f"{field}: {value!r} is too large", hint=f"at most {MAX_COUNT:.0e}")
+    number = Decimal(digits) * _SUFFIX[match.group(2).lower()]
+    check_count(number, field=field)
     if whole and number != number.to_integral_value():
         raise InputError(f"{field}: {value!r} is not a whole number")
     if number == number.to_integral_value():
         return Decimal(int(number))
     return number.normalize()
+
+
+def check_count(number: Decimal, *, field: str) -> None:
+    """A count within what llmcost prices exactly: at most 10^15, at most 12 decimals."""
+    if number > MAX_COUNT:
+        raise InputError(f"{field}: {number} is too large", hint="at most 1e15 (10^15)")
+    if number.as_tuple().exponent < -MAX_PLACES and number != number.quantize(
+        Decimal(1).scaleb(-MAX_PLACES)
+    ):
+        raise InputError(f"{field}: {number} has more than {MAX_PLACES} decimal places")
 
 
 def parse_fraction(text: str, *, field: str) -> Decimal:

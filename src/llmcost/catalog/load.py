@@ -95,7 +95,11 @@ def parse_provider_file(file: Path, data: bytes) -> Provider:
 def _cache_key(contents: list[tuple[Path, bytes]]) -> str:
     """The files' paths, sizes, modification times and CRC-32s, and llmcost's version: an
     edit that kept all of them would have to keep the size, the mtime and the CRC together."""
+    # the code that validates is part of the key: a new rule re-validates cached catalogs
+    here = Path(__file__).resolve().parent
     parts = [__version__]
+    for code in ("schema.py", "entities.py", "load.py"):
+        parts.append(f"{code}:{(here / code).stat().st_mtime_ns}")
     for file, data in contents:
         stat = file.stat()
         parts.append(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}")

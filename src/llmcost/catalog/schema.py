@@ -17,7 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-Rate = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+# A price per 1M tokens: no real one is near $1M, none has more than 12 decimal places.
+Rate = Annotated[Decimal, Field(ge=0, le=1_000_000, decimal_places=12, allow_inf_nan=False)]
 TokenCount = Annotated[int, Field(gt=0)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
