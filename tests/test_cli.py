@@ -128,9 +128,9 @@ def test_compare_table_csv_markdown():
     assert "alpha-flash" in table.stdout and "$2.10" in table.stdout
     csv_out = run("compare", *W, "--at", "2026-01-20", *CAT, "--format", "csv").stdout
     header, first, second = csv_out.splitlines()[:3]
-    assert header.startswith("model,total,per_request,input")
-    assert first.startswith("alpha-old,1.05,0.00105,0.5,0.05,0,0.5,")
-    assert second.startswith("alpha-flash,2.1,0.0021,1,0.1,0,1,")
+    assert header.startswith("model,currency,total,per_request,input")
+    assert first.startswith("alpha-old,USD,1.05,0.00105,0.5,0.05,0,0.5,")
+    assert second.startswith("alpha-flash,USD,2.1,0.0021,1,0.1,0,1,")
     md = run("compare", *W, "--at", "2026-01-20", *CAT, "--format", "markdown").stdout
     assert "| alpha-flash | $2.10 |" in md
 
@@ -164,6 +164,19 @@ def test_compare_table_csv_markdown():
 def test_compare_bad_input_exits_2_with_one_line(args, needles):
     at = [] if "--at" in args or "--month" in args else ["--at", "2026-02-10"]
     assert_bad_input(run("compare", *args, *at, *CAT), *needles)
+
+
+def test_a_wrong_provider_prefix_is_not_forgiven():
+    assert_bad_input(
+        run("compare", "beta/alpha-flash", *W, "--at", "2026-01-20", *CAT),
+        "alpha-flash belongs to alpha",
+        "alpha/alpha-flash",
+    )
+
+
+def test_a_model_named_twice_is_compared_once():
+    doc = run_json("compare", "alpha-flash", "alpha.flash", *W, "--at", "2026-01-20", *CAT)
+    assert [r["model"] for r in doc["rows"]] == ["alpha-flash"]
 
 
 def test_names_resolve_forgivingly():

@@ -64,7 +64,7 @@ def compare_models(
     Named models must all be priceable (an error says why one is not); without names, every
     model that can price the workload is compared and the others are listed in `skipped`.
     """
-    chosen = list(models) if models else catalog.models()
+    chosen = list({m.id: m for m in models}.values()) if models else catalog.models()
     if baseline is not None and baseline.id not in {m.id for m in chosen}:
         chosen.append(baseline)
     costs: list[tuple[ModelInfo, CostBreakdown]] = []

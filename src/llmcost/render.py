@@ -34,6 +34,7 @@ class Column:
     kind: Kind = "text"
     align_right: bool = False
     hide_when_empty: bool = False  # tables and Markdown drop it when no row has a non-zero value
+    csv_only: bool = False  # said once in a table's title, but every CSV row needs it
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ def _shown(report: Report) -> list[Column]:
     return [
         c
         for c in report.columns
-        if not c.hide_when_empty or any(_nonzero(row.get(c.key)) for row in report.rows)
+        if not c.csv_only
+        and (not c.hide_when_empty or any(_nonzero(row.get(c.key)) for row in report.rows))
     ]
 
 

@@ -69,7 +69,16 @@ class Catalog:
         """The model a user means by `name`, or an error suggesting the closest ids."""
         model_id = self._by_name.get(normalize(name))
         if model_id is not None:
-            return self._models[model_id]
+            info = self._models[model_id]
+            parts = name.strip().split("/")
+            prefix = parts[-2].strip().lower() if len(parts) >= 2 else ""
+            providers = {provider.provider for _, provider in self.providers}
+            if prefix in providers and prefix != info.provider:
+                raise UnknownModel(
+                    f"unknown model {name!r}: {model_id} belongs to {info.provider}",
+                    hint=f"did you mean '{info.provider}/{model_id}'?",
+                )
+            return info
         import difflib  # only on the error path
 
         close = difflib.get_close_matches(normalize(name), list(self._by_name), n=3, cutoff=0.6)

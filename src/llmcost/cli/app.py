@@ -101,7 +101,29 @@ app = build_app()
 def main() -> None:
     words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
     name = words[0] if words else None
+    command = build_app(name if name in COMMANDS or name in GROUPS else None)
     try:
-        build_app(name if name in COMMANDS or name in GROUPS else None)()
+        code = command(standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:
+        if not _is_cli_error(exc):
+            raise
+        sys.exit(_usage_error(exc))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: Exception) -> int:
+    """typer's usage errors (a missing option, an unknown command) as the same one line as
+    every other bad input, instead of a boxed panel."""
+    if type(exc).__name__ == "Abort":
+        typer.echo("llmcost: aborted", err=True)
+        return 1
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if not message.strip():  # `llmcost` alone: the help was the answer
+        return getattr(exc, "exit_code", 2)
+    context = getattr(exc, "ctx", None)
+    where = context.command_path if context is not None else "llmcost"
+    line = " ".join(f"llmcost: error: {message} (hint: run '{where} --help')".split())
+    typer.echo(line, err=True)
+    return getattr(exc, "exit_code", 2)

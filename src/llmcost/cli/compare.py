@@ -91,7 +91,7 @@ def compare(
     if result.skipped:
         warn(
             f"{len(result.skipped)} model(s) left out: "
-            + "; ".join(f"{model}: {why}" for model, why in result.skipped)
+            + "; ".join(why for _, why in result.skipped)  # each reason names its model
         )
     if save_budget is not None:
         _save_budget(save_budget, limit, result, choice.known)

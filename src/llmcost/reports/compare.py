@@ -16,6 +16,7 @@ def compare_report(result: Comparison) -> Report:
         rows.append(
             {
                 "model": row.model.id,
+                "currency": cur,
                 "total": (cost.total, cur),
                 "per_request": (row.per_request, cur) if row.per_request is not None else None,
                 "input": (cost.input, cur),
@@ -47,6 +48,7 @@ def compare_report(result: Comparison) -> Report:
     w = result.workload
     columns = [
         Column("model", "Model"),
+        Column("currency", "Currency", csv_only=True),
         Column("total", "Total", "money"),
         Column("per_request", "/request", "money"),
         Column("input", "Input", "money"),
