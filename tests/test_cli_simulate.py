@@ -198,7 +198,7 @@ def test_missing_workload(sim):
          "share = 60\n", "minimums already sum to 120%"),
         ("[[slices]]\nmodel = 'alpha-flash'\nshare = 50\n\n[[slices]]\nmodel = 'alpha-fast'\n"
          "share = 50\n", ":5: slices[1] (alpha-fast): model 'alpha-flash' is in the mix twice"),
-        ("[[slices]]\nmodel = 'alpha-flash'\nshare = 100\nspeed = 1\n", ":1: slices[0].speed"),
+        ("[[slices]]\nmodel = 'alpha-flash'\nshare = 100\nspeed = 1\n", ":4: slices[0].speed"),
         ("[[slices]]\nmodel = 'zzz'\nshare = 100\n", ":1: slices[0] (zzz): unknown model"),
         ("slices = []\n", "at least 1 item"),
     ],

@@ -218,7 +218,7 @@ def load_mix_text(tmp_path, text):
     ("text", "message"),
     [("slices = [", "invalid TOML"),
      ("slices = []", "slices: List should have at least 1 item"),
-     ("[[slices]]\nmodel = 'a'\nshare = 5\ncolour = 1", ":1: slices[0].colour: unknown key"),
+     ("[[slices]]\nmodel = 'a'\nshare = 5\ncolour = 1", ":4: slices[0].colour: unknown key"),
      ("[[slices]]\nmodel = 'a'", "give share, or both share_min and share_max"),
      ("[[slices]]\nmodel = 'a'\nshare = 5\nshare_min = 1", "not both"),
      ("[[slices]]\nmodel = 'a'\nshare_min = 9\nshare_max = 1", ":1: slices[0] (a): share range"),

@@ -15,14 +15,11 @@
     output = 400
     batch = false
 
-tomllib gives no line numbers, so `SourceLines` finds the line of a key or table header in the
-text itself: every error names the file, the line and the field.
+Every error names the file, the line and the field (`llmcost.tomlfile`).
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -34,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
 from llmcost.mixfile import MixFile, SliceTable, TokenTable, _tomlable, load_mix
+from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error, where
 
 _COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
@@ -74,125 +72,19 @@ class BudgetFile(BaseModel):
     workloads: list[WorkloadTable] = Field(min_length=1)
 
 
-# -- where a key is -------------------------------------------------------------------------
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=\s*(.*)$")
-
-
-class SourceLines:
-    """Line numbers of keys and tables in a TOML text, by pydantic-style location
-    (`("workloads", 1, "model")`). Understands `[table]`, `[[array.of.tables]]`, `key = `
-    lines and multi-line arrays of inline tables one per line (as tomli-w writes them)."""
-
-    def __init__(self, text: str):
-        self.lines: dict[tuple, int] = {}
-        table: tuple = ()
-        counts: dict[tuple, int] = {}
-        array: tuple | None = None
-        index = 0
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip()
-            if array is not None:
-                if stripped.startswith("]"):
-                    array = None
-                elif stripped.startswith("{"):
-                    self._record((*array, index), number)
-                    for key in re.findall(r"[{,]\s*([A-Za-z0-9_\-]+)\s*=", stripped):
-                        self._record((*array, index, key), number)
-                    index += 1
-                continue
-            header = _HEADER.match(line)
-            if header:
-                table = self._header(header.group(1) == "[[", header.group(2), table, counts)
-                self._record(table, number)
-                continue
-            key = _KEY.match(line)
-            if key:
-                path = (*table, *(p.strip() for p in key.group(1).split(".")))
-                self._record(path, number)
-                if key.group(2).strip() == "[":
-                    array, index = path, 0
-
-    @staticmethod
-    def _header(is_array: bool, name: str, table: tuple, counts: dict) -> tuple:
-        parts = [p.strip() for p in name.split(".")]
-        # a nested array (`[[workloads.slices]]`) belongs to the current element of its parent
-        path: tuple = ()
-        for part in parts[:-1]:
-            path = (*path, part)
-            current = table[: len(path) + 1]
-            if len(current) > len(path) and isinstance(current[-1], int):
-                path = current
-        path = (*path, parts[-1])
-        if not is_array:
-            return path
-        counts[path] = counts.get(path, -1) + 1
-        return (*path, counts[path])
-
-    def _record(self, path: tuple, number: int) -> None:
-        self.lines.setdefault(path, number)
-
-    def line(self, loc: tuple | list) -> int | None:
-        """The line of `loc`, else of its nearest enclosing key or table that has one."""
-        loc = tuple(loc)
-        while loc:
-            if loc in self.lines:
-                return self.lines[loc]
-            loc = loc[:-1]
-        return None
-
-
-def field_name(loc: tuple | list) -> str:
-    """`("workloads", 1, "model")` as `workloads[1].model`."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def where(file: str, line: int | None) -> str:
-    return f"{file}:{line}" if line is not None else file
-
-
 # -- reading --------------------------------------------------------------------------------
 
 
 def read_budget_file(path: str | Path) -> tuple[BudgetFile, SourceLines]:
     """A budget file validated against the schema; every error names file:line: field."""
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=file) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=file) from None
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
-        message = getattr(exc, "msg", None) or str(exc)
-        raise InputError(f"invalid TOML: {message}", where=where(file, line)) from None
-    lines = SourceLines(text)
+    raw, lines = read_toml(path)
     try:
         return BudgetFile.model_validate(raw), lines
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (see 'llmcost budget schema')"
-        elif error["type"] == "missing":
-            message = "required"
-        hint = "'llmcost budget init' writes a starter budget" if loc == () else None
-        raise InputError(
-            f"{field_name(loc) or 'file'}: {message}", where=where(file, lines.line(loc)), hint=hint
-        ) from None
-
-
-def _line_in_message(message: str) -> int | None:
-    found = re.search(r"line (\d+)", message)
-    return int(found.group(1)) if found else None
+        problem = schema_error(exc, raw, str(path), lines, schema="'llmcost budget schema'")
+        if not exc.errors()[0]["loc"]:
+            problem.hint = "'llmcost budget init' writes a starter budget"
+        raise problem from None
 
 
 def load_budget(path: str | Path) -> Budget:
@@ -216,8 +108,7 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
         requests = table.requests_per_month if per == "month" else table.requests_per_day
         mix = None
         if table.slices is not None:
-            slice_lines = [lines.line((*loc, "slices", i)) or 0 for i in range(len(table.slices))]
-            mix = MixFile(slices=table.slices).to_spec(Path(file), slice_lines)
+            mix = MixFile(slices=table.slices).to_spec(Path(file), lines, prefix=(*loc,))
             mix = replace(mix, source=f"{at}: {field_name(loc)}.slices")
         elif table.mix_file is not None:
             mix_path = Path(file).parent / table.mix_file

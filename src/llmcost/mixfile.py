@@ -17,15 +17,14 @@ Imported only when a mix file is read or written: pydantic's validators are cost
 
 from __future__ import annotations
 
-import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from llmcost.errors import InputError
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
+from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
+from llmcost.tomlfile import where as at_line
 
 _COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
@@ -73,10 +72,12 @@ class MixFile(_Strict):
     workload: TokenTable = TokenTable()
     slices: list[SliceTable] = Field(min_length=1)
 
-    def to_spec(self, file: Path, lines: list[int]) -> MixSpec:
+    def to_spec(self, file: Path, lines: SourceLines, prefix: tuple = ()) -> MixSpec:
+        """The mix; `prefix` locates the slices in a larger file (a budget's workload)."""
         slices = []
         for index, table in enumerate(self.slices):
-            where = f"{_at(file, lines, index)}: slices[{index}] ({table.model})"
+            loc = (*prefix, "slices", index)
+            where = f"{at_line(str(file), lines.line(loc))}: {field_name(loc)} ({table.model})"
             if table.share is None:
                 low, high = check_range(table.share_min, table.share_max, where=where)
             elif isinstance(table.share, str):
@@ -88,30 +89,6 @@ class MixFile(_Strict):
         return MixSpec(tuple(slices), self.workload.tokens(), self.requests, str(file))
 
 
-def _at(file: Path, lines: list[int], index: int | None) -> str:
-    if index is not None and index < len(lines):
-        return f"{file}:{lines[index]}"
-    return str(file)
-
-
-def describe(exc, file: Path, lines: list[int]) -> tuple[str, str]:
-    """The first pydantic error as (message, where): `slices[1].share_min: ...` and the file
-    with the line of that slice's `[[slices]]` header when it can be found."""
-    error = exc.errors()[0]
-    loc = list(error["loc"])
-    index = loc[1] if len(loc) >= 2 and loc[0] == "slices" and isinstance(loc[1], int) else None
-    field = ""
-    for part in loc:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling against the mix file schema)"
-    elif error["type"] == "missing":
-        message = "required"
-    message = message.removeprefix("Value error, ")
-    return f"{field or 'file'}: {message}", _at(file, lines, index)
-
-
 # -- reading and writing ------------------------------------------------------------------
 
 
@@ -119,36 +96,12 @@ def load_mix(path: str | Path) -> MixSpec:
     """A mix file (schema: `llmcost.mixfile`), every error naming the file and line."""
     from pydantic import ValidationError
 
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", where=str(file)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", where=str(file)) from None
-    try:
-        raw = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", where=str(file)) from None
-    lines = _slice_lines(text)
+    raw, lines = read_toml(path)
     try:
         parsed = MixFile.model_validate(raw)
     except ValidationError as exc:
-        message, where = describe(exc, file, lines)
-        raise InputError(message, where=where) from None
-    return parsed.to_spec(file, lines)
-
-
-def _slice_lines(text: str) -> list[int]:
-    """The line of each slice (its `[[slices]]` header, else its `model =` key in an inline
-    table, as tomli-w writes short ones), so errors can point at a slice."""
-    lines = text.splitlines()
-    header = re.compile(r"^\s*\[\[\s*slices\s*\]\]")
-    found = [n for n, line in enumerate(lines, start=1) if header.match(line)]
-    if found:
-        return found
-    key = re.compile(r"(^|[{,])\s*model\s*=")
-    return [n for n, line in enumerate(lines, start=1) if key.search(line)]
+        raise schema_error(exc, raw, str(path), lines, schema="README: mix files") from None
+    return parsed.to_spec(Path(path), lines)
 
 
 def dump_mix(spec: MixSpec) -> str:

@@ -11,7 +11,6 @@ import os
 import pickle
 import zlib
 from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -67,22 +66,32 @@ def read_provider_file(file: Path) -> Provider:
 
 
 def parse_provider_file(file: Path, data: bytes) -> Provider:
-    import tomllib
-
     from pydantic import ValidationError
 
     from llmcost.catalog.schema import ProviderFile, to_entities
+    from llmcost.tomlfile import parse_toml, schema_error
 
-    try:
-        raw = tomllib.loads(data.decode("utf-8"), parse_float=Decimal)
-    except UnicodeDecodeError:
-        raise CatalogError("not UTF-8 text", where=str(file)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"invalid TOML: {exc}", where=str(file)) from None
+    raw, lines = parse_toml(data, str(file), error=CatalogError)
     try:
         return to_entities(ProviderFile.model_validate(raw))
     except ValidationError as exc:
-        raise CatalogError(_describe(exc, raw), where=str(file)) from None
+        problem = schema_error(
+            exc, raw, str(file), lines, schema="the README's catalog section", error=CatalogError
+        )
+        model = _model_named(exc.errors()[0]["loc"], raw)
+        if model is not None:  # the model by its id, not by its index
+            index = exc.errors()[0]["loc"][1]
+            rest = problem.message.removeprefix(f"models[{index}].")
+            problem.message = f"model {model!r}, {rest}"
+        raise problem from None
+
+
+def _model_named(loc, raw: dict[str, Any]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
+        models = raw.get("models")
+        if isinstance(models, list) and loc[1] < len(models) and isinstance(models[loc[1]], dict):
+            return str(models[loc[1]].get("id", f"#{loc[1] + 1}"))
+    return None
 
 
 # -- the validated-catalog cache ----------------------------------------------------------------
@@ -137,27 +146,6 @@ def _store(key: str, providers: list[tuple[Path, Provider]]) -> None:
         os.replace(tmp, directory / f"catalog-{key}.pickle")
     except OSError:
         pass  # a read-only home only costs speed
-
-
-def _describe(exc, raw: dict[str, Any]) -> str:
-    """The first pydantic error as `model 'x', prices[2].rates.USD.input_mtok: message`."""
-    error = exc.errors()[0]
-    loc = list(error["loc"])
-    prefix = ""
-    if len(loc) >= 2 and loc[0] == "models" and isinstance(loc[1], int):
-        models = raw.get("models")
-        if isinstance(models, list) and loc[1] < len(models) and isinstance(models[loc[1]], dict):
-            prefix = f"model {models[loc[1]].get('id', '#' + str(loc[1] + 1))!r}, "
-        loc = loc[2:]
-    field = ""
-    for part in loc:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (check its spelling against the schema)"
-    total = exc.error_count()
-    more = f" (and {total - 1} more error{'s' if total > 2 else ''})" if total > 1 else ""
-    return f"{prefix}{field or 'file'}: {message}{more}"
 
 
 def validate_catalog(providers: list[tuple[Path, Provider]]) -> None:
