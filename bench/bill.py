@@ -1,6 +1,7 @@
 """Benchmark `llmcost bill` against a bare DuckDB `read_json` count over the same log.
 
-Generates a JSONL log (mixed shapes, models and instants across 2026) under bench/out/,
+Generates a JSONL log (mixed shapes, models and instants across 2026) under
+$LLMCOST_BENCH_DIR (default /tmp/llmcost-bench, never the repository),
 then times, each as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log,
 and `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one).
 Usage: python bench/bill.py [LINES]   (default 1,000,000). Peak RSS from /usr/bin/time if any.
@@ -9,13 +10,15 @@ Usage: python bench/bill.py [LINES]   (default 1,000,000). Peak RSS from /usr/bi
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
+SRC = Path(__file__).resolve().parent.parent / "src"
+OUT = Path(os.environ.get("LLMCOST_BENCH_DIR", "/tmp/llmcost-bench"))
 MODELS = ["deepseek-v4-pro", "deepseek-v4-flash", "gpt-5.5", "gpt-5.4-mini",
           "claude-opus-4-7", "claude-sonnet-4-6", "gemini-3.1-pro-preview"]  # fmt: skip
 
@@ -51,9 +54,11 @@ COUNT = (
 
 
 def timed(cmd: list[str]) -> tuple[float, str]:
+    """Wall time and peak RSS of one whole process running this checkout's `src/`."""
     wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
     start = time.perf_counter()
-    proc = subprocess.run(wrapper + cmd, capture_output=True, text=True, check=True)
+    proc = subprocess.run(wrapper + cmd, capture_output=True, text=True, check=True, env=env)
     elapsed = time.perf_counter() - start
     rss = proc.stderr.strip().splitlines()[-1] + " KB" if wrapper else "n/a"
     return elapsed, rss
@@ -61,7 +66,7 @@ def timed(cmd: list[str]) -> tuple[float, str]:
 
 def main() -> None:
     lines = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     big, one = OUT / f"usage-{lines}.jsonl", OUT / "usage-1.jsonl"
     if not big.exists():
         generate(big, lines)
