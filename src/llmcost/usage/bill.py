@@ -241,7 +241,8 @@ def _json_reader(path: Path) -> str:
     return (
         f"read_csv('{_sql_str(str(path))}', columns = {{'line': 'VARCHAR'}}, delim = '\\x01', "
         "quote = '', escape = '', header = false, auto_detect = false, "
-        "max_line_size = 16777216, strict_mode = false, null_padding = true)"
+        "max_line_size = 16777216, buffer_size = 16777216, strict_mode = false, "
+        "null_padding = true)"
     )
 
 
