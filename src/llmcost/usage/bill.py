@@ -272,7 +272,7 @@ def _source_sql(con, file_no: int, path: Path, extra: tuple[str, ...]) -> str:
         return f"""SELECT {file_no} AS file_no, row_number() OVER () + 1 AS line_no,
             NULL::VARCHAR AS line, false AS bad_json, {cols} FROM {reader}"""
     structure = _sql_str(shapes.json_structure(extra))
-    cols = ",\n".join(f"{shapes.json_text(f)} AS {shapes.column(f)}" for f in dict.fromkeys(fields))
+    cols = ",\n".join(f"{shapes.json_ref(f)} AS {shapes.column(f)}" for f in dict.fromkeys(fields))
     return f"""SELECT {file_no} AS file_no, NULL::BIGINT AS line_no, line,
             j IS NULL AS bad_json, {cols}
         FROM (SELECT line, try(json_transform(line, '{structure}')) AS j
