@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -280,6 +280,7 @@ def _source_sql(con, file_no: int, path: Path, extra: tuple[str, ...]) -> str:
               WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line) <> ''))"""
 
 
+TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
 TS_NUMBER = r"[0-9]{1,12}(\.[0-9]{1,6})?"
 TS_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T t][0-9:.]+)?([Zz]|[+-][0-9:]+)?"
 
@@ -314,7 +315,9 @@ CREATE TEMP TABLE agg AS
 WITH src AS ({" UNION ALL ".join(sources)}),
 counted AS (
   SELECT *, {shapes.count_values()},
-    CASE WHEN regexp_full_match({ts_text}, '{TS_NUMBER}')
+    CASE WHEN regexp_full_match({ts_text}, '{TS_SECONDS}')
+           THEN make_timestamp({ts_text}::BIGINT * 1000000)
+         WHEN regexp_full_match({ts_text}, '{TS_NUMBER}')
            THEN make_timestamp((({ts_text})::DECIMAL(18, 6) * 1000000::DECIMAL(38, 0))::BIGINT)
          WHEN regexp_full_match({ts_text}, '{TS_ISO}')
            THEN TRY_CAST(TRY_CAST({ts_text} AS TIMESTAMPTZ) AS TIMESTAMP)
@@ -432,7 +435,7 @@ def _rejections_sql(con, paths: list[Path]) -> str:
     """Pass 2: every rejected record with its line. A rejected JSON line is found again by its
     text in a scan that only numbers lines (no parsing), and only in files with rejections;
     equal lines are priced alike, so each copy is a rejection with its own number."""
-    cols = "r_reason, r_model, r_model_id, r_ts"
+    cols = "r_reason, r_model, r_model_id, epoch_us(r_ts) AS r_us"  # ints fetch faster
     parts = [f"SELECT r_file, r_line, {cols} FROM agg "
              "WHERE status = 'rejected' AND r_text IS NULL"]  # fmt: skip
     files = con.execute(
@@ -496,8 +499,8 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
     reason = _Reasons(catalog, known, currency)
     names = [str(p) for p in paths]
     rejections = [
-        Rejection(names[r_file], r_line, reason(r_reason, r_model, r_model_id, r_ts))
-        for r_file, r_line, r_reason, r_model, r_model_id, r_ts in rejected
+        Rejection(names[r_file], r_line, reason(r_reason, r_model, r_model_id, r_us))
+        for r_file, r_line, r_reason, r_model, r_model_id, r_us in rejected
     ]
     total = CostBreakdown(
         currency,
@@ -525,14 +528,15 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
 
 class _Reasons:
     """`_reason`, remembered: a rejection's words depend on its model and on which stretch
-    between the model's price bounds its instant falls in, unless they name the instant."""
+    between the model's price bounds its instant falls in, unless they name the instant.
+    Instants come as microseconds since the epoch (UTC)."""
 
     def __init__(self, catalog, known, currency):
         self.args = (catalog, known, currency)
         self.cache: dict = {}
-        self.bounds: dict[str, list[datetime]] = {}
+        self.bounds: dict[str, list[int]] = {}
 
-    def _bounds(self, model_id: str) -> list[datetime]:
+    def _bounds(self, model_id: str) -> list[int]:
         if model_id not in self.bounds:
             catalog, known, _ = self.args
             model = catalog.info(model_id).model
@@ -541,23 +545,38 @@ class _Reasons:
                 points.add(e.valid_from)
                 if e.valid_until is not None:
                     points.add(e.valid_until)
-            self.bounds[model_id] = sorted(p.astimezone(UTC) for p in points)
+            self.bounds[model_id] = sorted(_micros(p) for p in points)
         return self.bounds[model_id]
 
-    def __call__(self, reason, model, model_id, ts) -> str:
-        if reason not in ("unknown model", "no price"):
-            return _reason(*self.args, reason, model, model_id, ts)
+    def __call__(self, reason, model, model_id, us) -> str:
         if reason == "unknown model":
             key = (reason, model)
+        elif reason == "no price":
+            key = (reason, model_id, bisect.bisect_right(self._bounds(model_id), us))
         else:
-            at = ts.replace(tzinfo=UTC)
-            key = (reason, model_id, bisect.bisect_right(self._bounds(model_id), at))
+            return _reason(*self.args, reason, model, model_id, _instant(us))
         if key in self.cache:
             return self.cache[key]
-        text = _reason(*self.args, reason, model, model_id, ts)
-        if reason == "unknown model" or show_instant(ts.replace(tzinfo=UTC)) not in text:
+        at = _instant(us)
+        text = _reason(*self.args, reason, model, model_id, at)
+        if reason == "unknown model" or show_instant(at.replace(tzinfo=UTC)) not in text:
             self.cache[key] = text
         return text
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(at: datetime) -> int:
+    delta = at.astimezone(UTC) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _instant(us: int | None) -> datetime | None:
+    """A naive UTC datetime (as DuckDB returns a TIMESTAMP) from epoch microseconds."""
+    if us is None:
+        return None
+    return (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
 
 
 def _reason(catalog, known, currency, reason, model, model_id, ts) -> str:
