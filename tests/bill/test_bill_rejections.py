@@ -114,3 +114,30 @@ def test_csv_canonical_columns(bill_catalog, tmp_path):
     assert result.rejections[0].line == 4
     totals = {g.keys["user"]: g.cost.total for g in result.groups}
     assert totals == {"ann": D("0.0895"), "bob": D("0.04475")}
+
+
+def test_line_numbers_fall_back_to_numbering_every_line(bill_catalog, write_log, monkeypatch):
+    """If the rejected lines found by digest do not add up (a digest collision), the bill is
+    priced again with every line numbered as read: same lines, same totals."""
+    import llmcost.usage.bill as bill_module
+
+    path = write_log([OK, "bad", OK, "", "bad", {**OK, "model": "nope"}])
+    fast = bill(bill_catalog, [path])
+    real = bill_module._rejections_sql
+    calls = []
+
+    def lossy(con, paths):
+        calls.append(1)
+        sql = real(con, paths)
+        return sql if len(calls) > 1 else f"SELECT * FROM ({sql}) LIMIT 1"
+
+    monkeypatch.setattr(bill_module, "_rejections_sql", lossy)
+    slow = bill(bill_catalog, [path])
+    assert len(calls) == 2
+    assert [r.line for r in slow.rejections] == [r.line for r in fast.rejections] == [2, 5, 6]
+    assert (slow.records, slow.priced, slow.rejected, slow.total) == (
+        fast.records,
+        fast.priced,
+        fast.rejected,
+        fast.total,
+    )

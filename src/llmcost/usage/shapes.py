@@ -55,25 +55,25 @@ def column(path: str) -> str:
 
 
 def json_structure(extra: tuple[str, ...] = ()) -> str:
-    """The `json_transform` structure that parses every field a line may carry, once."""
+    """The `json_transform` structure that parses every field a line may carry, once. Each
+    leaf is VARCHAR, the field's text: a string unquoted, a number or a literal as written
+    (yyjson's form), an object or array as compact JSON, NULL when absent or null."""
     tree: dict = {}
     for path in (*OTHER_FIELDS, *COUNT_FIELDS, *extra):
         node = tree
-        *parents, leaf = path.split(".")
+        *parents, name = path.split(".")
         for part in parents:
             child = node.setdefault(part, {})
             if not isinstance(child, dict):  # a group key that is also a parent: keep both
                 child = node[part] = {}
             node = child
-        node.setdefault(leaf, "JSON")
+        node.setdefault(name, "VARCHAR")
     return json.dumps(tree)
 
 
-def json_text(path: str) -> str:
-    """SQL: the text of a parsed JSON field (`j.usage.x`): a string unquoted, a number or a
-    literal as written, NULL when absent or null."""
-    ref = "j" + "".join(f'."{part}"' for part in path.split("."))
-    return f"CASE WHEN starts_with({ref}::VARCHAR, '\"') THEN {ref}->>'$' ELSE {ref}::VARCHAR END"
+def json_ref(path: str) -> str:
+    """SQL: a field of the parsed record `j` (`json_structure` with VARCHAR leaves)."""
+    return "j" + "".join(f'."{part}"' for part in path.split("."))
 
 
 def _v(path: str) -> str:
