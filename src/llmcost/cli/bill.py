@@ -47,8 +47,11 @@ def bill(
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Price usage logs as the providers' APIs return them, each record at the rate in force
-    at its own timestamp. Example: llmcost bill logs/*.jsonl.gz --group-by model,day"""
+    """Price usage logs, each record at the rate in force at its own instant.
+
+    Records as the providers' APIs return them (JSON Lines, gzip, CSV). Example:
+    llmcost bill logs/*.jsonl.gz --group-by model,day
+    """
     from llmcost.errors import InputError
     from llmcost.reports.bill import bill_report, summary_line
     from llmcost.timeparse import instant
@@ -58,8 +61,10 @@ def bill(
     cur = check_currency(currency)
     start = instant(since, field="--since") if since else None
     end = instant(until, field="--until") if until else None
+    if start is not None and end is not None and end <= start:
+        raise InputError("--until must be after --since", hint="the range is [since, until)")
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
-    choice = open_catalog(catalog)
+    choice = open_catalog(catalog, cur)
     result = run_bill(
         choice.catalog,
         files,

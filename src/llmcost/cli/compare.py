@@ -21,7 +21,6 @@ from llmcost.cli.options import (
     MonthOpt,
     OutputOpt,
     RequestsOpt,
-    check_catalog_currency,
     check_currency,
     check_format,
     emit,
@@ -75,8 +74,7 @@ def compare(
         batch=batch,
     )
     start, end = when(at, month)
-    choice = open_catalog(catalog)
-    check_catalog_currency(choice, cur)
+    choice = open_catalog(catalog, cur)
     cat = choice.catalog
     result = compare_models(
         cat,

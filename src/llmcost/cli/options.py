@@ -87,14 +87,15 @@ class CatalogChoice:
         return self.catalog.version_for(self.known)
 
 
-def open_catalog(value: str | None) -> CatalogChoice:
+def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoice:
     """`--catalog`: nothing (the newest shipped catalog), a day (the shipped catalog as known
-    then), a path to price files, or `PATH@DAY` (those files as known on that day)."""
+    then), a path to price files, or `PATH@DAY` (those files as known on that day). With
+    `currency`, a currency in which the catalog has no price at all is bad input."""
     from llmcost.catalog.load import load_catalog
     from llmcost.timeparse import day
 
     if value is None:
-        return CatalogChoice(load_catalog(), None)
+        return _with_currency(CatalogChoice(load_catalog(), None), currency)
     text = value.strip()
     path_text, known = text, None
     if _is_day(text):
@@ -110,16 +111,17 @@ def open_catalog(value: str | None) -> CatalogChoice:
         )
     catalog = load_catalog(path_text or None)
     catalog.version_for(known)  # a day before the first version fails clearly here
-    return CatalogChoice(catalog, known)
+    return _with_currency(CatalogChoice(catalog, known), currency)
 
 
-def check_catalog_currency(choice: CatalogChoice, currency: str) -> None:
+def _with_currency(choice: CatalogChoice, currency: str | None) -> CatalogChoice:
     """A currency no price in the catalog is given in is a mistake, not an empty report."""
-    if currency not in choice.catalog.currencies:
+    if currency is not None and currency not in choice.catalog.currencies:
         raise InputError(
             f"--currency: no price in the catalog is in {currency}",
             hint="prices are in " + ", ".join(sorted(choice.catalog.currencies)),
         )
+    return choice
 
 
 def _is_day(text: str) -> bool:

@@ -11,7 +11,6 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     FormatOpt,
-    check_catalog_currency,
     check_currency,
     check_format,
     emit,
@@ -42,8 +41,7 @@ def prices(
 
     fmt = check_format(format)
     cur = check_currency(currency)
-    choice = open_catalog(catalog)
-    check_catalog_currency(choice, cur)
+    choice = open_catalog(catalog, cur)
     cat = choice.catalog
     infos = [cat.resolve(m) for m in models] if models else None
     if history:

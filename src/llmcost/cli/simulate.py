@@ -106,7 +106,7 @@ def simulate(
     total = _requests(requests)
     swept = parse_sweep(sweep) if sweep is not None else None
     start, end = when(at, month)
-    choice = open_catalog(catalog)
+    choice = open_catalog(catalog, cur)
     options = dict(
         default=tokens,
         requests=total,
