@@ -91,6 +91,10 @@ def bill(
     keys = tuple(_check_key(k) for k in group_by)
     paths = [Path(f) for f in files]
     for path in paths:
+        if path.is_dir():
+            raise InputError(
+                f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
+            )
         if not path.is_file():
             raise InputError(f"{path}: no such file")
     rows = [r for r in price_rows(catalog, known) if r.currency == currency]
@@ -124,7 +128,11 @@ def bill(
             con.execute("DROP TABLE agg")
         groups = con.execute(_groups_sql(keys, mult_scale)).fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"reading the usage logs failed: {str(exc).splitlines()[0]}") from None
+        raise InputError(
+            f"reading the usage logs failed: {str(exc).splitlines()[0]}",
+            where=str(paths[0]) if len(paths) == 1 else None,
+            hint="each line must be UTF-8: a JSON object (JSON Lines) or a row of the CSV header",
+        ) from None
     finally:
         con.close()
         scratch.cleanup()
