@@ -2,20 +2,21 @@
 
 `schema` (pydantic) checks what a human wrote; these are what it becomes. Keeping them apart
 lets a validated catalog be cached (see `load`) so a one-shot command does not pay for building
-pydantic's validators on every run.
+pydantic's validators on every run. They are NamedTuples, not dataclasses, because a
+dataclass compiles several methods when its module is imported, and a one-shot command
+imports these every time (bench/startup.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import NamedTuple
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@dataclass(frozen=True, slots=True)
-class RateSet:
+class RateSet(NamedTuple):
     """Prices per 1M tokens in one currency; `None`: the provider has no such rate."""
 
     input_mtok: Decimal
@@ -25,14 +26,12 @@ class RateSet:
     cache_write_1h_mtok: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(NamedTuple):
     above_input_tokens: int
     rates: dict[str, RateSet]
 
 
-@dataclass(frozen=True, slots=True)
-class HourRange:
+class HourRange(NamedTuple):
     """Hours of the UTC day, start inclusive, end exclusive; an end of 00:00 is midnight."""
 
     start: time
@@ -42,8 +41,7 @@ class HourRange:
         return self.start <= moment and (self.end == time(0, 0) or moment < self.end)
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     name: str
     hours_utc: tuple[str, ...]
     weekdays: tuple[str, ...]
@@ -54,8 +52,7 @@ class Window:
         return self.ranges
 
 
-@dataclass(frozen=True, slots=True)
-class PriceEntry:
+class PriceEntry(NamedTuple):
     published: date
     valid_from: datetime
     valid_until: datetime | None
@@ -73,8 +70,7 @@ class PriceEntry:
         return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(NamedTuple):
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -87,15 +83,13 @@ class Model:
     prices: tuple[PriceEntry, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     title: str
     url: str | None
     seen: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Provider:
+class Provider(NamedTuple):
     provider: str
     name: str
     sources: dict[str, Source]
