@@ -3,6 +3,7 @@ period; rejections are never priced at $0. Also gzip, CSV and grouping."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
@@ -141,3 +142,73 @@ def test_line_numbers_fall_back_to_numbering_every_line(bill_catalog, write_log,
         fast.rejected,
         fast.total,
     )
+
+
+CSV_HEADER = "model,timestamp,input,cached,cache_write,cache_write_1h,output,batch,user\n"
+CSV_OK = "alpha-flash,2026-01-10T00:00:00Z,1000,0,0,0,100,false,ann\n"  # $0.0012
+
+
+@pytest.mark.parametrize(
+    ("bad", "at", "reason"),
+    [
+        ("alpha-flash,2026-01-10T00:00:00Z,1000,0,0,0,100\n", 3002, "7, the header has 9"),
+        ("alpha-flash,2026-01-10T00:00:00Z,1000,0,0,0,100,false,ann,x,y\n", 3002, "11, the"),
+        ("alpha-flash,2026-01-10T00:00:00Z,1000\n", 2, "3, the header has 9"),  # the sniffer's
+    ],
+)
+def test_csv_row_with_the_wrong_number_of_columns_is_rejected_alone(bill_catalog, tmp_path,
+                                                                   bad, at, reason):  # fmt: skip
+    path = tmp_path / "usage.csv"
+    rows = [CSV_OK] * 3000
+    rows.insert(at - 2, bad)
+    path.write_text(CSV_HEADER + "".join(rows))
+    result = bill(bill_catalog, [path])
+    assert (result.records, result.priced, result.rejected) == (3001, 3000, 1)
+    [rejection] = result.rejections
+    assert (rejection.file, rejection.line) == (str(path), at)
+    assert rejection.reason == f"wrong number of columns: {reason}" or reason in rejection.reason
+    assert result.total.total == D("3.6")
+
+
+def test_csv_lines_are_physical_lines_past_multiline_cells(bill_catalog, tmp_path):
+    path = tmp_path / "usage.csv"
+    path.write_text(
+        CSV_HEADER
+        + CSV_OK.replace("ann", '"ann\nand\nbob"')  # lines 2-4
+        + "nope,2026-01-10,1,0,0,0,0,,x\n"  # line 5
+        + "\n"  # line 6, blank: not a record
+        + "alpha-flash,2026-01-10,1\n"  # line 7
+        + CSV_OK  # line 8
+    )
+    result = bill(bill_catalog, [path])
+    assert (result.records, result.priced, result.rejected) == (4, 2, 2)
+    assert [(r.file, r.line) for r in result.rejections] == [(str(path), 5), (str(path), 7)]
+    assert "unknown model" in result.rejections[0].reason
+    assert result.rejections[1].reason == "wrong number of columns: 3, the header has 9"
+    assert result.total.total == D("0.0024")
+
+
+def test_jsonl_lines_not_utf8_are_rejected_alone(bill_catalog, tmp_path):
+    ok = (json.dumps(OK) + "\n").encode()
+    path = tmp_path / "usage.jsonl"
+    path.write_bytes(
+        ok + b"\xff\xfe\n" + b"bad\n" + ok + b"\n" + ok.replace(b"alpha", b"alpha\xff") + ok
+    )
+    result = bill(bill_catalog, [path])
+    assert (result.records, result.priced, result.rejected) == (6, 3, 3)
+    assert [(r.file, r.line, r.reason) for r in result.rejections] == [
+        (str(path), 2, "not UTF-8"),
+        (str(path), 3, "not JSON"),
+        (str(path), 6, "not UTF-8"),
+    ]
+    assert result.total.total == D("0.0036")
+
+
+def test_a_binary_file_is_all_rejected_lines(bill_catalog, tmp_path):
+    path = tmp_path / "usage.jsonl"
+    path.write_bytes(bytes(range(128, 256)) * 4 + b"\n" + b"\x80\x81\n" * 3)
+    result = bill(bill_catalog, [path])
+    assert (result.records, result.priced, result.rejected) == (4, 0, 4)
+    assert {r.reason for r in result.rejections} == {"not UTF-8"}
+    assert [r.line for r in result.rejections] == [1, 2, 3, 4]
+    assert result.total.total == 0
