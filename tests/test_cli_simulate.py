@@ -138,6 +138,19 @@ def test_save_mix_round_trips(sim, tmp_path):
     assert json.loads(again.stdout)["cost_max"] == json.loads(first.stdout)["cost_max"]
 
 
+def test_save_mix_keeps_the_batch_discount(sim, tmp_path):
+    path = tmp_path / "batch.toml"
+    first = sim("--mix", "beta-large=100", *WORKLOAD, "--batch", "--at", "2026-01-10",
+                "--save-mix", str(path), "-f", "json")  # fmt: skip
+    assert first.exit_code == 0, first.stderr
+    assert load_mix(path).batch is True
+    again = sim("--mix-file", str(path), "--at", "2026-01-10", "-f", "json")
+    full = sim("--mix", "beta-large=100", *WORKLOAD, "--at", "2026-01-10", "-f", "json")
+    batch_cost = json.loads(first.stdout)["cost_max"]
+    assert json.loads(again.stdout)["cost_max"] == batch_cost
+    assert D(json.loads(full.stdout)["cost_max"]) == 2 * D(batch_cost)  # beta-large: x0.5
+
+
 def test_mix_file_flags_override_the_file(sim, tmp_path):
     path = tmp_path / "m.toml"
     path.write_text("requests = 10\n[workload]\ninput = 1\noutput = 1\n"

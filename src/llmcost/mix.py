@@ -115,6 +115,7 @@ class MixSpec:
     tokens: Tokens = Tokens()
     requests: Decimal | None = None
     source: str = "--mix"
+    batch: bool = False  # every request at the batch discount (a mix file's `batch = true`)
 
 
 # -- reading a mix ----------------------------------------------------------------------------
@@ -354,7 +355,7 @@ def simulate_mix(
     def price(model_id: str, workload: Workload) -> Decimal:
         return price_one(catalog, model_id, workload, at, until, known, currency).total
 
-    infos, workloads = resolve_slices(catalog, spec, default, requests, batch)
+    infos, workloads = resolve_slices(catalog, spec, default, requests, batch or spec.batch)
     result = price_mix(spec, infos, workloads, price, [catalog.resolve(b) for b in baselines])
     return replace(
         result, at=at, until=until, version=catalog.version_for(known), currency=currency

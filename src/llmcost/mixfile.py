@@ -69,6 +69,7 @@ class SliceTable(TokenTable):
 
 class MixFile(_Strict):
     requests: Decimal | None = _COUNT
+    batch: bool = False
     workload: TokenTable = TokenTable()
     slices: list[SliceTable] = Field(min_length=1)
 
@@ -86,7 +87,9 @@ class MixFile(_Strict):
                 low, high = check_range(table.share, table.share, where=where)
             tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
             slices.append(Slice(table.model, low, high, tokens, where))
-        return MixSpec(tuple(slices), self.workload.tokens(), self.requests, str(file))
+        return MixSpec(
+            tuple(slices), self.workload.tokens(), self.requests, str(file), batch=self.batch
+        )
 
 
 # -- reading and writing ------------------------------------------------------------------
@@ -111,6 +114,8 @@ def dump_mix(spec: MixSpec) -> str:
     doc: dict[str, object] = {}
     if spec.requests is not None:
         doc["requests"] = spec.requests
+    if spec.batch:
+        doc["batch"] = True
     if spec.tokens.given():
         doc["workload"] = spec.tokens.given()
     slices = []

@@ -149,7 +149,7 @@ def sweep_mix(
     target = catalog.resolve(sweep.model).id if sweep.model else None
     if target is not None and target not in {catalog.resolve(s.model).id for s in spec.slices}:
         raise InputError(f"{sweep.model!r} is not in the mix", where="--sweep")
-    infos, workloads = resolve_slices(catalog, spec, default, requests, batch)
+    infos, workloads = resolve_slices(catalog, spec, default, requests, batch or spec.batch)
     points = []
     for value in sweep.values:
         if sweep.param == "share":

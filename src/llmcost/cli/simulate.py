@@ -120,7 +120,7 @@ def simulate(
     result = simulate_mix(choice.catalog, spec, **options)
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
-        _save(spec, [s.model.id for s in result.slices], tokens, total, save_mix)
+        _save(spec, [s.model.id for s in result.slices], tokens, total, batch, save_mix)
     if save_budget is not None:
         _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice.known)
     narrowed = [
@@ -159,7 +159,7 @@ def _requests(text: str | None) -> Decimal | None:
     return parse_count(text, field="--requests") if text is not None else None
 
 
-def _save(spec, model_ids, tokens, requests, path: str) -> None:
+def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
     """The mix as run: models by their ids, the command line's workload and requests folded
     into the file's."""
     from dataclasses import replace
@@ -171,6 +171,7 @@ def _save(spec, model_ids, tokens, requests, path: str) -> None:
         slices=tuple(replace(s, model=m) for s, m in zip(spec.slices, model_ids, strict=True)),
         tokens=tokens.over(spec.tokens),
         requests=requests if requests is not None else spec.requests,
+        batch=batch or spec.batch,
     )
     try:
         Path(path).write_text(dump_mix(saved), encoding="utf-8")
