@@ -190,7 +190,8 @@ def test_validate_passes_good_files():
 
 
 def test_bad_options_are_one_line_errors():
-    for args in (["--format", "csv"], ["--horizon", "-1"], ["--at", "x"]):
+    for args in (["--format", "csv"], ["--horizon", "-1"], ["--horizon", "999999999"],
+                 ["--at", "x"]):  # fmt: skip
         result = run("budget", "check", "ok.toml", *CAT, *args)
         assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
 
@@ -260,6 +261,37 @@ def test_compare_and_simulate_save_budgets_that_check(tmp_path):
     assert bad.exit_code == 2 and "exactly one model" in bad.stderr
     bad = run("compare", "alpha-flash", *args, *AT, *CAT, "--save-budget", str(one))
     assert bad.exit_code == 2 and "--limit" in bad.stderr
+
+
+def test_junit_stays_xml_when_a_name_holds_a_control_character(tmp_path):
+    odd = tmp_path / "odd.toml"
+    odd.write_text((BUDGETS / "ok.toml").read_text().replace("flash-ok", "flash\\u0001ok"))
+    result = run("budget", "check", str(odd), *AT, *CAT, "--format", "junit")
+    case = ET.fromstring(result.stdout).find("testsuite/testcase")
+    assert case.get("name") == "flash\ufffdok"
+
+
+def test_an_error_in_a_mix_file_points_at_the_budget_line(tmp_path):
+    (tmp_path / "bad-mix.toml").write_text(
+        "[[slices]]\nmodel = 'alpha-flash'\nshare = 100\ncolour = 1\n"
+    )
+    budget = tmp_path / "b.toml"
+    budget.write_text('name = "b"\nlimit = 5\n\n[[workloads]]\nmix_file = "bad-mix.toml"\n'
+                      "requests_per_month = 10\ninput = 1\noutput = 1\n")  # fmt: skip
+    result, doc = check_json(str(budget))
+    assert result.exit_code == 2
+    (entry,) = doc["budgets"]
+    assert entry["line"] == 5  # the budget's mix_file line, not the mix file's line 4
+    assert "workloads[0].mix_file" in entry["error"] and "bad-mix.toml:4" in entry["error"]
+
+
+def test_catalog_diff_fails_closed_on_a_budget_it_cannot_price():
+    result = run("catalog", "diff", "2026-01-05", "2026-01-10", "--budget", "unknown-model.toml",
+                 "--budget", "ok.toml", *AT, *CAT)  # fmt: skip
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "could not be priced" in result.stderr
+    assert "ok.toml" in result.stdout  # the others are still shown
 
 
 def test_catalog_diff_moves_each_budget():

@@ -118,7 +118,13 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
                     where=where(file, lines.line((*loc, "mix_file"))),
                     hint="a mix_file path is relative to the budget file",
                 )
-            mix = load_mix(mix_path)
+            try:
+                mix = load_mix(mix_path)
+            except InputError as exc:  # point at this budget's line; quote the mix file's error
+                raise InputError(
+                    f"{field_name(loc)}.mix_file: {exc.one_line()}",
+                    where=where(file, lines.line((*loc, "mix_file"))),
+                ) from None
         tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
         label = table.name or table.model or f"mix {index + 1}"
         model_line = lines.line((*loc, "model"))

@@ -45,6 +45,8 @@ def check(
     fmt = check_format(format, CHECK_FORMATS)
     if horizon < 0:
         raise InputError(f"--horizon: {horizon} is negative", hint="0 turns look-ahead off")
+    if horizon > 3650:
+        raise InputError(f"--horizon: {horizon} days is over ten years", hint="at most 3650")
     start, end = when(at, month)
     choice = open_catalog(catalog)
     results = check_files(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from llmcost.cli.options import FormatOpt, check_format, emit
+from llmcost.errors import InputError
 
 app = typer.Typer(help="Validate the price catalog, list its versions, diff or export them.")
 
@@ -84,12 +85,20 @@ def diff(
     from llmcost.reports.budget import budget_diff_report
 
     start, end = when(at, month)
-    moved = budget_diff_report(diff_budgets(cat, budget, old_day, new_day, at=start, until=end))
+    moves = diff_budgets(cat, budget, old_day, new_day, at=start, until=end)
+    moved = budget_diff_report(moves)
     if fmt == "json":
         emit(replace(report, document={**report.document, "budgets": moved.document}), fmt)
     else:
         emit(report, fmt)
         emit(moved, fmt)
+    failed = [m for m in moves if "error" in (m.old.status, m.new.status)]
+    if failed:  # a budget that cannot be priced never passes, here as in `budget check`
+        first = failed[0].new if failed[0].new.status == "error" else failed[0].old
+        raise InputError(
+            f"{len(failed)} budget(s) could not be priced; first: {first.error}",
+            hint="run 'llmcost budget validate' on them",
+        )
 
 
 @app.command("export")
@@ -103,16 +112,24 @@ def export(
         str | None, typer.Option("--output", "-o", help="File to write (required for parquet).")
     ] = None,
 ) -> None:
-    """The catalog as a flat price table, one row per model x stretch of valid time x
-    currency x weekday piece x prompt band, the bitemporal winner already resolved: join it
-    to usage logs in a warehouse. Example: llmcost catalog export -f parquet -o prices.parquet"""
+    """The catalog as a flat price table, to join to usage logs in a warehouse.
+
+    One row per model x stretch of valid time x currency x weekday piece x prompt band, the
+    bitemporal winner already resolved. Example: llmcost catalog export -f parquet -o p.parquet
+    """
+    import os
+    from pathlib import Path
+
     from llmcost.cli.options import open_catalog
-    from llmcost.errors import InputError
     from llmcost.usage.export import export_table
 
     fmt = check_format(format, ("csv", "json", "parquet"))
     if fmt == "parquet" and output is None:
         raise InputError("--format parquet needs --output FILE")
+    if output is not None:
+        folder = Path(output).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK) or Path(output).is_dir():
+            raise InputError(f"--output: cannot write {output!r}", hint="check the folder exists")
     choice = open_catalog(catalog)
     text = export_table(choice.catalog, choice.known, fmt, output)
     if text is not None:

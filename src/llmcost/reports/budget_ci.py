@@ -5,6 +5,7 @@ Kept out of `render.py`: only `budget check` has findings that point at a file a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
@@ -13,6 +14,7 @@ from llmcost.render import show, show_money
 from llmcost.reports.budget import findings
 
 CI_FORMATS = ("github", "junit")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _escape_data(text: str) -> str:
@@ -73,7 +75,10 @@ def junit(results: Sequence[BudgetResult]) -> str:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    xml = ET.tostring(root, "unicode")
+    # XML 1.0 has no place for control characters (a budget name may hold one): replace them
+    xml = _CONTROL.sub("\ufffd", xml)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"
 
 
 def _at(file: str, line: int | None) -> str:
