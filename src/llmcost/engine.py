@@ -225,7 +225,9 @@ def cost_at(
             workload, rates, currency, batch_multiplier=entry.batch_multiplier, applied=applied
         )
     except NotPriced as exc:
-        raise NotPriced(f"{model_id}: {exc.message}", hint="drop --batch") from None
+        raise NotPriced(
+            f"{model_id}: {exc.message}", hint="price it without the batch discount"
+        ) from None
 
 
 def cost_over(

@@ -29,6 +29,7 @@ from llmcost.cli.options import (
     when,
     workload_from_flags,
 )
+from llmcost.errors import InputError
 
 
 def compare(
@@ -62,6 +63,8 @@ def compare(
     from llmcost.reports.compare import compare_report
 
     fmt = check_format(format)
+    if limit is not None and save_budget is None:
+        raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
     cur = check_currency(currency)
     workload = workload_from_flags(
         input=input,
@@ -99,7 +102,6 @@ def compare(
 def _save_budget(path: str, limit: str | None, result, known) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     from llmcost.cli.budget import save_budget
-    from llmcost.errors import InputError
 
     if len(result.rows) != 1:
         raise InputError("--save-budget needs exactly one model", hint="name one model")

@@ -91,6 +91,8 @@ def simulate(
     from llmcost.sweep import parse_sweep, sweep_mix
 
     fmt = check_format(format)
+    if limit is not None and save_budget is None:
+        raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
     cur = check_currency(currency)
     if (mix is None) == (mix_file is None):
         raise InputError("give one of --mix and --mix-file", hint="e.g. --mix gpt-5.5=100")
