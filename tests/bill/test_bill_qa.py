@@ -106,3 +106,55 @@ def test_valid_offsets_and_seconds_price_the_same_instant(tmp_path, ts):
     assert result.exit_code == 0, result.stderr
     assert doc["totals"] == {"USD": "0.0012"}
     assert [g["day"] for g in doc["groups"]] == ["2026-01-10"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "error"),
+    [
+        ("Model", "--group-by: 'Model' clashes with 'model', which llmcost reads"),
+        ("TIMESTAMP", "--group-by: 'TIMESTAMP' clashes with 'timestamp', which llmcost reads"),
+        ("user,Input", "--group-by: 'Input' clashes with 'input', which llmcost reads"),
+        ("Usage.team", "--group-by: 'Usage' clashes with 'usage', which llmcost reads"),
+        ("user,User", "--group-by: 'User' clashes with 'user': "),
+        ("meta.a,Meta.b", "--group-by: 'Meta' clashes with 'meta': "),
+        ("user-id,user_id", "--group-by: 'user_id' clashes with 'user-id': "),
+    ],
+)
+def test_group_by_key_that_clashes_is_refused_up_front(tmp_path, keys, error):
+    for path in (jsonl(tmp_path, [OK]), tmp_path / "missing.jsonl"):
+        result = run(str(path), "--group-by", keys)
+        assert result.exit_code == 2
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"llmcost: error: {error}")
+        assert "Duplicate keys" not in line and result.stdout == ""
+
+
+def test_group_by_field_next_to_a_builtin_still_groups(tmp_path):
+    records = [{**OK, "user": "ann"}, {**OK, "user": "bob", "Team": "x"}, {**OK, "user": "ann"}]
+    result, doc = bill_json(jsonl(tmp_path, records), "--group-by", "user,Team")
+    assert result.exit_code == 0, result.stderr
+    got = [(g["user"], g["Team"], g["records"], g["total"]) for g in doc["groups"]]
+    assert got == [("ann", None, 2, "0.0024"), ("bob", "x", 1, "0.0012")]
+    assert "--group-by" not in result.stderr
+
+
+@pytest.mark.parametrize(("key", "hint"), [("nope", ""), ("Day", " (did you mean day?)")])
+def test_group_by_field_no_record_has_is_named_on_stderr(tmp_path, key, hint):
+    records = [{**OK, "user": "ann"}, "not json", {**OK, "user": "bob"}]
+    path = tmp_path / "u.jsonl"
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
+    result, doc = bill_json(path, "--group-by", f"user,{key}")
+    assert result.exit_code == 0
+    warning = f"llmcost: --group-by {key}: no priced record has this field; its column is empty"
+    assert warning + hint in result.stderr.splitlines()
+    assert [(g["user"], g[key], g["total"]) for g in doc["groups"]] == [
+        ("ann", None, "0.0012"),
+        ("bob", None, "0.0012"),
+    ]
+    assert f"{path}:2: not JSON" in result.stderr
+
+
+def test_group_by_field_only_rejected_records_have_is_named(tmp_path):
+    records = [OK, {**OK, "model": "nope", "team": "x"}]
+    result, _ = bill_json(jsonl(tmp_path, records), "--group-by", "team")
+    assert "--group-by team: no priced record has this field" in result.stderr

@@ -68,6 +68,7 @@ class Bill:
     tokens: dict[str, int]
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
+    absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
 
 
 def bill(
@@ -88,7 +89,7 @@ def bill(
     returns a function to call when the query is done (the CLI draws a bar with it)."""
     import duckdb
 
-    keys = tuple(_check_key(k) for k in group_by)
+    keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
         if path.is_dir():
@@ -155,6 +156,43 @@ def _check_key(key: str) -> str:
         f"--group-by: {key!r} is not a field name",
         hint="model, provider, day, month, or a field of the record such as user",
     )
+
+
+def _check_clashes(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse a record field that llmcost cannot read next to the fields it reads: one that
+    differs from another only by case (`Model` and `model`: DuckDB's JSON reader and SQL names
+    do not tell them apart) or only by `-` vs `_` (one SQL column)."""
+    seen = {p: p for p in (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS)}
+    for key in keys:
+        if key in SPECIAL_KEYS or key in seen:
+            continue
+        parts = key.split(".")
+        for other in seen:
+            theirs = other.split(".")
+            clash = next(
+                (
+                    (".".join(parts[: i + 1]), ".".join(theirs[: i + 1]))
+                    for i, (a, b) in enumerate(zip(parts, theirs, strict=False))
+                    if a != b and a.lower() == b.lower() and parts[:i] == theirs[:i]
+                ),
+                None,
+            )
+            if clash is None and shapes.column(key).lower() == shapes.column(other).lower():
+                clash = (key, other)
+            if clash is None:
+                continue
+            mine, theirs_ = clash
+            builtin = other in shapes.OTHER_FIELDS or other in shapes.COUNT_FIELDS
+            raise InputError(
+                f"--group-by: {mine!r} clashes with {theirs_!r}"
+                + (", which llmcost reads" if builtin else "")
+                + ": field names that differ only by case (or - and _) cannot both be read",
+                hint=f"group by {other!r}"
+                if mine == key and theirs_ == other
+                else "rename the field in the logs",
+            )
+        seen[key] = key
+    return keys
 
 
 def _scales(rows: list[PriceRow]) -> tuple[int, int]:
@@ -764,6 +802,11 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
         tokens=tokens,
         groups=tuple(groups),
         rejections=tuple(rejections),
+        absent_keys=tuple(
+            k
+            for k in dict.fromkeys(keys)
+            if k not in SPECIAL_KEYS and groups and all(g.keys[k] is None for g in groups)
+        ),
     )
 
 
