@@ -158,3 +158,25 @@ def test_group_by_field_only_rejected_records_have_is_named(tmp_path):
     records = [OK, {**OK, "model": "nope", "team": "x"}]
     result, _ = bill_json(jsonl(tmp_path, records), "--group-by", "team")
     assert "--group-by team: no priced record has this field" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [
+        ({"usage": {"prompt_tokens": 5, "completion_tokens": 1}, "output": 100}, "usage"),
+        ({"usage": {"input_tokens": 5, "output_tokens": 1}, "cached": 0}, "usage"),
+        ({"usageMetadata": {"promptTokenCount": 5}, "input": 1000}, "usageMetadata"),
+    ],
+)
+def test_usage_and_top_level_counts_is_ambiguous(tmp_path, extra, word):
+    record = {"model": "alpha-flash", "timestamp": T, **extra}
+    path = jsonl(tmp_path, [OK, record, OK])
+    result, doc = bill_json(path)
+    assert result.exit_code == 0
+    assert (doc["priced"], doc["rejected"], doc["totals"]) == (2, 1, {"USD": "0.0024"})
+    reason = (
+        f"ambiguous: both {word} and top-level counts (input, cached, cache_write, "
+        "cache_write_1h, output); keep one"
+    )
+    assert doc["rejections"] == [{"file": str(path), "line": 2, "reason": reason}]
+    assert f"rejected {path}:2: {reason}" in result.stderr

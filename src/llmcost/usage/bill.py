@@ -466,6 +466,10 @@ n AS (
       WHEN {f("batch")} IS NOT NULL AND {batch} NOT IN ('true', '1', 'yes', 'false', '0', 'no')
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
       WHEN shape IS NULL THEN 'no usage (usage, usageMetadata or input/output fields)'
+      WHEN shape <> 'canonical' AND ({" OR ".join(f(c) + " IS NOT NULL" for c in shapes.CANONICAL)})
+        THEN 'ambiguous: both ' || (CASE WHEN shape = 'gemini' THEN 'usageMetadata'
+          ELSE 'usage' END) || ' and top-level counts (input, cached, cache_write, '
+          || 'cache_write_1h, output); keep one'
       WHEN x.model IS NULL AND y.model IS NULL THEN 'unknown model'
     END AS reason0
   FROM shaped s
