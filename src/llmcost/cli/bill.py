@@ -80,6 +80,12 @@ def bill(
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:
         warn(f"... and {result.rejected - SHOWN_REJECTIONS:,} more (all in --format json)")
+    for key in result.absent_keys:
+        near = [k for k in ("model", "provider", "day", "month", "shape") if k == key.lower()]
+        warn(
+            f"--group-by {key}: no priced record has this field; its column is empty"
+            + (f" (did you mean {near[0]}?)" if near else "")
+        )
     if fmt != "table":
         warn(summary_line(result))
     emit(bill_report(result), fmt)

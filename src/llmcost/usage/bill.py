@@ -68,6 +68,7 @@ class Bill:
     tokens: dict[str, int]
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
+    absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
 
 
 def bill(
@@ -88,7 +89,7 @@ def bill(
     returns a function to call when the query is done (the CLI draws a bar with it)."""
     import duckdb
 
-    keys = tuple(_check_key(k) for k in group_by)
+    keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
         if path.is_dir():
@@ -155,6 +156,43 @@ def _check_key(key: str) -> str:
         f"--group-by: {key!r} is not a field name",
         hint="model, provider, day, month, or a field of the record such as user",
     )
+
+
+def _check_clashes(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse a record field that llmcost cannot read next to the fields it reads: one that
+    differs from another only by case (`Model` and `model`: DuckDB's JSON reader and SQL names
+    do not tell them apart) or only by `-` vs `_` (one SQL column)."""
+    seen = {p: p for p in (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS)}
+    for key in keys:
+        if key in SPECIAL_KEYS or key in seen:
+            continue
+        parts = key.split(".")
+        for other in seen:
+            theirs = other.split(".")
+            clash = next(
+                (
+                    (".".join(parts[: i + 1]), ".".join(theirs[: i + 1]))
+                    for i, (a, b) in enumerate(zip(parts, theirs, strict=False))
+                    if a != b and a.lower() == b.lower() and parts[:i] == theirs[:i]
+                ),
+                None,
+            )
+            if clash is None and shapes.column(key).lower() == shapes.column(other).lower():
+                clash = (key, other)
+            if clash is None:
+                continue
+            mine, theirs_ = clash
+            builtin = other in shapes.OTHER_FIELDS or other in shapes.COUNT_FIELDS
+            raise InputError(
+                f"--group-by: {mine!r} clashes with {theirs_!r}"
+                + (", which llmcost reads" if builtin else "")
+                + ": field names that differ only by case (or - and _) cannot both be read",
+                hint=f"group by {other!r}"
+                if mine == key and theirs_ == other
+                else "rename the field in the logs",
+            )
+        seen[key] = key
+    return keys
 
 
 def _scales(rows: list[PriceRow]) -> tuple[int, int]:
@@ -348,7 +386,16 @@ def _source_sql(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
 
 TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
 TS_NUMBER = r"[0-9]{1,12}(\.[0-9]{1,6})?"
-TS_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T t][0-9:.]+)?([Zz]|[+-][0-9:]+)?"
+TS_DATE_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T t][0-9:.]+)?"
+# A UTC offset: +HH, +HHMM or +HH:MM, within +-18:00 and with minutes under 60 (DuckDB alone
+# takes +99:99 as 100 hours 39 minutes, a silently shifted instant).
+TS_OFFSET = r"([Zz]|[+-](0[0-9]|1[0-7])(:?[0-5][0-9])?|[+-]18(:?00)?)"
+TS_ISO = TS_DATE_TIME + TS_OFFSET + "?"
+TS_ISO_ANY_OFFSET = TS_DATE_TIME + r"[+-][0-9:]+"
+TS_MILLIS = r"0*[1-9][0-9]{11,}(\.[0-9]*)?"  # 10**11 or more: as seconds, after year 5000
+# The instants a record may carry: [1970, 2100) UTC. Unix seconds start at 1970; an instant
+# past 2099 is a unit or typing mistake, not a date to price at today's open-ended rates.
+TS_FROM, TS_UNTIL = "1970-01-01", "2100-01-01"
 
 
 def _bill_sql(sources, keys, extra, since, until) -> str:
@@ -387,12 +434,14 @@ counted AS (
            THEN make_timestamp((({ts_text})::DECIMAL(18, 6) * 1000000::DECIMAL(38, 0))::BIGINT)
          WHEN regexp_full_match({ts_text}, '{TS_ISO}')
            THEN TRY_CAST(TRY_CAST({ts_text} AS TIMESTAMPTZ) AS TIMESTAMP)
-    END AS ts,
+    END AS ts0,
     {ts_text} AS ts_text
   FROM src
 ),
 shaped AS (
-  SELECT *, {shapes.SHAPE} AS shape, {shapes.bad_count_reason()} AS bad_count FROM counted
+  SELECT *, {shapes.SHAPE} AS shape, {shapes.bad_count_reason()} AS bad_count,
+    CASE WHEN ts0 >= TIMESTAMP '{TS_FROM}' AND ts0 < TIMESTAMP '{TS_UNTIL}' THEN ts0 END AS ts
+  FROM counted
 ),
 n AS (
   SELECT s.*, {shapes.normalized_columns()},
@@ -404,12 +453,23 @@ n AS (
         THEN 'not a JSON object'
       WHEN {f("model")} IS NULL THEN 'no model'
       WHEN ts_text IS NULL THEN 'no timestamp (timestamp or created)'
-      WHEN ts IS NULL THEN 'timestamp: ' || ts_text
-        || ' is not an ISO 8601 instant or Unix seconds'
+      WHEN ts IS NULL THEN 'timestamp: ' || ts_text || CASE
+        WHEN regexp_full_match(ts_text, '{TS_MILLIS}')
+          THEN ' as Unix seconds is past ' || {int(TS_UNTIL[:4]) - 1}
+            || ': it looks like milliseconds; give seconds'
+        WHEN ts0 IS NOT NULL THEN ' is out of range: instants must fall in {TS_FROM[:4]}'
+          || '-{int(TS_UNTIL[:4]) - 1} UTC'
+        WHEN regexp_full_match(ts_text, '{TS_ISO_ANY_OFFSET}')
+          THEN ' has an invalid UTC offset: +HH:MM within +-18:00, minutes under 60'
+        ELSE ' is not an ISO 8601 instant or Unix seconds' END
       WHEN bad_count IS NOT NULL THEN bad_count
       WHEN {f("batch")} IS NOT NULL AND {batch} NOT IN ('true', '1', 'yes', 'false', '0', 'no')
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
       WHEN shape IS NULL THEN 'no usage (usage, usageMetadata or input/output fields)'
+      WHEN shape <> 'canonical' AND ({" OR ".join(f(c) + " IS NOT NULL" for c in shapes.CANONICAL)})
+        THEN 'ambiguous: both ' || (CASE WHEN shape = 'gemini' THEN 'usageMetadata'
+          ELSE 'usage' END) || ' and top-level counts (input, cached, cache_write, '
+          || 'cache_write_1h, output); keep one'
       WHEN x.model IS NULL AND y.model IS NULL THEN 'unknown model'
     END AS reason0
   FROM shaped s
@@ -746,6 +806,11 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
         tokens=tokens,
         groups=tuple(groups),
         rejections=tuple(rejections),
+        absent_keys=tuple(
+            k
+            for k in dict.fromkeys(keys)
+            if k not in SPECIAL_KEYS and groups and all(g.keys[k] is None for g in groups)
+        ),
     )
 
 
@@ -772,6 +837,8 @@ class _Reasons:
         return self.bounds[model_id]
 
     def __call__(self, reason, model, model_id, us) -> str:
+        if reason not in ("unknown model", "no price", "no batch price"):
+            return reason  # its own words: no instant to turn into a datetime
         if reason == "unknown model":
             key = (reason, model)
         elif reason == "no price":

@@ -1,0 +1,182 @@
+"""Findings of the QA pass on `llmcost bill`, through the CLI: a bad instant is one rejected
+line (file:line:reason), never a crash or a shifted price; group keys that cannot work are
+refused up front or named. The fixture catalog: alpha-flash at T costs $0.0012 a record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost.cli.app import app
+
+PRICING = str(Path(__file__).resolve().parent.parent / "fixtures" / "pricing")
+T = "2026-01-10T00:00:00Z"
+OK = {"model": "alpha-flash", "timestamp": T, "input": 1000, "output": 100}  # $0.0012
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(
+        app, ["bill", *args, "--catalog", PRICING], env={"COLUMNS": "200", "NO_COLOR": "1"}
+    )
+
+
+def jsonl(tmp_path: Path, records) -> Path:
+    path = tmp_path / "u.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def bill_json(path: Path, *args):
+    result = run(str(path), "--format", "json", *args)
+    return result, (json.loads(result.stdout) if result.exit_code == 0 else None)
+
+
+BAD_INSTANTS = [
+    ("0001-01-01T00:00:00+05:00", "is out of range: instants must fall in 1970-2099 UTC"),
+    ("9999-12-31T23:59:59Z", "is out of range: instants must fall in 1970-2099 UTC"),
+    ("2026-01-10T00:00:00+99:99", "has an invalid UTC offset"),
+    ("2026-01-10T00:00:00+25:00", "has an invalid UTC offset"),
+    ("2026-01-10T00:00:00+18:30", "has an invalid UTC offset"),
+    ("2026-01-10T00:00:00-05:60", "has an invalid UTC offset"),
+    (253402300800, "as Unix seconds is past 2099: it looks like milliseconds; give seconds"),
+    (1768003200000, "as Unix seconds is past 2099: it looks like milliseconds; give seconds"),
+    (1768003200000.5, "looks like milliseconds; give seconds"),
+]
+
+
+@pytest.mark.parametrize(("ts", "reason"), BAD_INSTANTS)
+def test_bad_instant_is_one_rejected_line(tmp_path, ts, reason):
+    path = jsonl(tmp_path, [OK, {**OK, "timestamp": ts}, OK])
+    result, doc = bill_json(path)
+    assert result.exit_code == 0, result.stderr
+    assert (doc["records"], doc["priced"], doc["rejected"]) == (3, 2, 1)
+    assert doc["totals"] == {"USD": "0.0024"}
+    [rejection] = doc["rejections"]
+    assert (rejection["file"], rejection["line"]) == (str(path), 2)
+    assert rejection["reason"].startswith(f"timestamp: {ts} ")
+    assert reason in rejection["reason"]
+    assert f"rejected {path}:2: {rejection['reason']}" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_bad_instant_is_rejected_even_outside_since_until(tmp_path):
+    path = jsonl(tmp_path, [OK, {**OK, "timestamp": "0001-01-01T00:00:00+05:00"}])
+    _, doc = bill_json(path, "--since", "2026-01-01", "--until", "2026-02-01")
+    assert (doc["priced"], doc["rejected"], doc["skipped"]) == (1, 1, 0)
+
+
+def test_bad_instant_in_csv(tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text(
+        "model,timestamp,input,output\n"
+        f"alpha-flash,{T},1000,100\n"
+        "alpha-flash,0001-01-01T00:00:00+05:00,1000,100\n"
+        "alpha-flash,2026-01-10T00:00:00+99:99,1000,100\n"
+        f"alpha-flash,{T},1000,100\n"
+    )
+    result, doc = bill_json(path)
+    assert result.exit_code == 0, result.stderr
+    assert (doc["priced"], doc["rejected"], doc["totals"]) == (2, 2, {"USD": "0.0024"})
+    assert [(r["line"], r["reason"].split(" ", 2)[2][:20]) for r in doc["rejections"]] == [
+        (3, "is out of range: ins"),
+        (4, "has an invalid UTC o"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "ts",
+    [
+        "2026-01-10T05:30:00+05:30",
+        "2026-01-10T05:30:00+0530",
+        "2026-01-10T05:00:00+05",
+        "2026-01-10T18:00:00+18:00",
+        "2026-01-09T06:00:00-18:00",
+        "2026-01-10T00:00:00-00:00",
+        1768003200,
+        "1768003200.000",
+    ],
+)
+def test_valid_offsets_and_seconds_price_the_same_instant(tmp_path, ts):
+    path = jsonl(tmp_path, [{**OK, "timestamp": ts}])
+    result, doc = bill_json(path, "--strict", "--group-by", "day")
+    assert result.exit_code == 0, result.stderr
+    assert doc["totals"] == {"USD": "0.0012"}
+    assert [g["day"] for g in doc["groups"]] == ["2026-01-10"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "error"),
+    [
+        ("Model", "--group-by: 'Model' clashes with 'model', which llmcost reads"),
+        ("TIMESTAMP", "--group-by: 'TIMESTAMP' clashes with 'timestamp', which llmcost reads"),
+        ("user,Input", "--group-by: 'Input' clashes with 'input', which llmcost reads"),
+        ("Usage.team", "--group-by: 'Usage' clashes with 'usage', which llmcost reads"),
+        ("user,User", "--group-by: 'User' clashes with 'user': "),
+        ("meta.a,Meta.b", "--group-by: 'Meta' clashes with 'meta': "),
+        ("user-id,user_id", "--group-by: 'user_id' clashes with 'user-id': "),
+    ],
+)
+def test_group_by_key_that_clashes_is_refused_up_front(tmp_path, keys, error):
+    for path in (jsonl(tmp_path, [OK]), tmp_path / "missing.jsonl"):
+        result = run(str(path), "--group-by", keys)
+        assert result.exit_code == 2
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"llmcost: error: {error}")
+        assert "Duplicate keys" not in line and result.stdout == ""
+
+
+def test_group_by_field_next_to_a_builtin_still_groups(tmp_path):
+    records = [{**OK, "user": "ann"}, {**OK, "user": "bob", "Team": "x"}, {**OK, "user": "ann"}]
+    result, doc = bill_json(jsonl(tmp_path, records), "--group-by", "user,Team")
+    assert result.exit_code == 0, result.stderr
+    got = [(g["user"], g["Team"], g["records"], g["total"]) for g in doc["groups"]]
+    assert got == [("ann", None, 2, "0.0024"), ("bob", "x", 1, "0.0012")]
+    assert "--group-by" not in result.stderr
+
+
+@pytest.mark.parametrize(("key", "hint"), [("nope", ""), ("Day", " (did you mean day?)")])
+def test_group_by_field_no_record_has_is_named_on_stderr(tmp_path, key, hint):
+    records = [{**OK, "user": "ann"}, "not json", {**OK, "user": "bob"}]
+    path = tmp_path / "u.jsonl"
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
+    result, doc = bill_json(path, "--group-by", f"user,{key}")
+    assert result.exit_code == 0
+    warning = f"llmcost: --group-by {key}: no priced record has this field; its column is empty"
+    assert warning + hint in result.stderr.splitlines()
+    assert [(g["user"], g[key], g["total"]) for g in doc["groups"]] == [
+        ("ann", None, "0.0012"),
+        ("bob", None, "0.0012"),
+    ]
+    assert f"{path}:2: not JSON" in result.stderr
+
+
+def test_group_by_field_only_rejected_records_have_is_named(tmp_path):
+    records = [OK, {**OK, "model": "nope", "team": "x"}]
+    result, _ = bill_json(jsonl(tmp_path, records), "--group-by", "team")
+    assert "--group-by team: no priced record has this field" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [
+        ({"usage": {"prompt_tokens": 5, "completion_tokens": 1}, "output": 100}, "usage"),
+        ({"usage": {"input_tokens": 5, "output_tokens": 1}, "cached": 0}, "usage"),
+        ({"usageMetadata": {"promptTokenCount": 5}, "input": 1000}, "usageMetadata"),
+    ],
+)
+def test_usage_and_top_level_counts_is_ambiguous(tmp_path, extra, word):
+    record = {"model": "alpha-flash", "timestamp": T, **extra}
+    path = jsonl(tmp_path, [OK, record, OK])
+    result, doc = bill_json(path)
+    assert result.exit_code == 0
+    assert (doc["priced"], doc["rejected"], doc["totals"]) == (2, 1, {"USD": "0.0024"})
+    reason = (
+        f"ambiguous: both {word} and top-level counts (input, cached, cache_write, "
+        "cache_write_1h, output); keep one"
+    )
+    assert doc["rejections"] == [{"file": str(path), "line": 2, "reason": reason}]
+    assert f"rejected {path}:2: {reason}" in result.stderr
