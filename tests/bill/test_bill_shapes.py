@@ -75,6 +75,29 @@ def test_openai_responses(bill_catalog, write_log):
     assert one(bill_catalog, write_log, record).total == D("0.0114")
 
 
+def test_whole_logged_response_bodies_price_as_they_are(shipped_catalog, write_log):
+    """A Responses body (its `output` is an array, its time `created_at`) and a Chat body
+    (time `created`), exactly as the API returns them."""
+    responses = {
+        "id": "resp_1", "object": "response", "created_at": 1780000000,  # 2026-05-28
+        "status": "completed", "model": "gpt-5.5-2026-04-23",
+        "output": [{"type": "message", "role": "assistant",
+                    "content": [{"type": "output_text", "text": "Hello"}]}],
+        "usage": {"input_tokens": 36, "input_tokens_details": {"cached_tokens": 0},
+                  "output_tokens": 87, "output_tokens_details": {"reasoning_tokens": 0},
+                  "total_tokens": 123},
+    }  # fmt: skip
+    chat = {
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1780000000,
+        "model": "gpt-5.5", "choices": [{"index": 0, "message": {"content": "Hi"}}],
+        "usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29},
+    }  # fmt: skip
+    result = bill(shipped_catalog, [write_log([responses, chat])])
+    assert (result.priced, result.rejected) == (2, 0), result.rejections
+    # gpt-5.5 list 5 / 30: (36 + 19) x 5 + (87 + 10) x 30 = 275 + 2910 = 3185 per 1M
+    assert result.total.total == D("0.003185")
+
+
 @pytest.mark.parametrize(
     ("at", "expected"),
     [

@@ -351,13 +351,13 @@ def _source_sql(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
     runs the whole parse on one thread): a rejected line is kept as a digest of its text,
     and `_rejections_sql` numbers only those. A CSV row is numbered as it is read (CSV is
     not the bulk path)."""
-    fields = ("model", "timestamp", "created", "batch", *shapes.COUNT_FIELDS, *extra)
+    fields = (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS, *extra)
     if _is_csv(path):
         reader = _csv_reader(path, file_no)
         columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         header = set(columns)
         missing = [c for c in ("model", "input") if c not in header]
-        if missing or not header & {"timestamp", "created"}:
+        if missing or not header & {"timestamp", "created", "created_at"}:
             raise InputError(
                 f"{path}: CSV without the column(s) " + ", ".join(missing or ["timestamp"]),
                 hint="the columns are model, timestamp, input, cached, cache_write, "
@@ -402,7 +402,8 @@ def _bill_sql(sources, keys, extra, since, until) -> str:
     """Pass 1, into the table `agg`: per-record pricing, summed per status, group, price row
     and batch flag (priced and skipped), or one row per distinct rejected line."""
     f = shapes.column
-    ts_text = f"coalesce({f('timestamp')}, {f('created')})"
+    # OpenAI Chat bodies carry `created`, Responses bodies `created_at` (Unix seconds)
+    ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
     batch = f"lower({f('batch')})"
     key_sql = {
         "model": "n.model_id",
@@ -426,6 +427,17 @@ def _bill_sql(sources, keys, extra, since, until) -> str:
     return f"""
 CREATE TABLE agg AS
 WITH src AS ({" UNION ALL ".join(sources)}),
+clean AS (
+  -- a logged Responses body has `output` (and a request `input`) as arrays: those are not
+  -- the canonical counts of the same name, so they do not count as given
+  SELECT * REPLACE ({
+        ", ".join(
+            f"CASE WHEN left(ltrim({f(c)}), 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
+            for c in shapes.CANONICAL
+        )
+    })
+  FROM src
+),
 counted AS (
   SELECT *, {shapes.count_values()},
     CASE WHEN regexp_full_match({ts_text}, '{TS_SECONDS}')
@@ -436,7 +448,7 @@ counted AS (
            THEN TRY_CAST(TRY_CAST({ts_text} AS TIMESTAMPTZ) AS TIMESTAMP)
     END AS ts0,
     {ts_text} AS ts_text
-  FROM src
+  FROM clean
 ),
 shaped AS (
   SELECT *, {shapes.SHAPE} AS shape, {shapes.bad_count_reason()} AS bad_count,
@@ -452,7 +464,7 @@ n AS (
       WHEN {f("model")} IS NULL AND line IS NOT NULL AND NOT starts_with(ltrim(line), '{{')
         THEN 'not a JSON object'
       WHEN {f("model")} IS NULL THEN 'no model'
-      WHEN ts_text IS NULL THEN 'no timestamp (timestamp or created)'
+      WHEN ts_text IS NULL THEN 'no timestamp (timestamp, created or created_at)'
       WHEN ts IS NULL THEN 'timestamp: ' || ts_text || CASE
         WHEN regexp_full_match(ts_text, '{TS_MILLIS}')
           THEN ' as Unix seconds is past ' || {int(TS_UNTIL[:4]) - 1}

@@ -46,7 +46,7 @@ COUNT_FIELDS = (
     "usageMetadata.thoughtsTokenCount",
     "usageMetadata.toolUsePromptTokenCount",
 )
-OTHER_FIELDS = ("model", "timestamp", "created", "batch")
+OTHER_FIELDS = ("model", "timestamp", "created", "created_at", "batch")
 
 
 def column(path: str) -> str:
