@@ -92,10 +92,18 @@ def test_whole_logged_response_bodies_price_as_they_are(shipped_catalog, write_l
         "model": "gpt-5.5", "choices": [{"index": 0, "message": {"content": "Hi"}}],
         "usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29},
     }  # fmt: skip
-    result = bill(shipped_catalog, [write_log([responses, chat])])
-    assert (result.priced, result.rejected) == (2, 0), result.rejections
-    # gpt-5.5 list 5 / 30: (36 + 19) x 5 + (87 + 10) x 30 = 275 + 2910 = 3185 per 1M
-    assert result.total.total == D("0.003185")
+    gemini = {  # a generateContent body: the model is `modelVersion`
+        "timestamp": "2026-06-01T00:00:00Z",
+        "candidates": [{"content": {"parts": [{"text": "Hi"}], "role": "model"}}],
+        "usageMetadata": {"promptTokenCount": 1106, "candidatesTokenCount": 778,
+                          "thoughtsTokenCount": 1089, "totalTokenCount": 2973},
+        "modelVersion": "gemini-3.1-pro-preview",
+    }  # fmt: skip
+    result = bill(shipped_catalog, [write_log([responses, chat, gemini])])
+    assert (result.priced, result.rejected) == (3, 0), result.rejections
+    # gpt-5.5 list 5 / 30: (36 + 19) x 5 + (87 + 10) x 30 = 275 + 2910 = 3185 per 1M;
+    # gemini-3.1-pro 2 / 12: 1106 x 2 + (778 + 1089) x 12 = 2212 + 22404 = 24616 per 1M
+    assert result.total.total == D("0.003185") + D("0.024616")
 
 
 @pytest.mark.parametrize(

@@ -424,18 +424,17 @@ def _bill_sql(sources, keys, extra, since, until) -> str:
                            for i, g in enumerate(groups))  # fmt: skip
     group_cols = "".join(f", g{i}" for i in range(len(groups)))
     rej = "CASE WHEN status = 'rejected' THEN {} END"
+    not_arrays = ", ".join(
+        f"CASE WHEN left(ltrim({f(c)}), 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
+        for c in shapes.CANONICAL
+    )
     return f"""
 CREATE TABLE agg AS
 WITH src AS ({" UNION ALL ".join(sources)}),
 clean AS (
   -- a logged Responses body has `output` (and a request `input`) as arrays: those are not
-  -- the canonical counts of the same name, so they do not count as given
-  SELECT * REPLACE ({
-        ", ".join(
-            f"CASE WHEN left(ltrim({f(c)}), 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
-            for c in shapes.CANONICAL
-        )
-    })
+  -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
+  SELECT * REPLACE ({not_arrays}, coalesce({f("model")}, {f("modelVersion")}) AS {f("model")})
   FROM src
 ),
 counted AS (

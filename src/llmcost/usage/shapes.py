@@ -46,7 +46,8 @@ COUNT_FIELDS = (
     "usageMetadata.thoughtsTokenCount",
     "usageMetadata.toolUsePromptTokenCount",
 )
-OTHER_FIELDS = ("model", "timestamp", "created", "created_at", "batch")
+# `modelVersion`: a Gemini response body names its model there, not in `model`
+OTHER_FIELDS = ("model", "modelVersion", "timestamp", "created", "created_at", "batch")
 
 
 def column(path: str) -> str:
