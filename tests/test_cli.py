@@ -157,6 +157,8 @@ def test_compare_table_csv_markdown():
         (["alpha-flash", *W, "--batch"], ["batch"]),
         (["alpha-flash", *W, "--format", "xml"], ["--format"]),
         (["alpha-flash", *W, "--currency", "EUR"], ["--currency", "EUR", "USD"]),
+        (["alpha-flash", "--input", "1.0000000000001", "--output", "1"], ["12 decimal places"]),
+        (["alpha-flash", *W, "--save-budget", "b.toml", "--limit", "1e16"], ["--limit", "range"]),
         (["alpha-flash", *W, "--month", "0000-01"], ["--month", "out of range"]),
         (["alpha-flash", *W, "--month", "9999-12"], ["--month", "out of range"]),
     ],

@@ -114,6 +114,18 @@ def test_baselines_flag_and_cached_and_batch(sim):
     assert writes["cost_min"] == "11.25"  # 8 + 1.25 + 2
 
 
+def test_sweep_of_input_keeps_a_hit_rate_that_does_not_divide(sim):
+    # 1000 of 3000 prompt tokens are hits; swept to 1000 input: a third are hits, 333.33...
+    # alpha-flash 1 / 0.1 / 2: (2000/3 x 1 + 1000/3 x 0.1 + 10 x 2) x 1000 / 1M = 0.72
+    doc = as_json(sim("--mix", "alpha-flash=100", "--input", "3000", "--cached", "1000",
+                      "--output", "10", "-n", "1000", "--at", "2026-01-10",
+                      "--sweep", "input=1000:2000:1000", "-f", "json"))  # fmt: skip
+    first = doc["sweep"]["points"][0]
+    assert first["value"] == "1000"
+    # the hit count is a repeating decimal, kept to 20 places: exact to 1e-20 of a token
+    assert abs(D(first["cost_min"]) - D("0.72")) < D("1e-18")
+
+
 def test_sweep_json_and_table(sim):
     doc = as_json(sim("--mix", MIX, *WORKLOAD, "--at", "2026-01-10", "--sweep",
                       "share:beta-large=20:50:10", "-f", "json"))  # fmt: skip

@@ -457,5 +457,7 @@ def test_many_digit_averages_are_priced_exactly():
 def test_counts_past_the_bounds_are_bad_input():
     with pytest.raises(InputError, match="too large"):
         Workload(input=Decimal(10**15 + 1), output=0)
-    with pytest.raises(InputError, match="12 decimal places"):
-        Workload(input=Decimal("1.0000000000001"), output=0)
+    # a derived average (input x hit rate, a rescaled sweep) may carry up to 40 places
+    assert Workload(input=Decimal("0.3333333333333333333333"), output=0).input
+    with pytest.raises(InputError, match="40 decimal places"):
+        Workload(input=Decimal(1).scaleb(-41), output=0)

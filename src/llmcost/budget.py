@@ -20,10 +20,11 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from llmcost.catalog.diff import terms
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import LlmcostError
 from llmcost.mix import MixSpec, Tokens
-from llmcost.money import ratio, to_decimal
+from llmcost.money import EXACT, exact_sum, ratio, to_decimal
 
 STATUSES = ("ok", "warn", "over", "error")
 DAY = timedelta(days=1)
@@ -130,7 +131,7 @@ def exit_code(results: Sequence[BudgetResult]) -> int:
 def status_of(cost: Decimal, limit: Decimal, warn_at: Decimal) -> str:
     if cost > limit:
         return "over"
-    return "warn" if cost >= limit * warn_at else "ok"
+    return "warn" if cost >= EXACT.multiply(limit, warn_at) else "ok"
 
 
 # -- periods ----------------------------------------------------------------------------------
@@ -218,9 +219,9 @@ def price_budget(
         for part in budget.parts:
             low, high, models = price_part(catalog, part, start, end, known, budget.currency)
             parts.append(PartCost(part.label, models, low, high, _line(part.where)))
-        high = sum((p.cost_max for p in parts), Decimal(0))
+        high = exact_sum(p.cost_max for p in parts)
         if best is None or high > best[1]:
-            low = sum((p.cost_min for p in parts), Decimal(0))
+            low = exact_sum(p.cost_min for p in parts)
             best = (low, high, (start, end), tuple(parts))
     return best
 
@@ -233,12 +234,6 @@ def _line(where: str) -> int | None:
 # -- scheduled changes ------------------------------------------------------------------------
 
 
-def _terms(entry, currency: str):
-    if entry is None:
-        return None
-    return (entry.rates.get(currency), entry.tiers, entry.windows, entry.batch_multiplier)
-
-
 def describe_change(catalog: Catalog, model_id: str, at: datetime, known, currency: str):
     """What changes for `model_id` at `at`, in words; None if its rates stay the same."""
     model = catalog.info(model_id).model
@@ -247,7 +242,7 @@ def describe_change(catalog: Catalog, model_id: str, at: datetime, known, curren
         return f"{model_id}: retired{successor}"
     before = catalog.entry_at(model_id, at - _INSTANT, known)
     now = catalog.entry_at(model_id, at, known)
-    if _terms(before, currency) == _terms(now, currency):
+    if terms(before, currency) == terms(now, currency):
         return None
     if now is None:
         return f"{model_id}: {before.kind} price ends, no price after"
@@ -433,7 +428,7 @@ class BudgetMove:
     def change(self) -> Decimal | None:
         if self.old.cost is None or self.new.cost is None:
             return None
-        return self.new.cost - self.old.cost
+        return EXACT.subtract(self.new.cost, self.old.cost)
 
 
 def diff_budgets(

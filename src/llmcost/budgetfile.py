@@ -30,10 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
-from llmcost.mixfile import MixFile, SliceTable, TokenTable, _tomlable, load_mix
+from llmcost.mixfile import _COUNT, MixFile, SliceTable, TokenTable, _tomlable, load_mix
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error, where
-
-_COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
 
 class WorkloadTable(TokenTable):

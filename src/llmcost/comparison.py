@@ -9,7 +9,7 @@ from datetime import date, datetime
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import CostBreakdown, Workload, cost_at, cost_over
 from llmcost.errors import InputError, NotPriced
-from llmcost.money import divide, ratio
+from llmcost.money import EXACT, divide, ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,11 @@ def compare_models(
             cost=cost,
             per_request=divide(cost.total, workload.requests),
             multiple=ratio(cost.total, cheapest),
-            savings=ratio(base_total - cost.total, base_total) if base_total is not None else None,
+            savings=(
+                ratio(EXACT.subtract(base_total, cost.total), base_total)
+                if base_total is not None
+                else None
+            ),
         )
         for info, cost in costs
     )

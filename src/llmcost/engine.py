@@ -7,7 +7,7 @@ period and splits the cost exactly at every price change and every peak window i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -18,7 +18,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, ZERO, per_million, to_decimal
 from llmcost.timeparse import days_between, utc
-from llmcost.units import check_count
+from llmcost.units import DERIVED_PLACES, check_count
 
 KINDS = ("input", "cache_read", "cache_write", "output")
 
@@ -48,7 +48,7 @@ class Workload:
                 object.__setattr__(self, name, value)
             if not value.is_finite() or value < 0:
                 raise InputError(f"{name}: must be a non-negative number, got {value}")
-            check_count(value, field=name)
+            check_count(value, field=name, places=DERIVED_PLACES)
         parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
         if parts > self.input:
             raise InputError(
@@ -137,10 +137,8 @@ def window_at(entry: PriceEntry, at: datetime) -> Window | None:
     for window in entry.windows:
         if weekday not in window.weekdays:
             continue
-        for hours in window.hour_ranges():
-            ends_at_midnight = hours.end.hour == 0 and hours.end.minute == 0
-            if hours.start <= moment and (ends_at_midnight or moment < hours.end):
-                return window
+        if any(hours.contains(moment) for hours in window.hour_ranges()):
+            return window
     return None
 
 
@@ -248,17 +246,9 @@ def cost_over(
     bounds = _segment_bounds(catalog, model_id, start, end, known)
     segments = []
     totals = dict.fromkeys(KINDS, Fraction(0))
+    unit = replace(workload, requests=Decimal(1))  # one request, priced per stretch
     for seg_start, seg_end in pairwise(bounds):
         share = Fraction(_micros(seg_end - seg_start), whole)
-        unit = Workload(
-            input=workload.input,
-            output=workload.output,
-            cached=workload.cached,
-            cache_write=workload.cache_write,
-            cache_write_1h=workload.cache_write_1h,
-            requests=Decimal(1),
-            batch=workload.batch,
-        )
         per_request = cost_at(catalog, model_id, unit, seg_start, known, currency)
         requests = Fraction(workload.requests) * share
         parts = {kind: Fraction(getattr(per_request, kind)) * requests for kind in KINDS}

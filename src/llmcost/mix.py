@@ -34,7 +34,6 @@ from llmcost.errors import InputError, LlmcostError
 from llmcost.money import REPEATING_PLACES, ratio, to_decimal
 
 HUNDRED = Decimal(100)
-TOKEN_FIELDS = ("input", "cached", "cache_write", "cache_write_1h", "output")
 _SHARE = re.compile(r"^\s*([^-\s][^-]*?)\s*(?:-\s*(.+?)\s*)?$")
 
 

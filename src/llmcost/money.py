@@ -34,6 +34,14 @@ def per_million(tokens: Decimal, rate_mtok: Decimal) -> Decimal:
     return EXACT.divide(EXACT.multiply(tokens, rate_mtok), MILLION)
 
 
+def exact_sum(values) -> Decimal:
+    """A sum of amounts, exact (the default 28-digit context would round large totals)."""
+    total = ZERO
+    for value in values:
+        total = EXACT.add(total, value)
+    return total
+
+
 def to_decimal(value: Fraction) -> Decimal:
     """A Fraction as a Decimal: exact if it terminates, else rounded at REPEATING_PLACES."""
     try:

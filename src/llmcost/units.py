@@ -11,7 +11,8 @@ from llmcost.errors import InputError
 # than 12 decimal places. Beyond them a value is a typo, and refusing it keeps every product
 # exact and every figure printable.
 MAX_COUNT = 10**15
-MAX_PLACES = 12
+MAX_PLACES = 12  # in what a person types
+DERIVED_PLACES = 40  # in a count llmcost derives (input x hit rate, a rescaled sweep)
 
 _SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9}
 _COUNT = re.compile(r"^([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9_]+)\s*([kKmMbBgG]?)$")
@@ -42,14 +43,14 @@ def parse_count(text: str, *, field: str, whole: bool = False) -> Decimal:
     return number.normalize()
 
 
-def check_count(number: Decimal, *, field: str) -> None:
-    """A count within what llmcost prices exactly: at most 10^15, at most 12 decimals."""
+def check_count(number: Decimal, *, field: str, places: int = MAX_PLACES) -> None:
+    """A count within what llmcost prices exactly: at most 10^15, at most `places` decimals
+    (trailing zeros aside)."""
     if number > MAX_COUNT:
         raise InputError(f"{field}: {number} is too large", hint="at most 1e15 (10^15)")
-    if number.as_tuple().exponent < -MAX_PLACES and number != number.quantize(
-        Decimal(1).scaleb(-MAX_PLACES)
-    ):
-        raise InputError(f"{field}: {number} has more than {MAX_PLACES} decimal places")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        raise InputError(f"{field}: {number} has more than {places} decimal places")
 
 
 def parse_fraction(text: str, *, field: str) -> Decimal:
@@ -63,4 +64,5 @@ def parse_fraction(text: str, *, field: str) -> Decimal:
         ) from None
     if not number.is_finite() or not 0 <= number <= 1:
         raise InputError(f"{field}: {value!r} is not between 0 and 1 (0% and 100%)")
+    check_count(number, field=field)  # at most 12 decimal places
     return number

@@ -28,11 +28,13 @@ class CatalogDiff:
     changes: tuple[Change, ...]
 
 
-def terms(entry: PriceEntry | None) -> tuple | None:
-    """What a price charges, leaving out its notes, sources and times."""
+def terms(entry: PriceEntry | None, currency: str | None = None) -> tuple | None:
+    """What a price charges (in `currency`, or in every currency), leaving out its notes,
+    sources and times."""
     if entry is None:
         return None
-    return (entry.rates, entry.tiers, entry.windows, entry.batch_multiplier)
+    rates = entry.rates if currency is None else entry.rates.get(currency)
+    return (rates, entry.tiers, entry.windows, entry.batch_multiplier)
 
 
 def diff_versions(catalog: Catalog, old: date, new: date) -> CatalogDiff:

@@ -60,11 +60,6 @@ def _read_bytes(file: Path) -> bytes:
         raise CatalogError(f"cannot read: {exc.strerror}", where=str(file)) from None
 
 
-def read_provider_file(file: Path) -> Provider:
-    """One provider file, parsed and checked against the schema."""
-    return parse_provider_file(file, _read_bytes(file))
-
-
 def parse_provider_file(file: Path, data: bytes) -> Provider:
     from pydantic import ValidationError
 

@@ -5,7 +5,7 @@ ignored rate), every rate is a `Decimal` (the TOML is read with `parse_float=Dec
 live in the names: `input_mtok` is a price per million input tokens.
 
 Rules that span more than one field (overlaps, sources, aliases across files) live in
-`llmcost.catalog.validate`, which runs after these models have parsed a file.
+`llmcost.catalog.load.validate_catalog`, which runs after these models have parsed a file.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from llmcost.catalog.entities import WEEKDAYS
+
 # A price per 1M tokens: no real one is near $1M, none has more than 12 decimal places.
 Rate = Annotated[Decimal, Field(ge=0, le=1_000_000, decimal_places=12, allow_inf_nan=False)]
 TokenCount = Annotated[int, Field(gt=0)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 
 
@@ -134,9 +135,6 @@ class PriceEntry(_Strict):
         if self.tiers and self.windows:
             raise ValueError("an entry has either long-context tiers or time windows, not both")
         return self
-
-    def contains(self, at: datetime) -> bool:
-        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
 
 
 class Model(_Strict):

@@ -189,6 +189,8 @@ def save_budget(path: str, limit: str | None, currency: str, known, workload: di
         raise InputError(f"--limit: {limit!r} is not an amount", hint="e.g. 500") from None
     if not amount.is_finite() or amount <= 0:
         raise InputError(f"--limit: {limit!r} must be a positive amount")
+    if amount > 10**15 or amount.normalize().as_tuple().exponent < -12:
+        raise InputError(f"--limit: {limit!r} is out of range", hint="at most 1e15, 12 decimals")
     given = {k: v for k, v in workload.items() if v is not None and v != 0}
     budget = BudgetFile(
         name=Path(path).stem,

@@ -27,6 +27,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.catalog.names import normalize
 from llmcost.engine import CostBreakdown
 from llmcost.errors import InputError, LlmcostError
+from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import shapes
 from llmcost.usage.pricetable import PriceRow, price_rows
@@ -787,7 +788,7 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
         if status == "priced":
             tokens = {k: int(v or 0) for k, v in zip(TOKEN_KINDS, tokens_raw, strict=True)}
             cost = CostBreakdown(
-                currency, *(Decimal(int(c or 0)).scaleb(-scale) for c in costs_raw)
+                currency, *(Decimal(int(c or 0)).scaleb(-scale, EXACT) for c in costs_raw)
             )
             groups.append(GroupTotal(dict(zip(keys, gvals, strict=True)), records, tokens, cost))
     reason = _Reasons(catalog, known, currency)
@@ -798,7 +799,7 @@ def _collect(catalog, known, currency, paths, keys, since, until, result, reject
     ]
     total = CostBreakdown(
         currency,
-        *(sum((getattr(g.cost, k) for g in groups), Decimal(0)) for k in COST_KINDS),
+        *(exact_sum(getattr(g.cost, k) for g in groups) for k in COST_KINDS),
     )
     tokens = {k: sum(g.tokens[k] for g in groups) for k in TOKEN_KINDS}
     rejections.sort(key=lambda r: (r.file, r.line))

@@ -78,7 +78,8 @@ def export_table(catalog: Catalog, known: date | None, fmt: str, output: str | N
 
 
 def _parquet(records: list[dict[str, object]], path: Path) -> None:
-    """Via DuckDB: rates as DECIMAL(20, 10), exact for every rate in the catalog."""
+    """Via DuckDB: rates as DECIMAL(19, 12), exact for every rate the catalog schema allows
+    (at most 1,000,000, at most 12 decimal places)."""
     import duckdb
 
     con = duckdb.connect()
@@ -90,7 +91,7 @@ def _parquet(records: list[dict[str, object]], path: Path) -> None:
         )
         rates = [c for c in COLUMNS if c.endswith("_mtok") or c == "batch_multiplier"]
         casts = ", ".join(
-            f'"{c}"::DECIMAL(20, 10) AS "{c}"' if c in rates
+            f'"{c}"::DECIMAL(19, 12) AS "{c}"' if c in rates
             else f'"{c}"::TIMESTAMPTZ AS "{c}"' if c.startswith("valid_")
             else f'"{c}"::BIGINT AS "{c}"' if c in ("weekday", "prompt_above", "prompt_upto")
             else f'"{c}"::DATE AS "{c}"' if c == "published"
