@@ -31,7 +31,7 @@ from fractions import Fraction
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError
-from llmcost.money import REPEATING_PLACES, ratio, to_decimal
+from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
 
 HUNDRED = Decimal(100)
 _SHARE = re.compile(r"^\s*([^-\s][^-]*?)\s*(?:-\s*(.+?)\s*)?$")
@@ -80,7 +80,8 @@ class Tokens:
                 )
         cached = self.cached
         if cached is None:
-            cached = self.input * self.cache_hit_rate if self.cache_hit_rate is not None else 0
+            rate = self.cache_hit_rate
+            cached = EXACT.multiply(self.input, rate) if rate is not None else Decimal(0)
         try:
             return Workload(
                 input=self.input,

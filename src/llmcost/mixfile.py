@@ -118,17 +118,20 @@ def dump_mix(spec: MixSpec) -> str:
         doc["batch"] = True
     if spec.tokens.given():
         doc["workload"] = spec.tokens.given()
-    slices = []
-    for s in spec.slices:
-        item: dict[str, object] = {"model": s.model}
-        if s.share_min == s.share_max:
-            item["share"] = s.share_min
-        else:
-            item["share_min"], item["share_max"] = s.share_min, s.share_max
-        item.update(s.tokens.given())
-        slices.append(item)
-    doc["slices"] = slices
+    doc["slices"] = [slice_table(s) for s in spec.slices]
     return tomli_w.dumps(_tomlable(doc))
+
+
+def slice_table(s: Slice, model: str | None = None) -> dict[str, object]:
+    """A slice as a mix file (or a budget's `slices`) writes it: its model, its share or
+    share range, and its own workload."""
+    item: dict[str, object] = {"model": model or s.model}
+    if s.share_min == s.share_max:
+        item["share"] = s.share_min
+    else:
+        item["share_min"], item["share_max"] = s.share_min, s.share_max
+    item.update(s.tokens.given())
+    return item
 
 
 def _tomlable(value):

@@ -141,47 +141,46 @@ def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
     return instant(at or "now"), None
 
 
-def workload_from_flags(
-    *,
-    input: str,
-    output: str,
-    cached: str | None,
-    cache_hit_rate: str | None,
-    cache_write: str | None,
-    cache_write_1h: str | None,
-    requests: str,
-    batch: bool,
-):
-    """The `Workload` the token flags describe."""
-    from llmcost.engine import Workload
+CACHE_PARTS = ("cached", "cache_write", "cache_write_1h")
+
+
+def token_flags(**flags: str | None) -> dict[str, Decimal]:
+    """The token flags that were given (input, output, cached or cache_hit_rate, cache_write,
+    cache_write_1h), parsed; the ones not given are left out."""
     from llmcost.units import parse_count, parse_fraction
 
-    prompt = parse_count(input, field="--input")
-    if cached is not None and cache_hit_rate is not None:
+    if flags.get("cached") is not None and flags.get("cache_hit_rate") is not None:
         raise InputError("--cached and --cache-hit-rate exclude each other", hint="give one")
-    hits = Decimal(0)
-    if cached is not None:
-        hits = parse_count(cached, field="--cached")
-    elif cache_hit_rate is not None:
-        hits = prompt * parse_fraction(cache_hit_rate, field="--cache-hit-rate")
-    writes = parse_count(cache_write, field="--cache-write") if cache_write else Decimal(0)
-    writes_1h = (
-        parse_count(cache_write_1h, field="--cache-write-1h") if cache_write_1h else Decimal(0)
+    values = {}
+    for name, text in flags.items():
+        if text is None:
+            continue
+        option = "--" + name.replace("_", "-")
+        parse = parse_fraction if name == "cache_hit_rate" else parse_count
+        values[name] = parse(text, field=option)
+    return values
+
+
+def workload_from_flags(*, requests: str, batch: bool, **flags: str | None):
+    """The `Workload` the token flags describe (`--input` and `--output` required)."""
+    from llmcost.engine import Workload
+    from llmcost.money import EXACT, exact_sum
+    from llmcost.units import parse_count
+
+    values = token_flags(**flags)
+    prompt = values["input"]
+    rate = values.pop("cache_hit_rate", None)
+    if rate is not None:
+        values["cached"] = EXACT.multiply(prompt, rate)
+    parts = exact_sum(
+        values.get(k, Decimal(0)) for k in ("cached", "cache_write", "cache_write_1h")
     )
-    if hits + writes + writes_1h > prompt:
+    if parts > prompt:
         raise InputError(
-            f"--cached/--cache-write ({hits + writes + writes_1h}) exceed --input ({prompt})",
+            f"--cached/--cache-write ({parts}) exceed --input ({prompt})",
             hint="--input is the whole prompt; cache hits and writes are parts of it",
         )
-    return Workload(
-        input=prompt,
-        output=parse_count(output, field="--output"),
-        cached=hits,
-        cache_write=writes,
-        cache_write_1h=writes_1h,
-        requests=parse_count(requests, field="--requests"),
-        batch=batch,
-    )
+    return Workload(**values, requests=parse_count(requests, field="--requests"), batch=batch)
 
 
 def emit(report, fmt: str) -> None:

@@ -27,6 +27,7 @@ from llmcost.cli.options import (
     check_format,
     emit,
     open_catalog,
+    token_flags,
     warn,
     when,
 )
@@ -139,20 +140,8 @@ def tokens_from_flags(**flags: str | None):
     """The workload flags as far as they are given: with a mix file every one is optional,
     and what is given overrides the file's default workload."""
     from llmcost.mix import Tokens
-    from llmcost.units import parse_count, parse_fraction
 
-    if flags["cached"] is not None and flags["cache_hit_rate"] is not None:
-        raise InputError("--cached and --cache-hit-rate exclude each other", hint="give one")
-    values = {}
-    for name, text in flags.items():
-        if text is None:
-            continue
-        option = "--" + name.replace("_", "-")
-        if name == "cache_hit_rate":
-            values[name] = parse_fraction(text, field=option)
-        else:
-            values[name] = parse_count(text, field=option)
-    return Tokens(**values)
+    return Tokens(**token_flags(**flags))
 
 
 def _requests(text: str | None) -> Decimal | None:
@@ -186,18 +175,14 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, known) -
     """The mix as run (models by id, slices with their own workloads), the command line's
     workload as its default and its requests as requests per month."""
     from llmcost.cli.budget import save_budget
+    from llmcost.mixfile import slice_table
 
     total = requests if requests is not None else spec.requests
     if total is None:
         raise InputError("--save-budget needs --requests (per month)", hint="e.g. --requests 1M")
-    slices = []
-    for s, info in zip(spec.slices, result.slices, strict=True):
-        item = {"model": info.model.id, **s.tokens.given()}
-        if s.share_min == s.share_max:
-            item["share"] = s.share_min
-        else:
-            item["share_min"], item["share_max"] = s.share_min, s.share_max
-        slices.append(item)
+    slices = [
+        slice_table(s, info.model.id) for s, info in zip(spec.slices, result.slices, strict=True)
+    ]
     table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
     table["batch"] = result.slices[0].workload.batch
     save_budget(path, limit, currency, known, table)
