@@ -42,12 +42,7 @@ def diff_versions(catalog: Catalog, old: date, new: date) -> CatalogDiff:
     changes: list[Change] = []
     for info in catalog.models():
         model_id = info.id
-        points: set[datetime] = set()
-        for entry in catalog.entries(model_id):
-            points.add(entry.valid_from)
-            if entry.valid_until is not None:
-                points.add(entry.valid_until)
-        ordered = sorted(points)
+        ordered = catalog.bounds(model_id)
         for index, start in enumerate(ordered):
             end = ordered[index + 1] if index + 1 < len(ordered) else None
             before = catalog.entry_at(model_id, start, old_version)

@@ -155,11 +155,9 @@ class Catalog:
             )
         return entry
 
-    def change_points(
-        self, model_id: str, start: datetime, end: datetime, known: date | None = None
-    ) -> list[datetime]:
-        """Instants strictly inside `(start, end)` where the winning entry may change."""
-        start, end = utc(start), utc(end)
+    def bounds(self, model_id: str, known: date | None = None) -> list[datetime]:
+        """Every instant at which the price of `model_id` may change, sorted: the edges of
+        its entries' valid times (as known on `known`), its release and its retirement."""
         model = self._models[model_id].model
         points: set[datetime] = {model.released}
         if model.retired is not None:
@@ -168,7 +166,14 @@ class Catalog:
             points.add(entry.valid_from)
             if entry.valid_until is not None:
                 points.add(entry.valid_until)
-        return sorted(p for p in points if start < p < end)
+        return sorted(points)
+
+    def change_points(
+        self, model_id: str, start: datetime, end: datetime, known: date | None = None
+    ) -> list[datetime]:
+        """Instants strictly inside `(start, end)` where the winning entry may change."""
+        start, end = utc(start), utc(end)
+        return [p for p in self.bounds(model_id, known) if start < p < end]
 
     def available(
         self, at: datetime, known: date | None = None, currency: str = "USD"

@@ -839,13 +839,7 @@ class _Reasons:
     def _bounds(self, model_id: str) -> list[int]:
         if model_id not in self.bounds:
             catalog, known, _ = self.args
-            model = catalog.info(model_id).model
-            points = {model.released, *(p for p in (model.retired,) if p is not None)}
-            for e in catalog.entries(model_id, known):
-                points.add(e.valid_from)
-                if e.valid_until is not None:
-                    points.add(e.valid_until)
-            self.bounds[model_id] = sorted(_micros(p) for p in points)
+            self.bounds[model_id] = [_micros(p) for p in catalog.bounds(model_id, known)]
         return self.bounds[model_id]
 
     def __call__(self, reason, model, model_id, us) -> str:

@@ -68,12 +68,7 @@ def stretches(
     """`[start, end)` stretches of valid time with the entry that wins in each; `end` None is
     open-ended. Nothing after the model's retirement."""
     model = catalog.info(model_id).model
-    entries = catalog.entries(model_id, known)
-    points = {e.valid_from for e in entries}
-    points |= {e.valid_until for e in entries if e.valid_until is not None}
-    if model.retired is not None:
-        points = {p for p in points if p < model.retired} | {model.retired}
-    bounds: list[datetime | None] = [*sorted(points), None]
+    bounds: list[datetime | None] = [*catalog.bounds(model_id, known), None]
     result: list[tuple[datetime, datetime | None, PriceEntry]] = []
     for start, end in itertools.pairwise(bounds):
         assert start is not None
