@@ -189,6 +189,23 @@ def test_validate_passes_good_files():
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("extra_top", "extra_workload", "needle"),
+    [
+        ('currency = "CNY"\n', "", "alpha-pro has no CNY price at all"),
+        ("", "batch = true\n", "alpha-pro has no batch price"),
+    ],
+)
+def test_validate_catches_what_check_could_never_price(tmp_path, extra_top, extra_workload, needle):
+    path = tmp_path / "b.toml"
+    workload = f"requests_per_month = 10\ninput = 1\noutput = 1\n{extra_workload}"
+    path.write_text(f'name = "b"\nlimit = 5\n{extra_top}\n[[workloads]]\nmodel = "alpha-pro"\n'
+                    + workload)  # fmt: skip
+    result = run("budget", "validate", str(path), *CAT)
+    assert result.exit_code == 2
+    assert needle in result.stderr and "b.toml:" in result.stderr
+
+
 def test_bad_options_are_one_line_errors():
     for args in (["--format", "csv"], ["--horizon", "-1"], ["--horizon", "999999999"],
                  ["--at", "x"]):  # fmt: skip

@@ -394,9 +394,11 @@ def check_files(catalog: Catalog, paths: Sequence[str | Path], **options) -> lis
 
 
 def validate_budget(catalog: Catalog, budget: Budget) -> None:
-    """What can be known of a budget without pricing it: its models exist, its mixes can sum
-    to 100%, its workloads are complete and its pinned version exists. Raises on the first
-    problem, naming file:line: field."""
+    """What can be known of a budget without pricing it: its models exist and have prices in
+    its currency (and a batch price, for a batch workload), its mixes can sum to 100%, its
+    workloads are complete and its pinned version exists. Raises on the first problem,
+    naming file:line: field."""
+    from llmcost.errors import NotPriced
     from llmcost.mix import resolve_slices
 
     if budget.catalog is not None:
@@ -404,10 +406,16 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     for part in budget.parts:
         try:
             if part.mix is not None:
-                resolve_slices(catalog, part.mix, part.tokens, part.requests, part.batch)
-                continue
-            catalog.resolve(part.model)
-            part.tokens.workload(part.requests, part.batch, f"{part.where}: {part.field}")
+                infos, _ = resolve_slices(catalog, part.mix, part.tokens, part.requests, part.batch)
+            else:
+                infos = [catalog.resolve(part.model)]
+                part.tokens.workload(part.requests, part.batch, f"{part.where}: {part.field}")
+            for info in infos:
+                entries = catalog.entries(info.id, budget.catalog)
+                if not any(budget.currency in e.rates for e in entries):
+                    raise NotPriced(f"{info.id} has no {budget.currency} price at all")
+                if part.batch and all(e.batch_multiplier is None for e in entries):
+                    raise NotPriced(f"{info.id} has no batch price", hint="set batch = false")
         except LlmcostError as exc:
             if exc.where is not None:
                 raise
