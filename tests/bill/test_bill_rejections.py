@@ -120,11 +120,11 @@ def test_csv_canonical_columns(bill_catalog, tmp_path):
 def test_line_numbers_fall_back_to_numbering_every_line(bill_catalog, write_log, monkeypatch):
     """If the rejected lines found by digest do not add up (a digest collision), the bill is
     priced again with every line numbered as read: same lines, same totals."""
-    import llmcost.usage.bill as bill_module
+    import llmcost.usage.readers as readers
 
     path = write_log([OK, "bad", OK, "", "bad", {**OK, "model": "nope"}])
     fast = bill(bill_catalog, [path])
-    real = bill_module._rejections_sql
+    real = readers.numbered_rejections_sql
     calls = []
 
     def lossy(con, paths):
@@ -132,7 +132,7 @@ def test_line_numbers_fall_back_to_numbering_every_line(bill_catalog, write_log,
         sql = real(con, paths)
         return sql if len(calls) > 1 else f"SELECT * FROM ({sql}) LIMIT 1"
 
-    monkeypatch.setattr(bill_module, "_rejections_sql", lossy)
+    monkeypatch.setattr(readers, "numbered_rejections_sql", lossy)
     slow = bill(bill_catalog, [path])
     assert len(calls) == 2
     assert [r.line for r in slow.rejections] == [r.line for r in fast.rejections] == [2, 5, 6]

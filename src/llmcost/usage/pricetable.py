@@ -97,7 +97,7 @@ def _entry_rows(
     rows = []
     for weekday in range(7):
         for above, upto in bands:
-            for day_from, day_until in _day_pieces(entry, weekday):
+            for day_from, day_until in day_pieces(entry, weekday):
                 at = _MONDAY + timedelta(days=weekday, microseconds=day_from)
                 rates, applied = select_rates(entry, currency, at, Decimal(above + 1))
                 rows.append(
@@ -120,7 +120,7 @@ def _entry_rows(
     return _merge(rows)
 
 
-def _day_pieces(entry: PriceEntry, weekday: int) -> list[tuple[int, int]]:
+def day_pieces(entry: PriceEntry, weekday: int) -> list[tuple[int, int]]:
     """The UTC day cut at every window edge, in microseconds since midnight."""
     cuts = {0, DAY_US}
     for window in entry.windows:

@@ -77,45 +77,55 @@ def json_ref(path: str) -> str:
     return "j" + "".join(f'."{part}"' for part in path.split("."))
 
 
-def _v(path: str) -> str:
+def value(path: str) -> str:
+    """The SQL column holding a count field's value (`count_values`)."""
     return "v_" + column(path)[2:]
 
 
 def _z(path: str) -> str:
-    return f"coalesce({_v(path)}, 0)"
+    return f"coalesce({value(path)}, 0)"
 
 
 def count_values() -> str:
-    """SQL select-list: each count as BIGINT (NULL when absent or malformed)."""
+    """SQL select-list: each count as BIGINT: NULL when absent, -1 when not a whole number of
+    at most 18 digits (so one `least` over them all finds a malformed one)."""
     return ",\n".join(
-        f"CASE WHEN regexp_full_match({column(p)}, '[0-9]{{1,18}}') "
-        f"THEN {column(p)}::BIGINT END AS {_v(p)}"
+        f"CASE WHEN regexp_full_match({column(p)}, '[0-9]{{1,18}}') THEN {column(p)}::BIGINT "
+        f"WHEN {column(p)} IS NOT NULL THEN -1 END AS {value(p)}"
         for p in COUNT_FIELDS
     )
+
+
+def any_bad_count() -> str:
+    """SQL: whether any count field is present but malformed (`count_values`)."""
+    return f"coalesce(least({', '.join(value(p) for p in COUNT_FIELDS)}) < 0, false)"
 
 
 def bad_count_reason() -> str:
     """SQL: the first count field that is present but not a non-negative whole number."""
     arms = " ".join(
-        f"WHEN {column(p)} IS NOT NULL AND {_v(p)} IS NULL THEN "
-        f"'{p}: ' || {column(p)} || ' is not a non-negative whole number'"
+        f"WHEN {value(p)} < 0 THEN '{p}: ' || {column(p)} || ' is not a non-negative whole number'"
         for p in COUNT_FIELDS
     )
     return f"CASE {arms} END"
 
 
+# Shapes by number (cheaper to compare than names), in the order they are detected.
+SHAPES = ("gemini", "deepseek", "anthropic", "openai-chat", "openai-responses", "canonical")
+GEMINI, DEEPSEEK, ANTHROPIC, OPENAI_CHAT, OPENAI_RESPONSES, CANONICAL_SHAPE = range(6)
+
 SHAPE = f"""CASE
   WHEN {" OR ".join(column(p) + " IS NOT NULL" for p in COUNT_FIELDS if p.startswith("usageM"))}
-    THEN 'gemini'
+    THEN {GEMINI}
   WHEN {column("usage.prompt_cache_hit_tokens")} IS NOT NULL
-    OR {column("usage.prompt_cache_miss_tokens")} IS NOT NULL THEN 'deepseek'
+    OR {column("usage.prompt_cache_miss_tokens")} IS NOT NULL THEN {DEEPSEEK}
   WHEN {column("usage.cache_read_input_tokens")} IS NOT NULL
     OR {column("usage.cache_creation_input_tokens")} IS NOT NULL
     OR {column("usage.cache_creation.ephemeral_5m_input_tokens")} IS NOT NULL
-    OR {column("usage.cache_creation.ephemeral_1h_input_tokens")} IS NOT NULL THEN 'anthropic'
-  WHEN {column("usage.prompt_tokens")} IS NOT NULL THEN 'openai-chat'
-  WHEN {column("usage.input_tokens")} IS NOT NULL THEN 'openai-responses'
-  WHEN {column("input")} IS NOT NULL THEN 'canonical'
+    OR {column("usage.cache_creation.ephemeral_1h_input_tokens")} IS NOT NULL THEN {ANTHROPIC}
+  WHEN {column("usage.prompt_tokens")} IS NOT NULL THEN {OPENAI_CHAT}
+  WHEN {column("usage.input_tokens")} IS NOT NULL THEN {OPENAI_RESPONSES}
+  WHEN {column("input")} IS NOT NULL THEN {CANONICAL_SHAPE}
 END"""
 
 
@@ -124,7 +134,7 @@ def _anthropic_writes() -> str:
         f"{_z('usage.cache_creation.ephemeral_5m_input_tokens')} + "
         f"{_z('usage.cache_creation.ephemeral_1h_input_tokens')}"
     )
-    return f"coalesce({_v('usage.cache_creation_input_tokens')}, {split})"
+    return f"coalesce({value('usage.cache_creation_input_tokens')}, {split})"
 
 
 def normalized_columns() -> str:
@@ -133,41 +143,41 @@ def normalized_columns() -> str:
     hit, miss = _z("usage.prompt_cache_hit_tokens"), _z("usage.prompt_cache_miss_tokens")
     return f"""
 CASE shape
-  WHEN 'gemini' THEN {_z("usageMetadata.promptTokenCount")}
+  WHEN {GEMINI} THEN {_z("usageMetadata.promptTokenCount")}
                    + {_z("usageMetadata.toolUsePromptTokenCount")}
-  WHEN 'deepseek' THEN coalesce({_v("usage.prompt_tokens")}, {hit} + {miss})
-  WHEN 'anthropic' THEN {_z("usage.input_tokens")} + {_z("usage.cache_read_input_tokens")}
+  WHEN {DEEPSEEK} THEN coalesce({value("usage.prompt_tokens")}, {hit} + {miss})
+  WHEN {ANTHROPIC} THEN {_z("usage.input_tokens")} + {_z("usage.cache_read_input_tokens")}
                       + {writes}
-  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens")}
-  WHEN 'openai-responses' THEN {_z("usage.input_tokens")}
+  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens")}
+  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens")}
   ELSE {_z("input")}
 END AS n_input,
 CASE shape
-  WHEN 'gemini' THEN {_z("usageMetadata.cachedContentTokenCount")}
-  WHEN 'deepseek' THEN {hit}
-  WHEN 'anthropic' THEN {_z("usage.cache_read_input_tokens")}
-  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens_details.cached_tokens")}
-  WHEN 'openai-responses' THEN {_z("usage.input_tokens_details.cached_tokens")}
+  WHEN {GEMINI} THEN {_z("usageMetadata.cachedContentTokenCount")}
+  WHEN {DEEPSEEK} THEN {hit}
+  WHEN {ANTHROPIC} THEN {_z("usage.cache_read_input_tokens")}
+  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens_details.cached_tokens")}
+  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens_details.cached_tokens")}
   ELSE {_z("cached")}
 END AS n_cached,
 CASE shape
-  WHEN 'anthropic' THEN {writes} - {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
-  WHEN 'openai-chat' THEN {_z("usage.prompt_tokens_details.cache_write_tokens")}
-  WHEN 'openai-responses' THEN {_z("usage.input_tokens_details.cache_write_tokens")}
-  WHEN 'canonical' THEN {_z("cache_write")}
+  WHEN {ANTHROPIC} THEN {writes} - {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
+  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens_details.cache_write_tokens")}
+  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens_details.cache_write_tokens")}
+  WHEN {CANONICAL_SHAPE} THEN {_z("cache_write")}
   ELSE 0
 END AS n_cache_write,
 CASE shape
-  WHEN 'anthropic' THEN {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
-  WHEN 'canonical' THEN {_z("cache_write_1h")}
+  WHEN {ANTHROPIC} THEN {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
+  WHEN {CANONICAL_SHAPE} THEN {_z("cache_write_1h")}
   ELSE 0
 END AS n_cache_write_1h,
 CASE shape
-  WHEN 'gemini' THEN {_z("usageMetadata.candidatesTokenCount")}
+  WHEN {GEMINI} THEN {_z("usageMetadata.candidatesTokenCount")}
                    + {_z("usageMetadata.thoughtsTokenCount")}
-  WHEN 'deepseek' THEN {_z("usage.completion_tokens")}
-  WHEN 'anthropic' THEN {_z("usage.output_tokens")}
-  WHEN 'openai-chat' THEN {_z("usage.completion_tokens")}
-  WHEN 'openai-responses' THEN {_z("usage.output_tokens")}
+  WHEN {DEEPSEEK} THEN {_z("usage.completion_tokens")}
+  WHEN {ANTHROPIC} THEN {_z("usage.output_tokens")}
+  WHEN {OPENAI_CHAT} THEN {_z("usage.completion_tokens")}
+  WHEN {OPENAI_RESPONSES} THEN {_z("usage.output_tokens")}
   ELSE {_z("output")}
 END AS n_output"""

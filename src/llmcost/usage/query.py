@@ -1,0 +1,250 @@
+"""The SQL that checks, places and sums usage records, whichever reader they come from.
+
+`records_sql` turns rows of field texts (`shapes`: one VARCHAR per field a line may carry)
+into one row per (status, price-grid row, batch flag, group) with the summed token counts:
+each record is checked, normalised to the canonical counts and placed in the price grid
+(`pricegrid`) by integer comparisons. The cheap question, "is this record fine?", is asked of
+every record; the words of a rejection only of the rejected ones, and only with `detail`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from llmcost.usage import shapes
+from llmcost.usage.pricegrid import PriceGrid, micros
+from llmcost.usage.pricetable import DAY_US
+
+NO_LIMIT = 2**62  # pads the bound, cut and threshold columns: never reached
+PRICED, SKIPPED, REJECTED = 0, 1, 2  # the status column
+STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected"}
+
+TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
+TS_NUMBER = r"[0-9]{1,12}(\.[0-9]{1,6})?"
+TS_DATE_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T t][0-9:.]+)?"
+# A UTC offset: +HH, +HHMM or +HH:MM, within +-18:00 and with minutes under 60 (DuckDB alone
+# takes +99:99 as 100 hours 39 minutes, a silently shifted instant).
+TS_OFFSET = r"([Zz]|[+-](0[0-9]|1[0-7])(:?[0-5][0-9])?|[+-]18(:?00)?)"
+TS_ISO = TS_DATE_TIME + TS_OFFSET + "?"
+TS_ISO_ANY_OFFSET = TS_DATE_TIME + r"[+-][0-9:]+"
+TS_MILLIS = r"0*[1-9][0-9]{11,}(\.[0-9]*)?"  # 10**11 or more: as seconds, after year 5000
+# The instants a record may carry: [1970, 2100) UTC. Unix seconds start at 1970; an instant
+# past 2099 is a unit or typing mistake, not a date to price at today's open-ended rates.
+FIRST_YEAR, LAST_YEAR = 1970, 2099
+US_UNTIL = 4_102_444_800_000_000  # 2100-01-01 UTC in microseconds
+
+BATCH_TRUE = "('true', '1', 'yes')"
+BATCH_WORDS = "('true', '1', 'yes', 'false', '0', 'no')"
+
+
+def grid_ctes(grid: PriceGrid) -> str:
+    """The price grid as three small tables written into the query (nothing to load):
+    `names` (ids and aliases as written) and `norm_names` (normalised) -> model number and its
+    bounds `b<i>`; `stretch` (model number, stretch index) -> grid base, day cuts `c<i>`,
+    thresholds `t<i>`."""
+    k, w, b = _widths(grid)
+
+    def padded(values: Sequence[int], width: int) -> str:
+        return ", ".join(str(v) for v in [*values, *[NO_LIMIT] * (width - len(values))])
+
+    def names(table: dict[str, int]) -> str:
+        rows = (
+            ", ".join(
+                f"({_literal(name)}, {no}, {padded(grid.bounds[no], k)})"
+                for name, no in table.items()
+            )
+            or f"(NULL, NULL, {padded((), k)})"
+        )
+        cols = ", ".join(f"b{i}" for i in range(k))
+        return f"(VALUES {rows}) t(name, model_no, {cols})"
+
+    stretch_rows = (
+        ", ".join(
+            f"({s.model_no}, {s.index}, {s.base}, {str(s.batch).lower()}, {len(s.thresholds) + 1}, "
+            f"{len(s.cuts) + 1 if s.weekly else 0}, "
+            f"{padded(s.cuts, w)}, {padded(s.thresholds, b)})"
+            for s in grid.stretches
+        )
+        or "(" + ", ".join(["NULL"] * (6 + w + b)) + ")"
+    )
+    stretch_cols = ", ".join(
+        ["model_no", "idx", "base", "batch_ok", "bands", "day_mult"]
+        + [f"c{i}" for i in range(w)]
+        + [f"t{i}" for i in range(b)]
+    )
+    return f"""names AS (SELECT * FROM {names(grid.names)}),
+norm_names AS (SELECT * FROM {names(grid.normalized)}),
+stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols}))"""
+
+
+def _widths(grid: PriceGrid) -> tuple[int, int, int]:
+    """How many bound, cut and threshold columns the grid tables have (at least one)."""
+    return max(grid.max_bounds, 1), max(grid.max_cuts, 1), max(grid.max_thresholds, 1)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def normalize_sql(expr: str) -> str:
+    """SQL: a model name as `norm_names` keys it (`catalog.names.normalize`: the last path
+    part, lower case, `._ ` -> `-`)."""
+    return f"translate(lower(trim(regexp_extract({expr}, '[^/]*$'))), '._ ', '---')"
+
+
+def records_sql(
+    grid: PriceGrid,
+    sources: Sequence[str],
+    *,
+    record_keys: Sequence[str],
+    by_day: bool,
+    by_shape: bool,
+    since: datetime | None,
+    until: datetime | None,
+    detail: bool,
+) -> str:
+    """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `is_batch` (of priced
+    records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
+    `record_keys`; all of priced records), `records`, the sums `t_<kind>` (`TOKEN_KINDS`:
+    of priced records), then `r_file`. With `detail`, one row per distinct rejected line with
+    its number (`r_line`, or a digest `r_hash`/`r_md5` of its text), the words of its reason
+    (`r_reason`), its model (`r_model`, `r_model_no`) and instant (`r_us`). `sources` are
+    `SELECT`s of file_no, line_no, line, bad_json, dup_key and every field's text
+    (`shapes.column`)."""
+    f = shapes.column
+    k, w, b = _widths(grid)
+    ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
+    bounds = []
+    if since is not None:
+        bounds.append(f"us >= {micros(since)}")
+    if until is not None:
+        bounds.append(f"us < {micros(until)}")
+    outside = f"NOT ({' AND '.join(bounds)})" if bounds else "false"
+    canonical = ", ".join(
+        f"CASE WHEN left({f(c)}, 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
+        for c in shapes.CANONICAL
+    )
+    no_canonical = " AND ".join(f(c) + " IS NULL" for c in shapes.CANONICAL)
+    priced = f"status = {PRICED}"
+    groups = [
+        *([f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []),
+        *([f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []),
+        *(f"CASE WHEN {priced} THEN {f(key)} END AS g_{i}" for i, key in enumerate(record_keys)),
+    ]
+    rejected = f"status = {REJECTED}"
+    detail_cols = (
+        f""",
+  CASE WHEN {rejected} THEN line_no END AS r_line,
+  CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
+  CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
+  CASE WHEN {rejected} THEN {_reason_sql()} END AS r_reason,
+  CASE WHEN {rejected} THEN model_text END AS r_model,
+  CASE WHEN {rejected} THEN model_no END AS r_model_no,
+  CASE WHEN {rejected} THEN us END AS r_us"""
+        if detail
+        else ""
+    )
+    sums = ",\n  ".join(f"sum(n_{kind}) AS t_{kind}" for kind in shapes.CANONICAL)
+    return f"""
+WITH {grid_ctes(grid)},
+src AS ({" UNION ALL ".join(sources)}),
+fields AS (
+  -- a logged Responses body has `output` (and a request `input`) as arrays: those are not
+  -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
+  SELECT * REPLACE ({canonical}),
+    coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
+    lower({f("batch")}) AS batch_word
+  FROM src
+),
+counted AS (
+  SELECT *, {shapes.count_values()}, {shapes.SHAPE} AS shape,
+    CASE WHEN regexp_full_match(ts_text, '{TS_SECONDS}') THEN ts_text::BIGINT * 1000000
+         WHEN regexp_full_match(ts_text, '{TS_NUMBER}')
+           THEN (ts_text::DECIMAL(18, 6) * 1000000::DECIMAL(38, 0))::BIGINT
+         WHEN regexp_full_match(ts_text, '{TS_ISO}')
+           THEN epoch_us(TRY_CAST(ts_text AS TIMESTAMPTZ))
+    END AS us0
+  FROM fields
+),
+normal AS (
+  SELECT c.*, {shapes.normalized_columns()},
+    CASE WHEN us0 >= 0 AND us0 < {US_UNTIL} THEN us0 END AS us,
+    {shapes.any_bad_count()} AS bad_count,
+    coalesce(x.model_no, y.model_no) AS model_no,
+    {" + ".join(f"(us0 >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
+  FROM counted c
+  LEFT JOIN names x ON x.name = c.model_text
+  LEFT JOIN norm_names y
+    ON y.name = CASE WHEN x.model_no IS NULL THEN {normalize_sql("c.model_text")} END
+),
+placed AS (
+  SELECT n.*, coalesce(batch_word IN {BATCH_TRUE}, false) AS is_batch,
+    s.base IS NOT NULL AS has_price, s.batch_ok AS batch_ok,
+    s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
+              + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
+      + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
+    NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us IS NOT NULL
+      AND NOT bad_count AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS})
+      AND shape IS NOT NULL
+      AND (shape = {shapes.CANONICAL_SHAPE} OR ({no_canonical}))
+      AND n.model_no IS NOT NULL
+      AND n_cache_write >= 0 AND n_cached + n_cache_write + n_cache_write_1h <= n_input
+      AS fine
+  FROM normal n
+  LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
+),
+statused AS (
+  SELECT *, CASE WHEN us IS NOT NULL AND {outside} THEN {SKIPPED}
+                 WHEN fine AND has_price AND (batch_ok OR NOT is_batch) THEN {PRICED}
+                 ELSE {REJECTED} END AS status
+  FROM placed
+)
+SELECT status,
+  CASE WHEN {priced} THEN pid END AS pid,
+  CASE WHEN {priced} THEN is_batch END AS is_batch{"".join(f",{chr(10)}  {g}" for g in groups)},
+  count(*) AS records,
+  {sums},
+  CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
+FROM statused
+GROUP BY ALL
+"""
+
+
+def _reason_sql() -> str:
+    """SQL: why a rejected record is rejected, in the order its fields are checked."""
+    f = shapes.column
+    no_canonical = " AND ".join(f(c) + " IS NULL" for c in shapes.CANONICAL)
+    return f"""CASE
+      WHEN bad_json THEN 'not JSON'
+      WHEN dup_key IS NOT NULL
+        THEN 'duplicate key: ' || dup_key || ' is given twice; which value counts is unclear'
+      WHEN model_text IS NULL AND line IS NOT NULL AND NOT starts_with(ltrim(line), '{{')
+        THEN 'not a JSON object'
+      WHEN model_text IS NULL THEN 'no model'
+      WHEN ts_text IS NULL THEN 'no timestamp (timestamp, created or created_at)'
+      WHEN us IS NULL THEN 'timestamp: ' || ts_text || CASE
+        WHEN regexp_full_match(ts_text, '{TS_MILLIS}')
+          THEN ' as Unix seconds is past {LAST_YEAR}: it looks like milliseconds; give seconds'
+        WHEN us0 IS NOT NULL
+          THEN ' is out of range: instants must fall in {FIRST_YEAR}-{LAST_YEAR} UTC'
+        WHEN regexp_full_match(ts_text, '{TS_ISO_ANY_OFFSET}')
+          THEN ' has an invalid UTC offset: +HH:MM within +-18:00, minutes under 60'
+        ELSE ' is not an ISO 8601 instant or Unix seconds' END
+      WHEN bad_count THEN {shapes.bad_count_reason()}
+      WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
+        THEN 'batch: ' || {f("batch")} || ' is not true or false'
+      WHEN shape IS NULL THEN 'no usage (usage, usageMetadata or input/output fields)'
+      WHEN shape <> {shapes.CANONICAL_SHAPE} AND NOT ({no_canonical})
+        THEN 'ambiguous: both ' || (CASE WHEN shape = {shapes.GEMINI} THEN 'usageMetadata'
+          ELSE 'usage' END) || ' and top-level counts (input, cached, cache_write, '
+          || 'cache_write_1h, output); keep one'
+      WHEN model_no IS NULL THEN 'unknown model'
+      WHEN n_cache_write < 0 THEN 'usage.cache_creation: the 1-hour writes exceed '
+        || 'cache_creation_input_tokens'
+      WHEN n_cached + n_cache_write + n_cache_write_1h > n_input
+        THEN 'cache hits and writes (' || (n_cached + n_cache_write + n_cache_write_1h)
+          || ') exceed the prompt (' || n_input || ')'
+      WHEN NOT has_price THEN 'no price'
+      ELSE 'no batch price'
+    END"""

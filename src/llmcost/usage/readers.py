@@ -1,0 +1,328 @@
+"""The readers of `bill`: each turns a usage log into rows of field texts for `query`.
+
+- `fast_source`: DuckDB's JSON Lines reader, parsing only the fields llmcost reads, in
+  parallel, with no line numbers. It stops at the first line it cannot take (not JSON, not an
+  object, a duplicate key, an object where a count should be), so it is used only to price
+  files it reads whole and without a rejection.
+- `line_source`: every physical line as text, then parsed one by one (`json_transform`), or a
+  CSV row: each line's fate is its own, and a rejected line is found again by its number.
+  CSV files and JSON Lines files that `fast_source` did not price whole are read so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from llmcost.errors import InputError
+from llmcost.usage import shapes
+from llmcost.usage.query import REJECTED
+
+
+def sql_str(text: str) -> str:
+    """Text inside a SQL string literal."""
+    return text.replace("'", "''")
+
+
+def _fields(extra: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS, *extra)))
+
+
+def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
+    """One JSON Lines file (optionally gzipped) as rows of field texts, read by DuckDB's JSON
+    reader: file_no, line_no (NULL), line (NULL), bad_json (false), dup_key (NULL), f_*.
+    Blank lines are skipped; any line it cannot read fails the whole query."""
+    tree = json.loads(shapes.json_structure(extra))
+
+    def sql_type(node) -> str:
+        if isinstance(node, str):
+            return node
+        inner = ", ".join(f'"{key}" {sql_type(child)}' for key, child in node.items())
+        return f"STRUCT({inner})"
+
+    columns = ", ".join(f"'{sql_str(k)}': '{sql_str(sql_type(v))}'" for k, v in tree.items())
+    cols = ",\n".join(f"{shapes.json_ref(f)} AS {shapes.column(f)}" for f in _fields(extra))
+    return f"""SELECT {file_no} AS file_no, NULL::BIGINT AS line_no, NULL::VARCHAR AS line,
+        false AS bad_json, NULL::VARCHAR AS dup_key, {cols}
+        FROM read_json('{sql_str(str(path))}', format = 'newline_delimited', records = true,
+                       columns = {{{columns}}}, maximum_object_size = 16777216) AS j"""
+
+
+def _duplicate_key(extra: tuple[str, ...]) -> str:
+    """SQL over a JSON `line`: the first key that appears twice in one of the objects llmcost
+    reads (`usage.input_tokens`), or NULL. DuckDB's readers keep the first value of a
+    repeated key silently; a record whose counts are ambiguous is rejected instead."""
+    tree = json.loads(shapes.json_structure(extra))
+    objects: list[str] = []
+
+    def walk(node: dict, path: str) -> None:
+        objects.append(path)
+        for key, child in node.items():
+            if isinstance(child, dict):
+                walk(child, f"{path}.{key}" if path else key)
+
+    walk(tree, "")
+    arms = []
+    for path in objects:
+        json_path = "$" + "".join(f'."{part}"' for part in path.split(".")) if path else "$"
+        keys = f"try(json_keys(line, '{sql_str(json_path)}'))"
+        first = f"list_filter({keys}, lambda k, i: list_position({keys}, k) < i)[1]"
+        prefix = f"'{sql_str(path)}.' || " if path else ""
+        arms.append(f"WHEN {first} IS NOT NULL THEN {prefix}{first}")
+    return f"CASE {' '.join(arms)} END"
+
+
+def is_csv(path: Path) -> bool:
+    suffixes = [s.lower() for s in path.suffixes]
+    return ".csv" in suffixes or ".tsv" in suffixes
+
+
+def _rejects(file_no: int) -> str:
+    """read_csv options: a line the reader cannot take (not UTF-8, too long, the wrong number
+    of CSV columns) is left out and kept in `rej_<file_no>` with its line (`_reader_rejects`),
+    rather than failing the whole file."""
+    return (
+        f"ignore_errors = true, store_rejects = true, rejects_table = 'rej_{file_no}', "
+        f"rejects_scan = 'rejscan_{file_no}'"
+    )
+
+
+def _json_reader(path: Path, file_no: int) -> str:
+    """A JSON Lines file as one VARCHAR column `line`, one row per physical line (NULL when
+    blank), so line numbers count every line, but for the lines in `rej_<file_no>`
+    (`physical_lines` puts them back into the count)."""
+    return (
+        f"read_csv('{sql_str(str(path))}', columns = {{'line': 'VARCHAR'}}, delim = '\\x01', "
+        "quote = '', escape = '', header = false, auto_detect = false, "
+        "max_line_size = 16777216, buffer_size = 16777216, strict_mode = false, "
+        f"null_padding = true, {_rejects(file_no)})"
+    )
+
+
+def _csv_reader(path: Path, file_no: int | None) -> str:
+    rejects = "ignore_errors = true" if file_no is None else _rejects(file_no)
+    return f"read_csv('{sql_str(str(path))}', header = true, all_varchar = true, {rejects})"
+
+
+def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered: bool,
+                duplicates: bool = False) -> str:  # fmt: skip
+    """One file as rows of field texts: file_no, line_no, line, bad_json, dup_key, f_*.
+    `duplicates`: look for keys given twice (`_duplicate_key`; costly, so only in a file
+    where `fast_source` met one).
+
+    Unless `numbered`, a JSON line carries no number here (numbering lines as they are read
+    runs the whole parse on one thread): a rejected line is kept as a digest of its text,
+    and `numbered_rejections_sql` numbers only those. A CSV row is numbered as it is read (CSV is
+    not the bulk path)."""
+    fields = _fields(extra)
+    if is_csv(path):
+        reader = _csv_reader(path, file_no)
+        columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+        header = set(columns)
+        missing = [c for c in ("model", "input") if c not in header]
+        if missing or not header & {"timestamp", "created", "created_at"}:
+            raise InputError(
+                f"{path}: CSV without the column(s) " + ", ".join(missing or ["timestamp"]),
+                hint="the columns are model, timestamp, input, cached, cache_write, "
+                "cache_write_1h, output, batch",
+            )
+        cols = ",\n".join(
+            (f"NULLIF(trim(\"{f}\"), '')" if f in header else "NULL::VARCHAR")
+            + f" AS {shapes.column(f)}"
+            for f in fields
+        )
+        names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        return f"""SELECT {file_no} AS file_no, line_no, NULL::VARCHAR AS line,
+            false AS bad_json, NULL::VARCHAR AS dup_key, {cols}
+            FROM {reader} WITH ORDINALITY AS t({names}, line_no)"""
+    structure = sql_str(shapes.json_structure(extra))
+    cols = ",\n".join(f"{shapes.json_ref(f)} AS {shapes.column(f)}" for f in fields)
+    dup_key = _duplicate_key(extra) if duplicates else "NULL::VARCHAR"
+    reader = _json_reader(path, file_no)
+    if numbered:
+        reader += " WITH ORDINALITY AS t(line, line_no)"
+    return f"""SELECT {file_no} AS file_no, line_no, line, j IS NULL AS bad_json,
+        CASE WHEN j IS NOT NULL THEN {dup_key} END AS dup_key, {cols}
+        FROM (SELECT line, {"line_no" if numbered else "NULL::BIGINT AS line_no"},
+                     try(json_transform(line, '{structure}')) AS j
+              FROM {reader}
+              WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line) <> ''))"""
+
+
+_READER_REASONS = {
+    "INVALID ENCODING": "not UTF-8",
+    "LINE SIZE OVER MAXIMUM": "a line longer than 16 MiB",
+    "UNQUOTED VALUE": "a quote inside an unquoted CSV value",
+}
+
+
+def reader_rejects(con, paths: list[Path]) -> dict[int, list[tuple[int, str]]]:
+    """The lines the reader left out (`_rejects`), per file: (physical line, reason), one per
+    line. A JSON Lines reader counts physical lines as DuckDB does; a CSV reader counts
+    records, so a CSV line is found from its byte offset instead."""
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    out: dict[int, list[tuple[int, str]]] = {}
+    for file_no, path in enumerate(paths):
+        if f"rej_{file_no}" not in tables:
+            continue
+        rows = con.execute(
+            f"""SELECT line, line_byte_position, min(error_type), min(error_message),
+                  min(csv_line)
+            FROM rej_{file_no} GROUP BY ALL ORDER BY line"""
+        ).fetchall()
+        if not rows:
+            continue
+        csv = is_csv(path)
+        # A CSV row's offset (and text) may start with the blank lines before it.
+        lead = [len(t or "") - len((t or "").lstrip("\r\n")) for *_, t in rows]
+        offsets = [r[1] + n for r, n in zip(rows, lead, strict=True)]
+        lines = _lines_at(path, offsets) if csv else [r[0] for r in rows]
+        dialect = _dialect(con, path) if csv else {}
+        seen: dict[int, str] = {}
+        for line, (_, _, kind, message, text) in zip(lines, rows, strict=True):
+            if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+                reason = _columns_reason(dialect, message, text)
+            else:
+                reason = _READER_REASONS.get(kind, f"{kind.lower()}: {message}")
+            seen.setdefault(line, reason)
+        out[file_no] = sorted(seen.items())
+    return out
+
+
+def _columns_reason(dialect: dict, message: str, text: str) -> str:
+    expected = re.search(r"Expected Number of Columns: (\d+)", message or "")
+    import csv
+
+    try:
+        found = str(len(next(iter(_csv_rows(dialect, [(text or "").strip("\r\n")])), [])))
+    except csv.Error:
+        number = re.search(r"Found: (\d+)", message or "")
+        found = number.group(1) if number else "?"
+    header = f", the header has {expected.group(1)}" if expected else ""
+    return f"wrong number of columns: {found}{header}"
+
+
+def _csv_rows(dialect: dict, lines):
+    """Python's csv reader over `lines` in `dialect` (`_dialect`)."""
+    import csv
+
+    return csv.reader(lines, **dialect, strict=False)
+
+
+def _dialect(con, path: Path) -> dict:
+    """The CSV dialect DuckDB finds in `path`, as Python's csv reader's arguments."""
+    import csv
+
+    [(delim, quote, escape)] = con.execute(
+        "SELECT Delimiter, Quote, Escape FROM sniff_csv(?, header = true, ignore_errors = true)",
+        [str(path)],
+    ).fetchall()
+    empty = "(empty)"
+    quote = "" if quote == empty else quote
+    escape = "" if escape == empty else escape
+    return {
+        "delimiter": delim,
+        "quotechar": quote or None,
+        "quoting": csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
+        "doublequote": bool(quote) and escape in ("", quote),
+        "escapechar": escape if escape and escape != quote else None,
+    }
+
+
+def _open_text(path: Path):
+    import gzip
+
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
+    return path.open(encoding="utf-8", errors="replace", newline="")
+
+
+def _lines_at(path: Path, offsets: list[int]) -> list[int]:
+    """The physical line (1-based, counting `\\n`) of each byte offset of `path`."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    order = sorted(range(len(offsets)), key=offsets.__getitem__)
+    result = [0] * len(offsets)
+    seen, lines = 0, 1
+    with opener(path, "rb") as f:
+        chunk = b""
+        for i in order:
+            while seen + len(chunk) < offsets[i]:
+                lines += chunk.count(b"\n")
+                seen += len(chunk)
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+            cut = offsets[i] - seen
+            lines_here = lines + chunk[:cut].count(b"\n")
+            result[i] = lines_here
+    return result
+
+
+def physical_lines(con, paths: list[Path], rejected: list, unread: dict) -> list:
+    """The rejected records' numbers (as read, of the rows the reader kept) as physical lines:
+    past the lines the reader left out, and for CSV past cells over several lines."""
+    by_file: dict[int, list] = {}
+    for row in rejected:
+        by_file.setdefault(row[0], []).append(row)
+    out = []
+    for file_no, rows in by_file.items():
+        rows.sort(key=lambda r: r[1])
+        path = paths[file_no]
+        if is_csv(path):
+            starts = _csv_record_lines(con, path, {line for line, _ in unread.get(file_no, ())})
+            out += [(r[0], starts[r[1] - 1] if starts else r[1] + 1, *r[2:]) for r in rows]
+            continue
+        skip = [line for line, _ in unread.get(file_no, ())]
+        j = 0
+        for r in rows:
+            line = r[1] + j
+            while j < len(skip) and skip[j] <= line:
+                j += 1
+                line = r[1] + j
+            out.append((r[0], line, *r[2:]))
+    return out
+
+
+def _csv_record_lines(con, path: Path, skip: set[int]) -> list[int] | None:
+    """The physical line each CSV row DuckDB read starts on (index: its number - 1), or None
+    if Python's csv reader does not see the same rows (then lines are rows + 1)."""
+    starts = []
+    with _open_text(path) as f:
+        reader = _csv_rows(_dialect(con, path), f)
+        start = 1
+        for row in reader:
+            if row and start not in skip:
+                starts.append(start)
+            start = reader.line_num + 1
+    starts = starts[1:]  # the header
+    [(rows,)] = con.execute(f"SELECT count(*) FROM {_csv_reader(path, None)}").fetchall()
+    return starts if rows == len(starts) else None
+
+
+def numbered_rejections_sql(con, paths: list[Path]) -> str:
+    """Pass 2: every rejected record with its line. A rejected JSON line is found again by a
+    digest of its text (64-bit hash, then 128-bit MD5) in a scan that only numbers lines (no
+    parsing), and only in files with rejections; equal lines are priced alike, so each copy is
+    a rejection with its own number. The caller checks the count."""
+    cols = "r_reason, r_model, r_model_no, r_us"
+    parts = [f"SELECT r_file, r_line, {cols} FROM agg "
+             f"WHERE status = {REJECTED} AND r_hash IS NULL"]  # fmt: skip
+    files = con.execute(
+        f"SELECT DISTINCT r_file FROM agg WHERE status = {REJECTED} AND r_hash IS NOT NULL"
+    ).fetchall()
+    for (file_no,) in files:
+        parts.append(
+            f"""SELECT a.r_file, t.line_no AS r_line, {cols}
+            FROM (SELECT * FROM agg WHERE status = {REJECTED} AND r_file = {file_no}
+                  AND r_hash IS NOT NULL) a
+            JOIN (SELECT line, line_no
+                  FROM {_json_reader(paths[file_no], file_no)}
+                       WITH ORDINALITY AS t(line, line_no)
+                  WHERE line IS NOT NULL) t
+              ON hash(t.line) = a.r_hash
+            WHERE md5_number(t.line) = a.r_md5"""
+        )
+    return " UNION ALL ".join(parts) + " ORDER BY r_file, r_line"

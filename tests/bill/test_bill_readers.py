@@ -1,0 +1,183 @@
+"""The two readers agree: DuckDB's parallel JSON reader (`readers.fast_source`), which prices
+a file only when it reads it whole and rejects nothing, gives the same bill as reading every
+line on its own (`readers.line_source`), for every shape and every odd value a line may hold.
+If the fast reader ever took a line the line reader rejects, the totals would differ here."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from llmcost.usage.bill import bill
+
+MODELS = ["alpha-flash", "alpha-fast", "Alpha_Flash", "acme/alpha-pro", "alpha-pro", "beta-large",
+          "beta-large-1.0", "alpha-old", "alpha-legacy"]  # fmt: skip
+instants = st.integers(1767225600, 1777593600)  # 2026-01-01 .. 2026-05-01 UTC
+ODD_COUNTS = ["12", " 12", "0x10", 1.5, 2.0, 1e3, True, False, -3, None, "abc", 10**19, [1],
+              {"a": 1}, "", "007", "1e3", 10**18 - 1, 10**18]  # fmt: skip
+ODD_INSTANTS = ["2026-01-10T00:00:00+99:99", 1767225600000, "1767225600", "1767225600.25",
+                True, None, "2026-01-10", "2026-01-10 05:00:00-03:30", "yesterday",
+                4102444800]  # fmt: skip
+ODD_LINES = ["null", "[1]", "{}", "12", '"x"', "not json {",
+             '{"model": "alpha-flash", "model": "beta-large", "timestamp": 1767225600, "input": 5}',
+             '{"model": "alpha-flash", "timestamp": 1767225600, "usage": {"prompt_tokens": 5, '
+             '"prompt_tokens": 7, "completion_tokens": 1}}',
+             '{"model": "alpha-flash", "timestamp": 1767225600, "input": 5,}',
+             '{"model": "alpha-flash", "timestamp": 1767225600, "usage": 5}']  # fmt: skip
+
+
+def iso(seconds: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+@st.composite
+def records(draw):
+    """A line as a provider or gateway logs it, in one of the six shapes."""
+    prompt = draw(st.integers(0, 400_000))
+    cached = draw(st.integers(0, prompt))
+    write = draw(st.integers(0, prompt - cached))
+    write_1h = draw(st.integers(0, prompt - cached - write))
+    output = draw(st.integers(0, 50_000))
+    model = draw(st.sampled_from(MODELS))
+    at = draw(instants)
+    when = draw(st.sampled_from([{"timestamp": at}, {"timestamp": iso(at)}, {"created": at},
+                                 {"created_at": at}, {"timestamp": str(at)}]))  # fmt: skip
+    shape = draw(st.integers(0, 5))
+    if shape == 0:
+        body = {"input": prompt, "cached": cached, "cache_write": write,
+                "cache_write_1h": write_1h, "output": output}  # fmt: skip
+    elif shape == 1:
+        body = {"usage": {"prompt_tokens": prompt, "completion_tokens": output,
+                          "prompt_tokens_details": {"cached_tokens": cached}}}  # fmt: skip
+    elif shape == 2:
+        body = {"usage": {"input_tokens": prompt, "output_tokens": output,
+                          "input_tokens_details": {"cached_tokens": cached}},
+                "output": [{"type": "message"}]}  # fmt: skip
+    elif shape == 3:
+        body = {"usage": {"input_tokens": prompt - cached - write - write_1h,
+                          "cache_read_input_tokens": cached,
+                          "cache_creation_input_tokens": write + write_1h,
+                          "cache_creation": {"ephemeral_5m_input_tokens": write,
+                                             "ephemeral_1h_input_tokens": write_1h},
+                          "output_tokens": output}}  # fmt: skip
+    elif shape == 4:
+        body = {"usage": {"prompt_tokens": prompt, "prompt_cache_hit_tokens": cached,
+                          "prompt_cache_miss_tokens": prompt - cached,
+                          "completion_tokens": output}}  # fmt: skip
+    else:
+        body = {"usageMetadata": {"promptTokenCount": prompt, "cachedContentTokenCount": cached,
+                                  "candidatesTokenCount": output}}  # fmt: skip
+    key = "modelVersion" if shape == 5 and draw(st.booleans()) else "model"
+    record = {key: model, **when, **body, "user": draw(st.sampled_from(["ann", "bob", 7]))}
+    if draw(st.booleans()):
+        record["batch"] = draw(st.sampled_from([True, False, "yes", "0", "FALSE"]))
+    return record
+
+
+def _set(record: dict, path: list[str], value) -> dict:
+    node = record
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    return record
+
+
+@st.composite
+def odd_line(draw) -> str:
+    """One line with a value llmcost must not take at face value, or a line not a record."""
+    record = draw(records())
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        skip = ("model", "modelVersion", "user", "timestamp", "created", "created_at", "batch")
+        counts = [p for p in _paths(record) if p[0] not in skip]
+        path = draw(st.sampled_from(counts))
+        return json.dumps(_set(record, path, draw(st.sampled_from(ODD_COUNTS))))
+    if kind == 1:
+        for key in ("timestamp", "created", "created_at"):
+            record.pop(key, None)
+        return json.dumps({**record, "timestamp": draw(st.sampled_from(ODD_INSTANTS))})
+    if kind == 2:
+        key = "modelVersion" if "modelVersion" in record else "model"
+        return json.dumps({**record, key: draw(st.sampled_from([{"id": 1}, 5, None, "gpt-9"]))})
+    return draw(st.sampled_from(ODD_LINES))
+
+
+def _paths(node: dict, prefix: tuple = ()) -> list[list[str]]:
+    out = []
+    for key, value in node.items():
+        if isinstance(value, dict):
+            out += _paths(value, (*prefix, key))
+        elif not isinstance(value, list):
+            out.append([*prefix, key])
+    return out
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(records().map(json.dumps), min_size=1, max_size=12),
+    odd=st.one_of(st.none(), odd_line()),
+    where=st.integers(0, 12),
+    group_by=st.sampled_from([(), ("user",), ("model", "day", "shape"), ("provider", "month")]),
+    blank=st.booleans(),
+)
+def test_fast_reader_equals_line_reader(bill_catalog, tmp_path, lines, odd, where, group_by,
+                                        blank):  # fmt: skip
+    if odd is not None:
+        lines.insert(min(where, len(lines)), odd)
+    if blank:
+        lines.insert(len(lines) // 2, "   ")
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    fast = bill(bill_catalog, [path], group_by=group_by)
+    slow = bill(bill_catalog, [path], group_by=group_by, fast=False)
+    assert fast == slow
+
+
+def test_fast_reader_prices_a_clean_file_and_agrees_to_the_last_decimal(bill_catalog, tmp_path):
+    """A file with nothing to reject is priced by the fast reader alone (no second pass)."""
+    import llmcost.usage.readers as readers
+
+    lines = [{"model": "beta-large", "timestamp": 1767225600 + i * 3607, "input": 1000 + i,
+              "cached": i, "output": 7 * i, "user": f"u{i % 3}"} for i in range(500)]  # fmt: skip
+    path = tmp_path / "clean.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    calls = []
+    real = readers.line_source
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    readers.line_source = spy
+    try:
+        fast = bill(bill_catalog, [path], group_by=["user"])
+        assert calls == []
+        slow = bill(bill_catalog, [path], group_by=["user"], fast=False)
+        assert calls
+    finally:
+        readers.line_source = real
+    assert fast == slow
+    assert fast.priced == 500
+
+
+def test_duplicate_keys_are_rejected_not_priced_with_either_value(bill_catalog, write_log):
+    ok = {"model": "alpha-flash", "timestamp": "2026-01-10T00:00:00Z", "input": 1000,
+          "output": 100}  # fmt: skip
+    path = write_log([
+        ok,
+        '{"model": "alpha-flash", "timestamp": "2026-01-10T00:00:00Z", "usage": '
+        '{"prompt_tokens": 5, "completion_tokens": 1, "prompt_tokens": 900000}}',
+        '{"model": "alpha-flash", "model": "beta-large", "timestamp": 1767225600, "input": 5}',
+    ])  # fmt: skip
+    result = bill(bill_catalog, [path])
+    assert (result.priced, result.rejected) == (1, 2)
+    assert [(r.line, r.reason.split(" is")[0]) for r in result.rejections] == [
+        (2, "duplicate key: usage.prompt_tokens"),
+        (3, "duplicate key: model"),
+    ]
