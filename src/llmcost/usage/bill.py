@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from llmcost.catalog.lookup import Catalog
 from llmcost.engine import CostBreakdown
@@ -39,8 +40,7 @@ COST_KINDS = ("input", "cache_read", "cache_write", "output")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     file: str
     line: int
     reason: str
@@ -318,7 +318,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, since, unti
         *(exact_sum(getattr(g.cost, k) for g in groups) for k in COST_KINDS),
     )
     tokens = {k: sum(g.tokens[k] for g in groups) for k in TOKEN_KINDS}
-    rejections.sort(key=lambda r: (r.file, r.line))
+    rejections.sort()  # by file, then line
     return Bill(
         version=catalog.version_for(known),
         currency=currency,

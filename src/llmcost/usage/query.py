@@ -19,6 +19,7 @@ from llmcost.usage.pricetable import DAY_US
 NO_LIMIT = 2**62  # pads the bound, cut and threshold columns: never reached
 PRICED, SKIPPED, REJECTED = 0, 1, 2  # the status column
 STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected"}
+ABORTED = "llmcost: a record is rejected"
 
 TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
 TS_NUMBER = r"[0-9]{1,12}(\.[0-9]{1,6})?"
@@ -111,7 +112,8 @@ def records_sql(
     its number (`r_line`, or a digest `r_hash`/`r_md5` of its text), the words of its reason
     (`r_reason`), its model (`r_model`, `r_model_no`) and instant (`r_us`). `sources` are
     `SELECT`s of file_no, line_no, line, bad_json, dup_key and every field's text
-    (`shapes.column`)."""
+    (`shapes.column`). Without `detail`, the query stops with an error naming `ABORTED` at the
+    first rejected record: its caller reads the file line by line instead."""
     f = shapes.column
     k, w, b = _widths(grid)
     ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
@@ -146,6 +148,8 @@ def records_sql(
         else ""
     )
     sums = ",\n  ".join(f"sum(n_{kind}) AS t_{kind}" for kind in shapes.CANONICAL)
+    # error() on a value of the row, so it cannot be folded into a constant
+    abort = f"\nWHERE status <> {REJECTED} OR error('{ABORTED} ' || file_no)"
     return f"""
 WITH {grid_ctes(grid)},
 src AS ({" UNION ALL ".join(sources)}),
@@ -206,7 +210,7 @@ SELECT status,
   count(*) AS records,
   {sums},
   CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
-FROM statused
+FROM statused{"" if detail else abort}
 GROUP BY ALL
 """
 

@@ -269,13 +269,16 @@ def physical_lines(con, paths: list[Path], rejected: list, unread: dict) -> list
         by_file.setdefault(row[0], []).append(row)
     out = []
     for file_no, rows in by_file.items():
-        rows.sort(key=lambda r: r[1])
         path = paths[file_no]
         if is_csv(path):
             starts = _csv_record_lines(con, path, {line for line, _ in unread.get(file_no, ())})
             out += [(r[0], starts[r[1] - 1] if starts else r[1] + 1, *r[2:]) for r in rows]
             continue
         skip = [line for line, _ in unread.get(file_no, ())]
+        if not skip:  # every line was read: the numbers are the physical lines
+            out += rows
+            continue
+        rows.sort(key=lambda r: r[1])
         j = 0
         for r in rows:
             line = r[1] + j
