@@ -148,6 +148,11 @@ def records_sql(
         else ""
     )
     sums = ",\n  ".join(f"sum(n_{kind}) AS t_{kind}" for kind in shapes.CANONICAL)
+    carry = (
+        "*"
+        if detail
+        else ", ".join(["file_no", "model_text", "shape", *(f(key) for key in record_keys)])
+    )
     # error() on a value of the row, so it cannot be folded into a constant
     abort = f"\nWHERE status <> {REJECTED} OR error('{ABORTED} ' || file_no)"
     return f"""
@@ -163,6 +168,7 @@ fields AS (
 ),
 counted AS (
   SELECT *, {shapes.count_values()}, {shapes.SHAPE} AS shape,
+    {shapes.any_bad_count()} AS bad_count,
     CASE WHEN regexp_full_match(ts_text, '{TS_SECONDS}') THEN ts_text::BIGINT * 1000000
          WHEN regexp_full_match(ts_text, '{TS_NUMBER}')
            THEN (ts_text::DECIMAL(18, 6) * 1000000::DECIMAL(38, 0))::BIGINT
@@ -171,30 +177,33 @@ counted AS (
     END AS us0
   FROM fields
 ),
-normal AS (
-  SELECT c.*, {shapes.normalized_columns()},
+checked AS (
+  -- every check that needs no catalog; then, outside `detail`, only the columns still
+  -- needed, so that the joins below carry a few columns, not every field
+  SELECT {carry}, {shapes.normalized_columns()},
     CASE WHEN us0 >= 0 AND us0 < {US_UNTIL} THEN us0 END AS us,
-    {shapes.any_bad_count()} AS bad_count,
-    coalesce(x.model_no, y.model_no) AS model_no,
-    {" + ".join(f"(us0 >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
-  FROM counted c
+    coalesce(batch_word IN {BATCH_TRUE}, false) AS is_batch,
+    NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us0 >= 0
+      AND us0 < {US_UNTIL} AND NOT bad_count
+      AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS}) AND shape IS NOT NULL
+      AND (shape = {shapes.CANONICAL_SHAPE} OR ({no_canonical})) AS parsed
+  FROM counted
+),
+normal AS (
+  SELECT c.*, coalesce(x.model_no, y.model_no) AS model_no,
+    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
+  FROM checked c
   LEFT JOIN names x ON x.name = c.model_text
   LEFT JOIN norm_names y
     ON y.name = CASE WHEN x.model_no IS NULL THEN {normalize_sql("c.model_text")} END
 ),
 placed AS (
-  SELECT n.*, coalesce(batch_word IN {BATCH_TRUE}, false) AS is_batch,
-    s.base IS NOT NULL AS has_price, s.batch_ok AS batch_ok,
+  SELECT n.*, s.base IS NOT NULL AS has_price, s.batch_ok AS batch_ok,
     s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
               + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
       + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
-    NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us IS NOT NULL
-      AND NOT bad_count AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS})
-      AND shape IS NOT NULL
-      AND (shape = {shapes.CANONICAL_SHAPE} OR ({no_canonical}))
-      AND n.model_no IS NOT NULL
-      AND n_cache_write >= 0 AND n_cached + n_cache_write + n_cache_write_1h <= n_input
-      AS fine
+    parsed AND n.model_no IS NOT NULL AND n_cache_write >= 0
+      AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS fine
   FROM normal n
   LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
 ),
