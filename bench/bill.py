@@ -1,57 +1,89 @@
 """Benchmark `llmcost bill` against a bare DuckDB `read_json` count over the same log.
 
-Generates a JSONL log (mixed shapes, models and instants across 2026) under
-$LLMCOST_BENCH_DIR (default /tmp/llmcost-bench, never the repository),
-then times, each as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log,
-and `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one).
-Usage: python bench/bill.py [LINES] [--priced]   (default 1,000,000). Peak RSS from
-/usr/bin/time if any. The log as the issue asked for it has instants across all of 2026, so
-about a quarter of its records fall before their model's release and are rejected (each listed
-in the JSON); `--priced` draws instants from 2026-05-01 on instead, when every model is out.
+Generates a JSON Lines log under $LLMCOST_BENCH_DIR (default /tmp/llmcost-bench, never the
+repository): instants across 2026, and at each instant one of the catalog's models out then,
+logged in its provider's shape (OpenAI Chat and Responses with `created`, Anthropic and Gemini
+with an ISO `timestamp`, DeepSeek with `created`) or as a gateway's flat record. Then times, each
+as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log, and
+`duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one). llmcost's bytecode
+is compiled first, as `pip install` does.
+
+Usage: python bench/bill.py [LINES] [--rejects]   (default 1,000,000). `--rejects` draws models
+regardless of their release instead, so about a quarter of the records fall before their
+model's release and are rejected (each listed in the JSON): the line-by-line path. Peak RSS
+from /usr/bin/time if any.
 """
 
 from __future__ import annotations
 
-import json
+import compileall
 import os
 import random
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 OUT = Path(os.environ.get("LLMCOST_BENCH_DIR", "/tmp/llmcost-bench"))
-MODELS = ["deepseek-v4-pro", "deepseek-v4-flash", "gpt-5.5", "gpt-5.4-mini",
-          "claude-opus-4-7", "claude-sonnet-4-6", "gemini-3.1-pro-preview"]  # fmt: skip
+YEAR = (1767225600, 1798761600)  # 2026-01-01 .. 2027-01-01 UTC
 
 
-PRICED_FROM = 1777593600  # 2026-05-01 UTC
+def models() -> list[tuple[str, str, int, int]]:
+    """(id, provider, released, retired) of the shipped catalog's models, in Unix seconds."""
+    sys.path.insert(0, str(SRC))
+    from llmcost.catalog.load import load_catalog
+
+    out = []
+    for info in load_catalog().models():
+        retired = info.model.retired
+        out.append((info.id, info.provider, int(info.model.released.timestamp()),
+                    int(retired.timestamp()) if retired else YEAR[1]))  # fmt: skip
+    return out
 
 
-def record(rng: random.Random, priced: bool = False) -> dict:
-    start = PRICED_FROM if priced else 1767225600  # 2026-01-01 UTC
-    ts = start + rng.randrange(1798761600 - start)  # to 2027-01-01 UTC
-    model = rng.choice(MODELS)
+def record(rng: random.Random, catalog: list, rejects: bool) -> str:
+    ts = YEAR[0] + rng.randrange(YEAR[1] - YEAR[0])
+    out = [m for m in catalog if rejects or m[2] <= ts < m[3]]
+    model, provider = rng.choice(out)[:2]
     p, c, o = rng.randrange(100, 300_000), rng.randrange(0, 50), rng.randrange(1, 4000)
-    shape = rng.randrange(4)
-    if shape == 0:
-        usage = {"usage": {"prompt_tokens": p, "prompt_tokens_details": {"cached_tokens": c},
-                           "completion_tokens": o}}  # fmt: skip
-    elif shape == 1:
-        usage = {"usage": {"input_tokens": p, "cache_read_input_tokens": c, "output_tokens": o}}
-    elif shape == 2:
-        usage = {"usageMetadata": {"promptTokenCount": p, "candidatesTokenCount": o}}
-    else:
-        usage = {"input": p, "cached": c, "output": o}
-    return {"model": model, "timestamp": ts, "user": f"u{rng.randrange(50)}", **usage}
+    iso = datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    user = f"u{rng.randrange(50)}"
+    if rng.randrange(5) == 0:  # a gateway's flat record
+        return (f'{{"model": "{model}", "timestamp": {ts}, "user": "{user}", "input": {p}, '
+                f'"cached": {c}, "output": {o}}}')  # fmt: skip
+    if provider == "openai" and rng.randrange(2):
+        return (f'{{"id": "chatcmpl-{ts}", "object": "chat.completion", "created": {ts}, '
+                f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
+                f'"completion_tokens": {o}, "total_tokens": {p + o}, '
+                f'"prompt_tokens_details": {{"cached_tokens": {c}}}}}}}')  # fmt: skip
+    if provider == "openai":
+        return (f'{{"id": "resp_{ts}", "object": "response", "created_at": {ts}, '
+                f'"model": "{model}", "user": "{user}", "usage": {{"input_tokens": {p}, '
+                f'"input_tokens_details": {{"cached_tokens": {c}}}, "output_tokens": {o}, '
+                f'"total_tokens": {p + o}}}}}')  # fmt: skip
+    if provider == "anthropic":
+        return (f'{{"id": "msg_{ts}", "type": "message", "model": "{model}", '
+                f'"timestamp": "{iso}", "user": "{user}", "usage": {{"input_tokens": {p - c}, '
+                f'"cache_read_input_tokens": {c}, "cache_creation_input_tokens": 0, '
+                f'"output_tokens": {o}}}}}')  # fmt: skip
+    if provider == "deepseek":
+        return (f'{{"id": "{ts}", "object": "chat.completion", "created": {ts}, '
+                f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
+                f'"completion_tokens": {o}, "total_tokens": {p + o}, "prompt_cache_hit_tokens": '
+                f'{c}, "prompt_cache_miss_tokens": {p - c}}}}}')  # fmt: skip
+    return (f'{{"modelVersion": "{model}", "timestamp": "{iso}", "user": "{user}", '
+            f'"usageMetadata": {{"promptTokenCount": {p}, "cachedContentTokenCount": {c}, '
+            f'"candidatesTokenCount": {o}, "totalTokenCount": {p + o}}}}}')  # fmt: skip
 
 
-def generate(path: Path, lines: int, priced: bool = False) -> None:
+def generate(path: Path, lines: int, rejects: bool = False) -> None:
     rng = random.Random(5)
+    catalog = models()
     with path.open("w") as f:
         for _ in range(lines):
-            f.write(json.dumps(record(rng, priced)) + "\n")
+            f.write(record(rng, catalog, rejects) + "\n")
 
 
 COUNT = (
@@ -72,15 +104,16 @@ def timed(cmd: list[str]) -> tuple[float, str]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--priced"]
-    priced = "--priced" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--rejects"]
+    rejects = "--rejects" in sys.argv[1:]
     lines = int(args[0]) if args else 1_000_000
     OUT.mkdir(parents=True, exist_ok=True)
-    big = OUT / f"usage-{'priced-' if priced else ''}{lines}.jsonl"
-    one = OUT / "usage-1.jsonl"
+    big = OUT / f"log-{'rejects-' if rejects else ''}{lines}.jsonl"
+    one = OUT / "log-1.jsonl"
     if not big.exists():
-        generate(big, lines, priced)
+        generate(big, lines, rejects)
     generate(one, 1)
+    compileall.compile_dir(str(SRC), quiet=1)
     bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10"]
     count = [sys.executable, "-c", COUNT]
     t_one, _ = timed([*bill, str(one)])
