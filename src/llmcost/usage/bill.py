@@ -31,7 +31,7 @@ from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import readers, shapes
 from llmcost.usage.pricegrid import PriceGrid, price_grid
-from llmcost.usage.query import REJECTED, STATUS, records_sql
+from llmcost.usage.query import REJECTED, STATUS, records_sql, sums_sql
 from llmcost.usage.readers import sql_str
 
 SPECIAL_KEYS = ("model", "provider", "day", "month", "shape", "currency")
@@ -111,11 +111,13 @@ def bill(
         since=since,
         until=until,
     )
-    # Temporary files (spilled joins, the pass-1 table under a memory_limit) go to a scratch
-    # directory of our own, never the working directory.
+    # A scratch database file rather than memory: under a memory_limit DuckDB can then evict
+    # the line reader's table and spill joins and aggregates there, so a log larger than the
+    # memory given to DuckDB still completes. Never the working directory.
     scratch = tempfile.TemporaryDirectory(prefix="llmcost-bill-")
     con = duckdb.connect(
-        ":memory:", config={"threads": os.cpu_count() or 1, "temp_directory": scratch.name}
+        str(Path(scratch.name) / "bill.duckdb"),
+        config={"threads": os.cpu_count() or 1, "temp_directory": scratch.name},
     )
     try:
         con.execute("SET TimeZone = 'UTC'")
@@ -167,18 +169,19 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], files: dict[int, bool
             for no, dup in files.items()
         ]
         query = records_sql(grid, sources, detail=True, **shape)
-        _run(con, f"CREATE OR REPLACE TABLE agg AS {query}", progress)
+        _run(con, f"CREATE OR REPLACE TABLE rows AS {query}", progress)
         rejected = con.execute(readers.numbered_rejections_sql(con, paths)).fetchall()
         unread = readers.reader_rejects(con, paths)
         rejected = readers.physical_lines(con, paths, rejected, unread)
         [(expected,)] = con.execute(
-            f"SELECT coalesce(sum(records), 0) FROM agg WHERE status = {REJECTED}"
+            f"SELECT count(*) FROM rows WHERE status = {REJECTED}"
         ).fetchall()
         if len(rejected) == expected:
             break
         # Two different lines with one 192-bit digest (only if made so on purpose):
         # price again with every line numbered as it is read. Slow, never wrong.
-    sums = con.execute(f"SELECT * FROM agg WHERE status <> {REJECTED}").fetchall()
+    groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
+    sums = con.execute(sums_sql("rows", groups)).fetchall()
     rejected += [
         (file_no, line, reason, None, None, None)
         for file_no, rows in unread.items()

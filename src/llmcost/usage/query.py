@@ -108,9 +108,11 @@ def records_sql(
     """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `is_batch` (of priced
     records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
     `record_keys`; all of priced records), `records`, the sums `t_<kind>` (`TOKEN_KINDS`:
-    of priced records), then `r_file`. With `detail`, one row per distinct rejected line with
-    its number (`r_line`, or a digest `r_hash`/`r_md5` of its text), the words of its reason
-    (`r_reason`), its model (`r_model`, `r_model_no`) and instant (`r_us`). `sources` are
+    of priced records), then `r_file`. With `detail`, one row per record, not summed
+    (`sums_sql` sums them), and a rejected one carries its number (`r_line`, or a digest
+    `r_hash`/`r_md5` of its text), the words of its reason (`r_reason`), its model (`r_model`,
+    `r_model_no`) and instant (`r_us`): grouping a million rejected lines would only hold
+    them all in a hash table, where a table of rows can go to disk. `sources` are
     `SELECT`s of file_no, line_no, line, bad_json, dup_key and every field's text
     (`shapes.column`). Without `detail`, the query stops with an error naming `ABORTED` at the
     first rejected record: its caller reads the file line by line instead."""
@@ -147,7 +149,9 @@ def records_sql(
         if detail
         else ""
     )
-    sums = ",\n  ".join(f"sum(n_{kind}) AS t_{kind}" for kind in shapes.CANONICAL)
+    sums = ",\n  ".join(
+        (f"n_{kind}" if detail else f"sum(n_{kind})") + f" AS t_{kind}" for kind in shapes.CANONICAL
+    )
     carry = (
         "*"
         if detail
@@ -216,12 +220,21 @@ statused AS (
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
   CASE WHEN {priced} THEN is_batch END AS is_batch{"".join(f",{chr(10)}  {g}" for g in groups)},
-  count(*) AS records,
+  {"1" if detail else "count(*)"} AS records,
   {sums},
   CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
-FROM statused{"" if detail else abort}
-GROUP BY ALL
+FROM statused{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"}
 """
+
+
+def sums_sql(table: str, groups: int) -> str:
+    """The sums of `records_sql(detail=True)` rows in `table` that are not rejected, in the
+    columns of `records_sql(detail=False)`."""
+    cols = ", ".join(["status", "pid", "is_batch", *(f"#{4 + i}" for i in range(groups))])
+    kinds = ", ".join(f"sum(t_{kind})" for kind in shapes.CANONICAL)
+    return f"""SELECT {cols}, sum(records)::BIGINT, {kinds}
+FROM {table} WHERE status <> {REJECTED}
+GROUP BY ALL"""
 
 
 def _reason_sql() -> str:

@@ -306,21 +306,22 @@ def _csv_record_lines(con, path: Path, skip: set[int]) -> list[int] | None:
 
 
 def numbered_rejections_sql(con, paths: list[Path]) -> str:
-    """Pass 2: every rejected record with its line. A rejected JSON line is found again by a
-    digest of its text (64-bit hash, then 128-bit MD5) in a scan that only numbers lines (no
-    parsing), and only in files with rejections; equal lines are priced alike, so each copy is
-    a rejection with its own number. The caller checks the count."""
+    """Pass 2: every rejected record (in the table `rows`, `query.records_sql(detail=True)`)
+    with its line. A rejected JSON line is found again by a digest of its text (64-bit hash,
+    then 128-bit MD5) in a scan that only numbers lines (no parsing), and only in files with
+    rejections; equal lines are priced alike, so each copy is a rejection with its own number.
+    The caller checks the count."""
     cols = "r_reason, r_model, r_model_no, r_us"
-    parts = [f"SELECT r_file, r_line, {cols} FROM agg "
+    parts = [f"SELECT r_file, r_line, {cols} FROM rows "
              f"WHERE status = {REJECTED} AND r_hash IS NULL"]  # fmt: skip
     files = con.execute(
-        f"SELECT DISTINCT r_file FROM agg WHERE status = {REJECTED} AND r_hash IS NOT NULL"
+        f"SELECT DISTINCT r_file FROM rows WHERE status = {REJECTED} AND r_hash IS NOT NULL"
     ).fetchall()
     for (file_no,) in files:
         parts.append(
             f"""SELECT a.r_file, t.line_no AS r_line, {cols}
-            FROM (SELECT * FROM agg WHERE status = {REJECTED} AND r_file = {file_no}
-                  AND r_hash IS NOT NULL) a
+            FROM (SELECT DISTINCT r_file, r_hash, r_md5, {cols} FROM rows
+                  WHERE status = {REJECTED} AND r_file = {file_no} AND r_hash IS NOT NULL) a
             JOIN (SELECT line, line_no
                   FROM {_json_reader(paths[file_no], file_no)}
                        WITH ORDINALITY AS t(line, line_no)
