@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -139,14 +140,20 @@ def test_fast_reader_equals_line_reader(bill_catalog, tmp_path, lines, odd, wher
     assert fast == slow
 
 
-def test_fast_reader_prices_a_clean_file_and_agrees_to_the_last_decimal(bill_catalog, tmp_path):
-    """A file with nothing to reject is priced by the fast reader alone (no second pass)."""
+@pytest.mark.parametrize("name", ["clean.jsonl", "clean.jsonl.gz", "clean.ndjson", "clean"])
+def test_fast_reader_prices_a_clean_file_and_agrees_to_the_last_decimal(bill_catalog, tmp_path,
+                                                                        name):  # fmt: skip
+    """A file with nothing to reject is priced by the fast reader alone (no second pass),
+    gzipped or not, whatever its name."""
+    import gzip
+
     import llmcost.usage.readers as readers
 
     lines = [{"model": "beta-large", "timestamp": 1767225600 + i * 3607, "input": 1000 + i,
               "cached": i, "output": 7 * i, "user": f"u{i % 3}"} for i in range(500)]  # fmt: skip
-    path = tmp_path / "clean.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    path = tmp_path / name
+    text = "".join(json.dumps(r) + "\n" for r in lines).encode()
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
     calls = []
     real = readers.line_source
 
