@@ -104,7 +104,8 @@ def any_bad_count() -> str:
 def bad_count_reason() -> str:
     """SQL: the first count field that is present but not a non-negative whole number."""
     arms = " ".join(
-        f"WHEN {value(p)} < 0 THEN '{p}: ' || {column(p)} || ' is not a non-negative whole number'"
+        f"WHEN {value(p)} < 0 THEN '{p}: ' || {column(p)} || "
+        "' is not a non-negative whole number of at most 18 digits'"
         for p in COUNT_FIELDS
     )
     return f"CASE {arms} END"
