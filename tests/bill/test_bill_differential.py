@@ -72,8 +72,9 @@ def records(draw):
 
 
 def expected(catalog, recs, known, currency):
+    """(records priced, totals by kind, the priced records) by the pure engine."""
     totals = dict.fromkeys(KINDS, Decimal(0))
-    priced = 0
+    priced = []
     for r in recs:
         workload = Workload(
             input=r["input"],
@@ -89,10 +90,10 @@ def expected(catalog, recs, known, currency):
             cost = cost_at(catalog, model, workload, at, known, currency)
         except NotPriced:
             continue
-        priced += 1
+        priced.append(r)
         for kind in KINDS:
             totals[kind] += getattr(cost, kind)
-    return priced, totals
+    return len(priced), totals, priced
 
 
 @settings(
@@ -104,11 +105,18 @@ def expected(catalog, recs, known, currency):
     currency=st.sampled_from(["USD", "USD", "CNY"]),
 )
 def test_duckdb_equals_pure_engine(shipped_catalog, tmp_path, recs, known, currency):
+    """Both readers: the log as drawn (any record not priced sends it to the line reader),
+    and its priced records alone (read by the fast reader)."""
     path = tmp_path / "diff.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
     result = bill(shipped_catalog, [path], known=known, currency=currency)
-    priced, totals = expected(shipped_catalog, recs, known, currency)
+    priced, totals, priced_recs = expected(shipped_catalog, recs, known, currency)
     assert result.records == len(recs) == result.priced + result.rejected
     assert result.priced == priced
     for kind in KINDS:
         assert getattr(result.total, kind) == totals[kind], kind
+    clean = tmp_path / "priced.jsonl"
+    clean.write_text("".join(json.dumps(r) + "\n" for r in priced_recs))
+    fast = bill(shipped_catalog, [clean], known=known, currency=currency)
+    assert (fast.records, fast.priced, fast.rejected) == (priced, priced, 0)
+    assert fast.total == result.total
