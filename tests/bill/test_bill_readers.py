@@ -188,3 +188,51 @@ def test_duplicate_keys_are_rejected_not_priced_with_either_value(bill_catalog, 
         (2, "duplicate key: usage.prompt_tokens"),
         (3, "duplicate key: model"),
     ]
+
+
+def test_one_query_for_many_files_and_the_bad_ones_alone_line_by_line(bill_catalog, tmp_path):
+    """Clean files are priced together by the fast reader; a file with a rejected record and
+    one with a malformed line are set aside and read line by line, with their lines right."""
+    import llmcost.usage.readers as readers
+
+    def log(name: str, extra: list[str]) -> str:
+        records = [json.dumps({"model": "beta-large", "timestamp": 1767225600 + i * 3600,
+                               "input": 100 + i, "output": i}) for i in range(20)]  # fmt: skip
+        path = tmp_path / name
+        path.write_text("\n".join(records[:10] + extra + records[10:]) + "\n")
+        return str(path)
+
+    files = [log("a.jsonl", []), log("b.jsonl", ['{"model": "nope", "timestamp": 1767225600, '
+             '"input": 1}']), log("c.jsonl", []), log("d.jsonl", ["{broken"]),
+             log("e.jsonl", [])]  # fmt: skip
+    read = []
+    real = readers.line_source
+
+    def spy(con, file_no, *args, **kwargs):
+        read.append(file_no)
+        return real(con, file_no, *args, **kwargs)
+
+    readers.line_source = spy
+    try:
+        fast = bill(bill_catalog, files)
+    finally:
+        readers.line_source = real
+    assert sorted(set(read)) == [1, 3]
+    slow = bill(bill_catalog, files, fast=False)
+    assert fast == slow
+    assert (fast.priced, fast.rejected) == (100, 2)
+    assert [(r.file[-7:], r.line) for r in fast.rejections] == [("b.jsonl", 11), ("d.jsonl", 11)]
+
+
+def test_a_key_given_twice_after_the_first_rejection_is_still_rejected(bill_catalog, write_log):
+    """The fast reader stops at the first rejected record (line 1 here), before the key given
+    twice on line 3: the line reader must look for it all the same."""
+    dup = ('{"model": "beta-large", "timestamp": 1767225600, "usage": {"prompt_tokens": 2000, '
+           '"prompt_tokens": 1, "completion_tokens": 400}}')  # fmt: skip
+    other = '{"model": "beta-large", "timestamp": 1767225600, "Input": 5, "input": 7}'
+    path = write_log(['{"model": "nope", "timestamp": 1767225600, "input": 1}', other, dup, "xx"])
+    result = bill(bill_catalog, [path])
+    assert (result.priced, result.rejected) == (1, 3)
+    assert [r.reason.split(" is given")[0].split(" '")[0] for r in result.rejections] == [
+        "unknown model", "duplicate key: usage.prompt_tokens", "not JSON"]  # fmt: skip
+    assert [r.line for r in result.rejections] == [1, 3, 4]

@@ -31,7 +31,7 @@ from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import readers, shapes
 from llmcost.usage.pricegrid import PriceGrid, price_grid
-from llmcost.usage.query import REJECTED, STATUS, records_sql, sums_sql
+from llmcost.usage.query import ABORTED, REJECTED, STATUS, records_sql, sums_sql
 from llmcost.usage.readers import sql_str
 
 SPECIAL_KEYS = ("model", "provider", "day", "month", "shape", "currency")
@@ -124,24 +124,19 @@ def bill(
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
-        sums: list[tuple] = []
-        slow: dict[int, bool] = {}  # file_no -> look for duplicate keys
-        for file_no, path in enumerate(paths):
-            if not fast or readers.is_csv(path):
-                slow[file_no] = False
-                continue
-            query = records_sql(
-                grid, [readers.fast_source(file_no, path, extra)], detail=False, **shape
-            )
-            try:
-                rows = _run(con, query, progress)
-            except duckdb.Error as exc:
-                slow[file_no] = "duplicate key" in str(exc)
-                continue
-            if any(row[0] == REJECTED for row in rows):
-                slow[file_no] = False
-            else:
-                sums += rows
+        # file_no -> whether the line reader must look for keys given twice
+        slow: dict[int, bool | None] = {
+            i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
+        }
+        pending = [i for i in range(len(paths)) if i not in slow]
+        sums = _fast(con, grid, paths, pending, slow, extra, shape, progress)
+        for i, dup in slow.items():
+            if dup is None:  # stopped at a rejected record: is there a key given twice after it?
+                try:
+                    con.execute(readers.duplicate_keys_sql(i, paths[i], extra)).fetchall()
+                    slow[i] = False
+                except duckdb.Error:
+                    slow[i] = True
         rejected: list = []
         if slow:
             rows, rejected = _line_by_line(con, grid, paths, slow, extra, shape, progress)
@@ -156,6 +151,50 @@ def bill(
         con.close()
         scratch.cleanup()
     return _collect(catalog, grid, known, currency, paths, keys, since, until, sums, rejected)
+
+
+def _fast(con, grid: PriceGrid, paths: list[Path], pending: list[int], slow: dict,
+          extra, shape: dict, progress) -> list[tuple]:  # fmt: skip
+    """The sums of the files in `pending` that the fast reader prices whole; the others go into
+    `slow` (file_no -> look for keys given twice; None: not known). All files go in one
+    query; when it stops (`query.ABORTED` names the file, a reader error its path), that file
+    is set aside and the rest tried again, one by one after two such stops."""
+    import duckdb
+
+    sums: list[tuple] = []
+    stops = 0
+    while pending:
+        batch = pending if stops < 2 else pending[:1]
+        sources = [readers.fast_source(i, paths[i], extra) for i in batch]
+        try:
+            sums += _run(con, records_sql(grid, sources, detail=False, **shape), progress)
+        except duckdb.Error as exc:
+            message = str(exc)
+            culprits = _culprits(message, batch, paths)
+            if not culprits:  # no file named: try them one by one
+                stops = 2
+                continue
+            for i in culprits:  # None: stopped at a rejection; True: at an unreadable line
+                slow[i] = None if ABORTED in message else True
+            pending = [i for i in pending if i not in culprits]
+            stops += 1
+            continue
+        pending = [i for i in pending if i not in batch]
+    return sums
+
+
+def _culprits(message: str, batch: list[int], paths: list[Path]) -> list[int]:
+    """The files of `batch` a fast reader's error is about: the file_no of `query.ABORTED`, or
+    the file DuckDB's reader names; every file if there is only one."""
+    if len(batch) == 1:
+        return batch
+    aborted = re.search(re.escape(ABORTED) + r" (\d+)", message)
+    if aborted and int(aborted.group(1)) in batch:
+        return [int(aborted.group(1))]
+    named = re.search(r'in file "(.*?)"', message)
+    if named:
+        return [i for i in batch if str(paths[i]) == named.group(1)]
+    return []
 
 
 def _line_by_line(con, grid: PriceGrid, paths: list[Path], files: dict[int, bool], extra,

@@ -50,27 +50,34 @@ def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
 
 
 def _duplicate_key(extra: tuple[str, ...]) -> str:
-    """SQL over a JSON `line`: the first key that appears twice in one of the objects llmcost
-    reads (`usage.input_tokens`), or NULL. DuckDB's readers keep the first value of a
-    repeated key silently; a record whose counts are ambiguous is rejected instead."""
+    """SQL over a JSON `line`: the first key llmcost reads that appears twice in its object
+    (`usage.input_tokens`), or NULL. `json_transform` keeps the first value of a repeated key
+    silently and DuckDB's JSON reader stops at it (`fast_source`); a record whose counts are
+    ambiguous is rejected instead."""
     tree = json.loads(shapes.json_structure(extra))
-    objects: list[str] = []
+    arms = []
 
     def walk(node: dict, path: str) -> None:
-        objects.append(path)
+        json_path = "$" + "".join(f'."{part}"' for part in path.split(".")) if path else "$"
+        names = ", ".join(f"'{sql_str(key)}'" for key in node)
+        keys = (f"list_filter(try(json_keys(line, '{sql_str(json_path)}')), "
+                f"lambda k: k IN ({names}))")  # fmt: skip
+        first = f"list_filter({keys}, lambda k, i: list_position({keys}, k) < i)[1]"
+        prefix = f"'{sql_str(path)}.' || " if path else ""
+        arms.append(f"WHEN {first} IS NOT NULL THEN {prefix}{first}")
         for key, child in node.items():
             if isinstance(child, dict):
                 walk(child, f"{path}.{key}" if path else key)
 
     walk(tree, "")
-    arms = []
-    for path in objects:
-        json_path = "$" + "".join(f'."{part}"' for part in path.split(".")) if path else "$"
-        keys = f"try(json_keys(line, '{sql_str(json_path)}'))"
-        first = f"list_filter({keys}, lambda k, i: list_position({keys}, k) < i)[1]"
-        prefix = f"'{sql_str(path)}.' || " if path else ""
-        arms.append(f"WHEN {first} IS NOT NULL THEN {prefix}{first}")
     return f"CASE {' '.join(arms)} END"
+
+
+def duplicate_keys_sql(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
+    """A query that fails if `fast_source` meets a key it reads given twice in `path` (or a
+    line it cannot read): every field is read, none is checked. Cheaper than looking for the
+    keys line by line (`_duplicate_key`), so the line reader does that only where it fails."""
+    return f"SELECT count(COLUMNS('f_.*')) FROM ({fast_source(file_no, path, extra)})"
 
 
 def is_csv(path: Path) -> bool:
