@@ -166,6 +166,9 @@ def test_group_by_field_only_rejected_records_have_is_named(tmp_path):
         ({"usage": {"prompt_tokens": 5, "completion_tokens": 1}, "output": 100}, "usage"),
         ({"usage": {"input_tokens": 5, "output_tokens": 1}, "cached": 0}, "usage"),
         ({"usageMetadata": {"promptTokenCount": 5}, "input": 1000}, "usageMetadata"),
+        # a provider's count that does not decide the shape is still one (a QA find)
+        ({"usage": {"completion_tokens": 400}, "input": 2000}, "usage"),
+        ({"usage": {"prompt_tokens_details": {"cached_tokens": 5}}, "input": 2000}, "usage"),
     ],
 )
 def test_usage_and_top_level_counts_is_ambiguous(tmp_path, extra, word):

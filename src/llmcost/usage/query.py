@@ -129,7 +129,6 @@ def records_sql(
         f"CASE WHEN left({f(c)}, 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
         for c in shapes.CANONICAL
     )
-    no_canonical = " AND ".join(f(c) + " IS NULL" for c in shapes.CANONICAL)
     priced = f"status = {PRICED}"
     groups = [
         *([f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []),
@@ -190,7 +189,7 @@ checked AS (
     NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us0 >= 0
       AND us0 < {US_UNTIL} AND NOT bad_count
       AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS}) AND shape IS NOT NULL
-      AND (shape = {shapes.CANONICAL_SHAPE} OR ({no_canonical})) AS parsed
+      AND NOT ({shapes.ambiguous()}) AS parsed
   FROM counted
 ),
 normal AS (
@@ -240,7 +239,7 @@ GROUP BY ALL"""
 def _reason_sql() -> str:
     """SQL: why a rejected record is rejected, in the order its fields are checked."""
     f = shapes.column
-    no_canonical = " AND ".join(f(c) + " IS NULL" for c in shapes.CANONICAL)
+    gemini = " OR ".join(f(p) + " IS NOT NULL" for p in shapes.COUNT_FIELDS if "Metadata" in p)
     return f"""CASE
       WHEN bad_json THEN 'not JSON'
       WHEN dup_key IS NOT NULL
@@ -261,10 +260,10 @@ def _reason_sql() -> str:
       WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
       WHEN shape IS NULL THEN 'no usage (usage, usageMetadata or input/output fields)'
-      WHEN shape <> {shapes.CANONICAL_SHAPE} AND NOT ({no_canonical})
-        THEN 'ambiguous: both ' || (CASE WHEN shape = {shapes.GEMINI} THEN 'usageMetadata'
-          ELSE 'usage' END) || ' and top-level counts (input, cached, cache_write, '
-          || 'cache_write_1h, output); keep one'
+      WHEN {shapes.ambiguous()}
+        THEN 'ambiguous: both ' || (CASE WHEN {gemini} THEN 'usageMetadata' ELSE 'usage' END)
+          || ' and top-level counts (input, cached, cache_write, cache_write_1h, output); '
+          || 'keep one'
       WHEN model_no IS NULL THEN 'unknown model'
       WHEN n_cache_write < 0 THEN 'usage.cache_creation: the 1-hour writes exceed '
         || 'cache_creation_input_tokens'

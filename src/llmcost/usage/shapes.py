@@ -130,6 +130,15 @@ SHAPE = f"""CASE
 END"""
 
 
+def ambiguous() -> str:
+    """SQL: the record has top-level canonical counts and also a provider's usage field (any:
+    `usage.completion_tokens` alone is enough), so neither may win silently. The provider
+    fields are looked at only when canonical ones are present."""
+    canonical = " OR ".join(f"{column(c)} IS NOT NULL" for c in CANONICAL)
+    provider = " OR ".join(f"{column(p)} IS NOT NULL" for p in COUNT_FIELDS if p not in CANONICAL)
+    return f"CASE WHEN {canonical} THEN {provider} ELSE false END"
+
+
 def _anthropic_writes() -> str:
     split = (
         f"{_z('usage.cache_creation.ephemeral_5m_input_tokens')} + "
