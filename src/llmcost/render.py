@@ -235,9 +235,11 @@ def _table(report: Report) -> str:
 def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
+    # cells and title as plain Text: a value from a log ("[/]", "[bold]x") is not markup
     table = Table(
-        title=title or None,
+        title=Text(title) if title else None,
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
@@ -261,7 +263,7 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
             style="cyan" if column.kind == "bar" else None,
         )
     for line in cells:
-        table.add_row(*line)
+        table.add_row(*(Text(cell) for cell in line))
     return table
 
 

@@ -118,6 +118,9 @@ def test_valid_offsets_and_seconds_price_the_same_instant(tmp_path, ts):
         ("user,User", "--group-by: 'User' clashes with 'user': "),
         ("meta.a,Meta.b", "--group-by: 'Meta' clashes with 'meta': "),
         ("user-id,user_id", "--group-by: 'user_id' clashes with 'user-id': "),
+        ("usage", "--group-by: 'usage' is an object whose fields llmcost reads"),
+        ("usage.cache_creation", "--group-by: 'usage.cache_creation' is an object whose"),
+        ("metadata,metadata.team", "--group-by: 'metadata' is an object whose fields"),
     ],
 )
 def test_group_by_key_that_clashes_is_refused_up_front(tmp_path, keys, error):
@@ -183,3 +186,13 @@ def test_usage_and_top_level_counts_is_ambiguous(tmp_path, extra, word):
     )
     assert doc["rejections"] == [{"file": str(path), "line": 2, "reason": reason}]
     assert f"rejected {path}:2: {reason}" in result.stderr
+
+
+def test_group_values_are_shown_as_written_not_as_markup(tmp_path):
+    """A value from a log is text: "[/]" crashed the table (exit 3), "[bold]x[/]" lost its
+    brackets and could merge with "x" (QA finds)."""
+    records = [{**OK, "user": "[/]"}, {**OK, "user": "[bold red]x[/]"}, {**OK, "user": "x"}]
+    result = run(str(jsonl(tmp_path, records)), "--group-by", "user")
+    assert result.exit_code == 0, result.output
+    for value in ("[/]", "[bold red]x[/]"):
+        assert value in result.stdout

@@ -245,6 +245,13 @@ def _check_clashes(keys: tuple[str, ...]) -> tuple[str, ...]:
     do not tell them apart) or only by `-` vs `_` (one SQL column)."""
     seen = {p: p for p in (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS)}
     for key in keys:
+        inner = [p for p in (*seen, *keys) if p.startswith(key + ".")]
+        if key not in SPECIAL_KEYS and inner:
+            raise InputError(
+                f"--group-by: {key!r} is an object whose fields llmcost reads ({inner[0]!r}), "
+                "not a value to group by",
+                hint=f"group by one of its fields, such as {inner[0]}",
+            )
         if key in SPECIAL_KEYS or key in seen:
             continue
         parts = key.split(".")
