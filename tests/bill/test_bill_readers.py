@@ -236,3 +236,37 @@ def test_a_key_given_twice_after_the_first_rejection_is_still_rejected(bill_cata
     assert [r.reason.split(" is given")[0].split(" '")[0] for r in result.rejections] == [
         "unknown model", "duplicate key: usage.prompt_tokens", "not JSON"]  # fmt: skip
     assert [r.line for r in result.rejections] == [1, 3, 4]
+
+
+G = ('{"model": "beta-large", "timestamp": 1767225600, "usage": {"prompt_tokens": 2000, '
+     '"completion_tokens": 400}}')  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "priced", "rejected_lines"),
+    [
+        (f"{G}\n\t\n", 1, []),  # a line of JSON whitespace is blank for both readers
+        (f"{G}\n\t\n\f\n\v\nBAD\n", 1, [5]),
+        (G.replace(", ", ",\r ", 1) + "\n", 1, []),  # a CR between tokens is whitespace
+        (G.replace(", ", ",\r ", 1) + "\nBAD\n", 1, [2]),
+        (f"{G}\r{G}\nBAD\n", 0, [1, 2]),  # two values on one line, not two lines
+        (f"{G}\r\n{G}\r\nBAD\r\n", 2, [3]),
+        (f"{G}\r\n{G}\r", 2, []),
+    ],
+)
+def test_lines_break_at_lf_only_and_blank_lines_are_skipped_by_both_readers(
+    bill_catalog, tmp_path, text, priced, rejected_lines
+):
+    """QA finds: DuckDB's line reader broke lines at a lone CR and took a tab-only line for a
+    record, where its JSON reader (and JSON Lines) do neither."""
+    for name in ("log.jsonl", "log.jsonl.gz"):
+        import gzip
+
+        path = tmp_path / name
+        data = text.encode()
+        path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+        fast = bill(bill_catalog, [path])
+        slow = bill(bill_catalog, [path], fast=False)
+        assert fast == slow
+        assert fast.priced == priced
+        assert [r.line for r in fast.rejections] == rejected_lines

@@ -139,7 +139,9 @@ def bill(
                     slow[i] = True
         rejected: list = []
         if slow:
-            rows, rejected = _line_by_line(con, grid, paths, slow, extra, shape, progress)
+            rows, rejected = _line_by_line(
+                con, grid, paths, slow, extra, shape, progress, Path(scratch.name)
+            )
             sums += rows
     except duckdb.Error as exc:
         raise InputError(
@@ -198,20 +200,24 @@ def _culprits(message: str, batch: list[int], paths: list[Path]) -> list[int]:
 
 
 def _line_by_line(con, grid: PriceGrid, paths: list[Path], files: dict[int, bool], extra,
-                  shape: dict, progress) -> tuple[list[tuple], list[tuple]]:  # fmt: skip
+                  shape: dict, progress, scratch: Path) -> tuple[list, list]:  # fmt: skip
     """Price `files` (file_no -> look for duplicate keys) reading every line on its own, and
     find each rejected record's line: its sums and the rejections (file_no, line, reason,
     model text, model number, instant in microseconds)."""
+    read = list(paths)  # what is read: a JSON Lines file with a lone CR, as a copy
+    for no in files:
+        if not readers.is_csv(paths[no]):
+            read[no] = readers.without_lone_cr(paths[no], scratch, no)
     for numbered in (False, True):
         sources = [
-            readers.line_source(con, no, paths[no], extra, numbered, duplicates=dup)
+            readers.line_source(con, no, read[no], extra, numbered, duplicates=dup)
             for no, dup in files.items()
         ]
         query = records_sql(grid, sources, detail=True, **shape)
         _run(con, f"CREATE OR REPLACE TABLE rows AS {query}", progress)
-        rejected = con.execute(readers.numbered_rejections_sql(con, paths)).fetchall()
-        unread = readers.reader_rejects(con, paths)
-        rejected = readers.physical_lines(con, paths, rejected, unread)
+        rejected = con.execute(readers.numbered_rejections_sql(con, read)).fetchall()
+        unread = readers.reader_rejects(con, read)
+        rejected = readers.physical_lines(con, read, rejected, unread)
         [(expected,)] = con.execute(
             f"SELECT count(*) FROM rows WHERE status = {REJECTED}"
         ).fetchall()

@@ -19,6 +19,9 @@ from llmcost.errors import InputError
 from llmcost.usage import shapes
 from llmcost.usage.query import REJECTED
 
+# A line of only these is blank and skipped, as DuckDB's JSON reader skips it.
+_BLANK = "' ' || chr(9) || chr(11) || chr(12) || chr(13)"
+
 
 def sql_str(text: str) -> str:
     """Text inside a SQL string literal."""
@@ -78,6 +81,58 @@ def duplicate_keys_sql(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
     line it cannot read): every field is read, none is checked. Cheaper than looking for the
     keys line by line (`_duplicate_key`), so the line reader does that only where it fails."""
     return f"SELECT count(COLUMNS('f_.*')) FROM ({fast_source(file_no, path, extra)})"
+
+
+def without_lone_cr(path: Path, scratch: Path, file_no: int) -> Path:
+    """`path`, or a plain copy in `scratch` if it holds a carriage return that is not part of
+    a CRLF line end, with each such CR made a tab. DuckDB's line reader breaks lines at a lone
+    CR, where JSON Lines (and DuckDB's JSON reader) break only at LF: a tab keeps every line
+    as it was (whitespace between JSON tokens, as invalid as a raw CR inside a string)."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    chunk_size = 1 << 24
+
+    def chunks():
+        with opener(path, "rb") as f:
+            while chunk := f.read(chunk_size):
+                yield chunk
+
+    def lone(chunk: bytes, follows: bytes) -> int:
+        """Lone CRs in `chunk`, whose next byte is `follows` (b"" at the end)."""
+        ends = chunk.endswith(b"\r") and not follows.startswith(b"\n")
+        return chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r") + ends
+
+    try:
+        found = False
+        previous = b""
+        for chunk in chunks():
+            if previous and lone(previous, chunk):
+                found = True
+                break
+            previous = chunk
+        found = found or bool(previous and lone(previous, b""))
+        if not found:
+            return path
+        copy = scratch / f"lines-{file_no}.jsonl"
+        with copy.open("wb") as out:
+            previous = b""
+            for chunk in chunks():
+                if previous:
+                    out.write(_tabs_for_lone_cr(previous, chunk))
+                previous = chunk
+            if previous:
+                out.write(_tabs_for_lone_cr(previous, b""))
+        return copy
+    except (OSError, EOFError):
+        return path  # DuckDB's reader reports an unreadable file in its own words
+
+
+def _tabs_for_lone_cr(chunk: bytes, follows: bytes) -> bytes:
+    out = re.sub(rb"\r(?!\n)", b"\t", chunk[:-1]) + chunk[-1:]
+    if chunk.endswith(b"\r") and not follows.startswith(b"\n"):
+        out = out[:-1] + b"\t"
+    return out
 
 
 def is_csv(path: Path) -> bool:
@@ -154,7 +209,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
         FROM (SELECT line, {"line_no" if numbered else "NULL::BIGINT AS line_no"},
                      try(json_transform(line, '{structure}')) AS j
               FROM {reader}
-              WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line) <> ''))"""
+              WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line, {_BLANK}) <> ''))"""
 
 
 _READER_REASONS = {
