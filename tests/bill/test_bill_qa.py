@@ -196,3 +196,31 @@ def test_group_values_are_shown_as_written_not_as_markup(tmp_path):
     assert result.exit_code == 0, result.output
     for value in ("[/]", "[bold red]x[/]"):
         assert value in result.stdout
+
+
+def test_second_qa_pass_finds(tmp_path):
+    """An empty CSV is empty input; a CSV header naming a column twice is refused; a file
+    given twice is named; a model name with a trailing newline is named in its rejection; an
+    RFC 3339 instant in lower case is read; an absent group key is an empty CSV cell."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = run(str(empty))
+    assert result.exit_code == 0 and "records 0 = priced 0 + rejected 0" in result.stdout
+    twice = tmp_path / "twice.csv"
+    twice.write_text("model,timestamp,input,output,input\nalpha-flash,2026-01-10,1000,1,5\n")
+    result = run(str(twice))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"llmcost: error: {twice}: the CSV header names the column 'input' twice "
+        "(hint: keep one column of each name)"
+    ]
+    path = jsonl(tmp_path, [{**OK, "model": "nope\n"}, {**OK, "timestamp": "2026-01-10t00:00:00z"},
+                            {**OK, "user": "ann"}])  # fmt: skip
+    result = run(str(path), str(path), "--format", "csv", "--group-by", "user")
+    assert result.exit_code == 0, result.output
+    assert f"{path} is given more than once" in result.stderr
+    assert "unknown model 'nope\\n'" in result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "ann,2,2000,200,USD,0.002,0,0,0.0004,0.0024",
+        ",2,2000,200,USD,0.002,0,0,0.0004,0.0024",
+    ]

@@ -65,6 +65,12 @@ def bill(
         raise InputError("--until must be after --since", hint="the range is [since, until)")
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
     choice = open_catalog(catalog, cur)
+    seen: set = set()
+    for name in files:
+        real = os.path.realpath(name)
+        if real in seen:
+            warn(f"{name} is given more than once: its records are counted each time")
+        seen.add(real)
     result = run_bill(
         choice.catalog,
         files,

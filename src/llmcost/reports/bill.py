@@ -13,10 +13,11 @@ def bill_report(result: Bill) -> Report:
         cost = group.cost
         rows.append(
             {
-                **{k: v if v is not None else "-" for k, v in group.keys.items()},
+                **group.keys,  # None: shown as "-" in tables, empty in CSV
                 "records": group.records,
                 "input_tokens": group.tokens["input"],
                 "output_tokens": group.tokens["output"],
+                "currency": cur,
                 "input": (cost.input, cur),
                 "cache_read": (cost.cache_read, cur),
                 "cache_write": (cost.cache_write, cur),
@@ -42,6 +43,7 @@ def bill_report(result: Bill) -> Report:
         Column("records", "Records", "count"),
         Column("input_tokens", "Prompt tokens", "count"),
         Column("output_tokens", "Output tokens", "count"),
+        Column("currency", "Currency", csv_only=True),
         Column("input", "Input", "money"),
         Column("cache_read", "Cache read", "money"),
         Column("cache_write", "Cache write", "money"),

@@ -100,8 +100,13 @@ def bill(
             raise InputError(
                 f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
             )
-        if not path.is_file():
+        if not path.exists():
             raise InputError(f"{path}: no such file")
+        if not path.is_file():
+            raise InputError(
+                f"{path}: not a regular file (a pipe or device)",
+                hint="write the log to a file first",
+            )
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
     shape = dict(
@@ -466,4 +471,6 @@ def _reason(catalog, known, currency, reason, model, model_id, ts) -> str:
             catalog.price_at(model_id, at, known, currency)
     except LlmcostError as exc:
         return exc.one_line()
+    if reason == "unknown model":  # a spelling llmcost's SQL and Python read apart
+        return f"unknown model {model!r}"
     return reason

@@ -91,7 +91,9 @@ def _literal(text: str) -> str:
 def normalize_sql(expr: str) -> str:
     """SQL: a model name as `norm_names` keys it (`catalog.names.normalize`: the last path
     part, lower case, `._ ` -> `-`)."""
-    return f"translate(lower(trim(regexp_extract({expr}, '[^/]*$'))), '._ ', '---')"
+    space = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+    tail = f"regexp_extract(trim({expr}, {space}), '[^/]*$')"
+    return f"translate(lower(trim({tail}, {space})), '._ ', '---')"
 
 
 def records_sql(
@@ -176,7 +178,7 @@ counted AS (
          WHEN regexp_full_match(ts_text, '{TS_NUMBER}')
            THEN (ts_text::DECIMAL(18, 6) * 1000000::DECIMAL(38, 0))::BIGINT
          WHEN regexp_full_match(ts_text, '{TS_ISO}')
-           THEN epoch_us(TRY_CAST(ts_text AS TIMESTAMPTZ))
+           THEN epoch_us(TRY_CAST(upper(ts_text) AS TIMESTAMPTZ))  -- RFC 3339 allows t, z
     END AS us0
   FROM fields
 ),

@@ -162,6 +162,25 @@ def _json_reader(path: Path, file_no: int) -> str:
     )
 
 
+def _check_header(con, path: Path, fields: tuple[str, ...]) -> None:
+    """Refuse a CSV whose header names a column llmcost reads twice (DuckDB would read the
+    first and rename the second): which one counts is unclear."""
+    import csv
+
+    try:
+        with _open_text(path) as f:
+            header = next((row for row in _csv_rows(_dialect(con, path), f) if row), [])
+    except (csv.Error, OSError, EOFError):
+        return  # DuckDB's reader reports it in its own words
+    names = [name.strip() for name in header]
+    twice = next((n for n in fields if names.count(n) > 1), None)
+    if twice is not None:
+        raise InputError(
+            f"{path}: the CSV header names the column {twice!r} twice",
+            hint="keep one column of each name",
+        )
+
+
 def _csv_reader(path: Path, file_no: int | None) -> str:
     rejects = "ignore_errors = true" if file_no is None else _rejects(file_no)
     return f"read_csv('{sql_str(str(path))}', header = true, all_varchar = true, {rejects})"
@@ -178,7 +197,12 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
     and `numbered_rejections_sql` numbers only those. A CSV row is numbered as it is read (CSV is
     not the bulk path)."""
     fields = _fields(extra)
+    if is_csv(path) and path.stat().st_size == 0:  # empty input is not an error
+        cols = ", ".join(f"NULL::VARCHAR AS {shapes.column(f)}" for f in fields)
+        return f"""SELECT {file_no} AS file_no, NULL::BIGINT AS line_no, NULL::VARCHAR AS line,
+            false AS bad_json, NULL::VARCHAR AS dup_key, {cols} WHERE false"""
     if is_csv(path):
+        _check_header(con, path, fields)
         reader = _csv_reader(path, file_no)
         columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         header = set(columns)
