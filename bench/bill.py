@@ -8,9 +8,11 @@ as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log, and
 `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one). llmcost's bytecode
 is compiled first, as `pip install` does.
 
-Usage: python bench/bill.py [LINES] [--rejects]   (default 1,000,000). `--rejects` draws models
-regardless of their release instead, so about a quarter of the records fall before their
-model's release and are rejected (each listed in the JSON): the line-by-line path. Peak RSS
+Usage: python bench/bill.py [LINES] [--rejects] [--bodies]   (default 1,000,000). `--rejects`
+draws models regardless of their release instead, so about a quarter of the records fall
+before their model's release and are rejected (each listed in the JSON): the line-by-line
+path. `--bodies` logs whole response bodies, the reply's text included (about four characters
+an output token, at most 2,000), as an app that logs what the API returned would. Peak RSS
 from /usr/bin/time if any.
 """
 
@@ -43,7 +45,28 @@ def models() -> list[tuple[str, str, int, int]]:
     return out
 
 
-def record(rng: random.Random, catalog: list, rejects: bool) -> str:
+WORDS = " ".join(f"word{i % 97}" for i in range(1000))  # a reply's text, ~8 KB
+
+
+def record(rng: random.Random, catalog: list, rejects: bool, bodies: bool = False) -> str:
+    line, output = _record(rng, catalog, rejects)
+    if not bodies or '"usage' not in line:
+        return line
+    reply = WORDS[: min(4 * output, 2000)]
+    body = {
+        '"chat.completion"': f'"choices": [{{"index": 0, "message": {{"role": "assistant", '
+        f'"content": "{reply}"}}, "finish_reason": "stop"}}]',
+        '"response"': f'"output": [{{"type": "message", "role": "assistant", "content": '
+        f'[{{"type": "output_text", "text": "{reply}"}}]}}]',
+        '"message"': f'"content": [{{"type": "text", "text": "{reply}"}}]',
+    }
+    gemini = f'"candidates": [{{"content": {{"parts": [{{"text": "{reply}"}}]}}}}]'
+    kind = next((k for k in body if k in line), None)
+    return line[:-1] + ", " + (body[kind] if kind else gemini) + "}"
+
+
+def _record(rng: random.Random, catalog: list, rejects: bool) -> tuple[str, int]:
+    """A log line (its usage, no reply) and its output tokens."""
     ts = YEAR[0] + rng.randrange(YEAR[1] - YEAR[0])
     out = [m for m in catalog if rejects or m[2] <= ts < m[3]]
     model, provider = rng.choice(out)[:2]
@@ -52,38 +75,38 @@ def record(rng: random.Random, catalog: list, rejects: bool) -> str:
     user = f"u{rng.randrange(50)}"
     if rng.randrange(5) == 0:  # a gateway's flat record
         return (f'{{"model": "{model}", "timestamp": {ts}, "user": "{user}", "input": {p}, '
-                f'"cached": {c}, "output": {o}}}')  # fmt: skip
+                f'"cached": {c}, "output": {o}}}'), o  # fmt: skip
     if provider == "openai" and rng.randrange(2):
         return (f'{{"id": "chatcmpl-{ts}", "object": "chat.completion", "created": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
                 f'"completion_tokens": {o}, "total_tokens": {p + o}, '
-                f'"prompt_tokens_details": {{"cached_tokens": {c}}}}}}}')  # fmt: skip
+                f'"prompt_tokens_details": {{"cached_tokens": {c}}}}}}}'), o  # fmt: skip
     if provider == "openai":
         return (f'{{"id": "resp_{ts}", "object": "response", "created_at": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"input_tokens": {p}, '
                 f'"input_tokens_details": {{"cached_tokens": {c}}}, "output_tokens": {o}, '
-                f'"total_tokens": {p + o}}}}}')  # fmt: skip
+                f'"total_tokens": {p + o}}}}}'), o  # fmt: skip
     if provider == "anthropic":
         return (f'{{"id": "msg_{ts}", "type": "message", "model": "{model}", '
                 f'"timestamp": "{iso}", "user": "{user}", "usage": {{"input_tokens": {p - c}, '
                 f'"cache_read_input_tokens": {c}, "cache_creation_input_tokens": 0, '
-                f'"output_tokens": {o}}}}}')  # fmt: skip
+                f'"output_tokens": {o}}}}}'), o  # fmt: skip
     if provider == "deepseek":
         return (f'{{"id": "{ts}", "object": "chat.completion", "created": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
                 f'"completion_tokens": {o}, "total_tokens": {p + o}, "prompt_cache_hit_tokens": '
-                f'{c}, "prompt_cache_miss_tokens": {p - c}}}}}')  # fmt: skip
+                f'{c}, "prompt_cache_miss_tokens": {p - c}}}}}'), o  # fmt: skip
     return (f'{{"modelVersion": "{model}", "timestamp": "{iso}", "user": "{user}", '
             f'"usageMetadata": {{"promptTokenCount": {p}, "cachedContentTokenCount": {c}, '
-            f'"candidatesTokenCount": {o}, "totalTokenCount": {p + o}}}}}')  # fmt: skip
+            f'"candidatesTokenCount": {o}, "totalTokenCount": {p + o}}}}}'), o  # fmt: skip
 
 
-def generate(path: Path, lines: int, rejects: bool = False) -> None:
+def generate(path: Path, lines: int, rejects: bool = False, bodies: bool = False) -> None:
     rng = random.Random(5)
     catalog = models()
     with path.open("w") as f:
         for _ in range(lines):
-            f.write(record(rng, catalog, rejects) + "\n")
+            f.write(record(rng, catalog, rejects, bodies) + "\n")
 
 
 COUNT = (
@@ -104,14 +127,16 @@ def timed(cmd: list[str]) -> tuple[float, str]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--rejects"]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rejects = "--rejects" in sys.argv[1:]
+    bodies = "--bodies" in sys.argv[1:]
     lines = int(args[0]) if args else 1_000_000
     OUT.mkdir(parents=True, exist_ok=True)
-    big = OUT / f"log-{'rejects-' if rejects else ''}{lines}.jsonl"
+    name = "log-" + "rejects-" * rejects + "bodies-" * bodies + str(lines)
+    big = OUT / f"{name}.jsonl"
     one = OUT / "log-1.jsonl"
     if not big.exists():
-        generate(big, lines, rejects)
+        generate(big, lines, rejects, bodies)
     generate(one, 1)
     compileall.compile_dir(str(SRC), quiet=1)
     bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10"]
