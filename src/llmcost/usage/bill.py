@@ -148,6 +148,11 @@ def bill(
                 con, grid, paths, slow, extra, shape, progress, Path(scratch.name)
             )
             sums += rows
+    except duckdb.OutOfMemoryException as exc:
+        raise InputError(
+            f"pricing the usage logs ran out of memory: {str(exc).splitlines()[0]}",
+            hint="give DuckDB more with LLMCOST_MEMORY_LIMIT (e.g. 4GB), or bill fewer files",
+        ) from None
     except duckdb.Error as exc:
         raise InputError(
             f"reading the usage logs failed: {str(exc).splitlines()[0]}",
@@ -168,6 +173,10 @@ def _fast(con, grid: PriceGrid, paths: list[Path], pending: list[int], slow: dic
     is set aside and the rest tried again, one by one after two such stops."""
     import duckdb
 
+    # about the input: a rejected record (ABORTED), a line it cannot read; anything else
+    # (out of memory, an interrupt) is not the file's fault and is raised
+    input_errors = (duckdb.InvalidInputException, duckdb.ConversionException,
+                    duckdb.IOException, duckdb.OutOfRangeException)  # fmt: skip
     sums: list[tuple] = []
     stops = 0
     while pending:
@@ -175,7 +184,7 @@ def _fast(con, grid: PriceGrid, paths: list[Path], pending: list[int], slow: dic
         sources = [readers.fast_source(i, paths[i], extra) for i in batch]
         try:
             sums += _run(con, records_sql(grid, sources, detail=False, **shape), progress)
-        except duckdb.Error as exc:
+        except input_errors as exc:
             message = str(exc)
             culprits = _culprits(message, batch, paths)
             if not culprits:  # no file named: try them one by one

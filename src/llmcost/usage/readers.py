@@ -129,10 +129,9 @@ def without_lone_cr(path: Path, scratch: Path, file_no: int) -> Path:
 
 
 def _tabs_for_lone_cr(chunk: bytes, follows: bytes) -> bytes:
-    out = re.sub(rb"\r(?!\n)", b"\t", chunk[:-1]) + chunk[-1:]
-    if chunk.endswith(b"\r") and not follows.startswith(b"\n"):
-        out = out[:-1] + b"\t"
-    return out
+    """`chunk` with each CR not followed by LF (in it, or as the first byte of `follows`)
+    made a tab."""
+    return re.sub(rb"\r(?!\n)", b"\t", chunk + follows[:1])[: len(chunk)]
 
 
 def is_csv(path: Path) -> bool:
