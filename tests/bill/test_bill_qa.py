@@ -224,3 +224,15 @@ def test_second_qa_pass_finds(tmp_path):
         "ann,2,2000,200,USD,0.002,0,0,0.0004,0.0024",
         ",2,2000,200,USD,0.002,0,0,0.0004,0.0024",
     ]
+
+
+def test_a_model_under_another_provider_is_refused_as_everywhere(tmp_path):
+    """`Catalog.resolve` refuses `beta/alpha-flash` (alpha-flash belongs to alpha); bill used
+    to price it (a review find). A gateway's prefix, or the model's own provider, is fine."""
+    names = ["beta/alpha-flash", "alpha/alpha-flash", "gateway/alpha/alpha-flash",
+             "gateway/alpha-flash", "BETA / alpha-flash"]  # fmt: skip
+    result, doc = bill_json(jsonl(tmp_path, [{**OK, "model": n} for n in names]))
+    assert result.exit_code == 0
+    assert (doc["priced"], doc["rejected"]) == (3, 2)
+    assert [(r["line"], "belongs to alpha" in r["reason"]) for r in doc["rejections"]] == [
+        (1, True), (5, True)]  # fmt: skip

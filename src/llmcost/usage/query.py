@@ -52,13 +52,14 @@ def grid_ctes(grid: PriceGrid) -> str:
     def names(table: dict[str, int]) -> str:
         rows = (
             ", ".join(
-                f"({_literal(name)}, {no}, {padded(grid.bounds[no], k)})"
+                f"({_literal(name)}, {no}, {_literal(grid.providers[no])}, "
+                f"{padded(grid.bounds[no], k)})"
                 for name, no in table.items()
             )
-            or f"(NULL, NULL, {padded((), k)})"
+            or f"(NULL, NULL, NULL, {padded((), k)})"
         )
         cols = ", ".join(f"b{i}" for i in range(k))
-        return f"(VALUES {rows}) t(name, model_no, {cols})"
+        return f"(VALUES {rows}) t(name, model_no, provider, {cols})"
 
     stretch_rows = (
         ", ".join(
@@ -91,9 +92,18 @@ def _literal(text: str) -> str:
 def normalize_sql(expr: str) -> str:
     """SQL: a model name as `norm_names` keys it (`catalog.names.normalize`: the last path
     part, lower case, `._ ` -> `-`)."""
-    space = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
-    tail = f"regexp_extract(trim({expr}, {space}), '[^/]*$')"
-    return f"translate(lower(trim({tail}, {space})), '._ ', '---')"
+    tail = f"regexp_extract(trim({expr}, {_SPACE}), '[^/]*$')"
+    return f"translate(lower(trim({tail}, {_SPACE})), '._ ', '---')"
+
+
+def prefix_sql(expr: str) -> str:
+    """SQL: the path part before a model name's last (`openrouter/deepseek/x` -> `deepseek`),
+    lower case, as `Catalog.resolve` reads it to refuse a model under another provider."""
+    part = f"regexp_extract(trim({expr}, {_SPACE}), '([^/]*)/[^/]*$', 1)"
+    return f"lower(trim({part}, {_SPACE}))"
+
+
+_SPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"  # Python's ASCII strip()
 
 
 def records_sql(
@@ -120,6 +130,7 @@ def records_sql(
     first rejected record: its caller reads the file line by line instead."""
     f = shapes.column
     k, w, b = _widths(grid)
+    providers = ", ".join(_literal(p) for p in sorted(set(grid.providers))) or "NULL"
     ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
     bounds = []
     if since is not None:
@@ -195,7 +206,8 @@ checked AS (
   FROM counted
 ),
 normal AS (
-  SELECT c.*, coalesce(x.model_no, y.model_no) AS model_no,
+  SELECT c.*, coalesce(x.model_no, CASE WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
+    OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no END) AS model_no,
     {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
   FROM checked c
   LEFT JOIN names x ON x.name = c.model_text
