@@ -1,6 +1,6 @@
 """Usage logs: provider-shaped usage records priced at each record's own instant.
 
-`pricetable` flattens the catalog into a price table (the bitemporal winner already resolved
-per stretch of valid time); `bill` loads it into DuckDB next to the logs and prices every
-record in SQL, exactly, in scaled integers.
+`bill` reads the logs in DuckDB (`readers`), checks and places every record in the catalog's
+price grid (`query`, `pricegrid`) and prices the summed token counts exactly in Python;
+`pricetable` and `export` give the catalog as a flat table for a warehouse (`catalog export`).
 """

@@ -30,12 +30,12 @@ from llmcost.errors import InputError, LlmcostError
 from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import readers, shapes
-from llmcost.usage.pricegrid import PriceGrid, price_grid
+from llmcost.usage.pricegrid import EPOCH, PriceGrid, micros, price_grid
 from llmcost.usage.query import ABORTED, REJECTED, STATUS, records_sql, sums_sql
 from llmcost.usage.readers import sql_str
 
 SPECIAL_KEYS = ("model", "provider", "day", "month", "shape", "currency")
-TOKEN_KINDS = ("input", "cached", "cache_write", "cache_write_1h", "output")
+TOKEN_KINDS = shapes.CANONICAL  # input, cached, cache_write, cache_write_1h, output
 COST_KINDS = ("input", "cache_read", "cache_write", "output")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
 
@@ -162,7 +162,7 @@ def bill(
     finally:
         con.close()
         scratch.cleanup()
-    return _collect(catalog, grid, known, currency, paths, keys, since, until, sums, rejected)
+    return _collect(catalog, grid, known, currency, paths, keys, shape, sums, rejected)
 
 
 def _fast(con, grid: PriceGrid, paths: list[Path], pending: list[int], slow: dict,
@@ -326,39 +326,31 @@ def _run(con, query: str, progress) -> list[tuple]:
     return box["rows"]
 
 
-def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, since, until,
+def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict,
              sums: list[tuple], rejected: list[tuple]) -> Bill:  # fmt: skip
-    """The bill from the sums (`query.records_sql` rows) and the rejections."""
-    extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
-    by_day = "day" in keys or "month" in keys
-    by_shape = "shape" in keys
-    n_groups = by_day + by_shape + len(extra)
+    """The bill from the sums and the rejections. A row of sums is (`query.records_sql`):
+    status, pid, is_batch, the group values (day, shape, record fields: those asked for),
+    records, the token sums in `TOKEN_KINDS` order, then columns not read here."""
+    found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
+                  *shape["record_keys"])  # fmt: skip
     counts = {"priced": 0, "rejected": len(rejected), "skipped": 0}
     totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
-    for row in sums:
-        status, pid, batch = STATUS[row[0]], row[1], row[2]
-        gvals = row[3 : 3 + n_groups]
-        records = row[3 + n_groups]
+    for status_code, pid, batch, *rest in sums:
+        status = STATUS[status_code]
+        found = dict(zip(found_keys, rest, strict=False))
+        records = rest[len(found_keys)]
         counts[status] += records
         if status != "priced":
             continue
-        tokens = dict(
-            zip(TOKEN_KINDS, (int(v or 0) for v in row[4 + n_groups : 9 + n_groups]), strict=True)
-        )
+        token_sums = rest[len(found_keys) + 1 : len(found_keys) + 1 + len(TOKEN_KINDS)]
+        tokens = {k: int(v or 0) for k, v in zip(TOKEN_KINDS, token_sums, strict=True)}
         price = grid.rows[pid]
-        found = dict(
-            zip(
-                (*(["day"] if by_day else []), *(["shape"] if by_shape else []), *extra),
-                gvals,
-                strict=True,
-            )
-        )
-        day = found.get("day")
+        day = None if found.get("day") is None else _EPOCH_DAY + timedelta(days=found["day"])
         values = {
             "model": price.model_id,
             "provider": price.provider,
-            "day": None if day is None else (_EPOCH_DAY + timedelta(days=day)).isoformat(),
-            "month": None if day is None else (_EPOCH_DAY + timedelta(days=day)).isoformat()[:7],
+            "day": None if day is None else day.isoformat(),
+            "month": None if day is None else day.isoformat()[:7],
             "shape": None if found.get("shape") is None else shapes.SHAPES[found["shape"]],
             "currency": currency,
         }
@@ -367,8 +359,8 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, since, unti
         slot[0] += records
         for kind in TOKEN_KINDS:
             slot[1][kind] += tokens[kind]
-        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], price.cost(tokens, batch),
-                                                    strict=True)]  # fmt: skip
+        costs = price.cost(tokens, batch)
+        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
     groups = [
         GroupTotal(
             dict(zip(keys, key, strict=True)), records, tokens, CostBreakdown(currency, *costs)
@@ -393,8 +385,8 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, since, unti
         currency=currency,
         files=tuple(names),
         group_by=keys,
-        since=since,
-        until=until,
+        since=shape["since"],
+        until=shape["until"],
         records=sum(counts.values()),
         priced=counts["priced"],
         rejected=counts["rejected"],
@@ -432,7 +424,7 @@ class _Reasons:
     def _bounds(self, model_id: str) -> list[int]:
         if model_id not in self.bounds:
             catalog, known, _ = self.args
-            self.bounds[model_id] = [_micros(p) for p in catalog.bounds(model_id, known)]
+            self.bounds[model_id] = [micros(p) for p in catalog.bounds(model_id, known)]
         return self.bounds[model_id]
 
     def __call__(self, reason, model, model_id, us) -> str:
@@ -453,19 +445,11 @@ class _Reasons:
         return text
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(at: datetime) -> int:
-    delta = at.astimezone(UTC) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
 def _instant(us: int | None) -> datetime | None:
     """A naive UTC datetime (as DuckDB returns a TIMESTAMP) from epoch microseconds."""
     if us is None:
         return None
-    return (_EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
+    return (EPOCH + timedelta(microseconds=us)).replace(tzinfo=None)
 
 
 def _reason(catalog, known, currency, reason, model, model_id, ts) -> str:

@@ -18,49 +18,93 @@ the sums are priced here, exactly.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from llmcost.catalog.entities import PriceEntry, RateSet
 from llmcost.catalog.lookup import Catalog
 from llmcost.catalog.names import normalize
 from llmcost.engine import select_rates
-from llmcost.money import EXACT
-from llmcost.usage.pricetable import day_pieces
+from llmcost.money import EXACT, per_million
 
-_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday: the week's pieces are priced on it
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MILLION = Decimal(1_000_000)
+DAY_US = 86_400_000_000
+NO_LIMIT = 2**62  # no upper bound: above any prompt, instant or time of day (all BIGINT)
+MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday: a weekday's rates are read on it
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def micros(at: datetime) -> int:
     """Microseconds since the Unix epoch (UTC)."""
-    delta = at.astimezone(UTC) - _EPOCH
+    delta = at.astimezone(UTC) - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def entries_by_bound(
+    catalog: Catalog, model_id: str, known: date | None
+) -> list[tuple[datetime, PriceEntry | None]]:
+    """Each of the model's price bounds (`Catalog.bounds`) with the entry that wins from it
+    to the next bound: None before its release, in a gap, and from its retirement on."""
+    retired = catalog.info(model_id).model.retired
+    return [
+        (start, None if retired is not None and start >= retired
+         else catalog.entry_at(model_id, start, known))
+        for start in catalog.bounds(model_id, known)
+    ]  # fmt: skip
+
+
+def day_cuts(entry: PriceEntry) -> tuple[int, ...]:
+    """Every window edge inside a UTC day, microseconds since midnight (none without
+    windows). The edges are the same every weekday; which window applies may not be."""
+    cuts = {
+        _micros_of_day(moment)
+        for window in entry.windows
+        for hours in window.hour_ranges()
+        for moment in (hours.start, hours.end)
+    }
+    return tuple(sorted(c for c in cuts if 0 < c < DAY_US))
+
+
+def day_pieces(entry: PriceEntry) -> list[tuple[int, int]]:
+    """The UTC day cut at every window edge: `[from, until)` in microseconds."""
+    return list(itertools.pairwise((0, *day_cuts(entry), DAY_US)))
+
+
+def _micros_of_day(moment: time) -> int:
+    seconds = (moment.hour * 60 + moment.minute) * 60 + moment.second
+    return seconds * 1_000_000 + moment.microsecond
+
+
+def filled(rates: RateSet) -> RateSet:
+    """`rates` with a missing cache rate set to the input rate (how such tokens are billed)."""
+    return rates._replace(**{
+        name: rates.input_mtok
+        for name in ("cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok")
+        if getattr(rates, name) is None
+    })  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class GridRow:
-    """The rates billing one piece of the week and one prompt band of one stretch. A missing
-    cache rate is already the input rate; `batch_multiplier` None: no batch price."""
+    """The rates billing one piece of the day (and weekday) and one prompt band of one
+    stretch: `filled`, so a missing cache rate is the input rate; `batch_multiplier` None: no
+    batch price."""
 
     model_id: str
     provider: str
     rates: RateSet
-    applied: tuple[str, ...]
     batch_multiplier: Decimal | None
 
     def cost(self, tokens: dict[str, int], batch: bool) -> tuple[Decimal, ...]:
-        """(input, cache read, cache write, output) of summed token counts, exactly."""
+        """(input, cache read, cache write, output) of summed token counts, exactly: costs
+        are linear in the counts, so pricing a sum is pricing each record."""
         r = self.rates
         scale = self.batch_multiplier if batch else Decimal(1)
         assert scale is not None  # a batch record without a batch price is rejected
 
         def price(count: int, rate: Decimal) -> Decimal:
-            return EXACT.divide(
-                EXACT.multiply(EXACT.multiply(Decimal(count), rate), scale), MILLION
-            )
+            return per_million(EXACT.multiply(Decimal(count), scale), rate)
 
         uncached = tokens["input"] - tokens["cached"] - tokens["cache_write"]
         uncached -= tokens["cache_write_1h"]
@@ -77,8 +121,10 @@ class GridRow:
 
 @dataclass(frozen=True, slots=True)
 class Stretch:
-    """Stretch `index` of model `model_no`: `base` is its first grid row, `cuts` its day
-    cuts, `weekly` whether its rows differ by weekday, `thresholds` its tier thresholds."""
+    """Stretch `index` of model `model_no` (from its `index`-th bound to the next): its rows
+    start at `base`; `cuts` are its day cuts; `weekly`: it has windows, so its rows are kept
+    per UTC weekday (a window may keep to some weekdays); `thresholds` its tier thresholds;
+    `batch`: it has a batch price."""
 
     model_no: int
     index: int
@@ -91,7 +137,11 @@ class Stretch:
 
 @dataclass(frozen=True)
 class PriceGrid:
-    models: tuple[str, ...]  # model_no -> model id
+    """The grid for one catalog version and currency: per model (`model_no`, the position in
+    `models`) its provider and bounds; the names a log may use; the stretches with a price;
+    the rows. `bill` writes all but the rows into its query (`query.grid_ctes`)."""
+
+    models: tuple[str, ...]
     providers: tuple[str, ...]
     bounds: tuple[tuple[int, ...], ...]  # model_no -> its bounds, microseconds since the epoch
     names: dict[str, int]  # ids and aliases as written -> model_no
@@ -113,6 +163,8 @@ class PriceGrid:
 
 
 def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
+    """The grid of `catalog` as known on `known` (None: the newest), in `currency`: a
+    stretch whose entry has no rates in it has no price, like a gap."""
     models, providers, bounds, stretches = [], [], [], []
     rows: list[GridRow] = []
     names: dict[str, int] = {}
@@ -123,55 +175,22 @@ def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid
         for name in (info.id, *info.model.aliases):
             names.setdefault(name, model_no)
             normalized.setdefault(normalize(name), model_no)
-        edges = catalog.bounds(info.id, known)
-        bounds.append(tuple(micros(b) for b in edges))
-        retired = info.model.retired
-        for index, start in enumerate(edges, start=1):
-            entry = (
-                None
-                if retired is not None and start >= retired
-                else (catalog.entry_at(info.id, start, known))
-            )
+        by_bound = entries_by_bound(catalog, info.id, known)
+        bounds.append(tuple(micros(start) for start, _ in by_bound))
+        for index, (_, entry) in enumerate(by_bound, start=1):
             if entry is None or currency not in entry.rates:
                 continue
-            cuts = _day_cuts(entry)
+            cuts = day_cuts(entry)
             weekly = bool(entry.windows)
             thresholds = tuple(sorted({t.above_input_tokens for t in entry.tiers}))
             batch = entry.batch_multiplier is not None
             stretches.append(Stretch(model_no, index, len(rows), cuts, weekly, thresholds, batch))
             for weekday in range(7 if weekly else 1):
                 for piece_start in (0, *cuts):
-                    at = _MONDAY + timedelta(days=weekday, microseconds=piece_start)
+                    at = MONDAY + timedelta(days=weekday, microseconds=piece_start)
                     for above in (-1, *thresholds):
-                        rates, applied = select_rates(entry, currency, at, Decimal(above + 1))
-                        rows.append(_row(info.id, info.provider, entry, rates, applied))
-    return PriceGrid(
-        tuple(models),
-        tuple(providers),
-        tuple(bounds),
-        names,
-        normalized,
-        tuple(stretches),
-        tuple(rows),
-    )
-
-
-def _day_cuts(entry: PriceEntry) -> tuple[int, ...]:
-    """Every window edge of a UTC day, microseconds since midnight (none without windows).
-    The edges are the same every weekday; which window applies may not be."""
-    return tuple(start for start, _ in day_pieces(entry, 0) if start)
-
-
-def _row(model_id: str, provider: str, entry: PriceEntry, rates: RateSet,
-         applied: tuple[str, ...]) -> GridRow:  # fmt: skip
-    def rate(value: Decimal | None) -> Decimal:
-        return rates.input_mtok if value is None else value
-
-    filled = RateSet(
-        input_mtok=rates.input_mtok,
-        output_mtok=rates.output_mtok,
-        cache_read_mtok=rate(rates.cache_read_mtok),
-        cache_write_mtok=rate(rates.cache_write_mtok),
-        cache_write_1h_mtok=rate(rates.cache_write_1h_mtok),
-    )
-    return GridRow(model_id, provider, filled, applied, entry.batch_multiplier)
+                        rates, _ = select_rates(entry, currency, at, Decimal(above + 1))
+                        rows.append(GridRow(info.id, info.provider, filled(rates),
+                                            entry.batch_multiplier))  # fmt: skip
+    return PriceGrid(tuple(models), tuple(providers), tuple(bounds), names, normalized,
+                     tuple(stretches), tuple(rows))  # fmt: skip

@@ -1,27 +1,24 @@
-"""The catalog as a flat price table: one row per model x stretch x currency x weekday piece
-x prompt band, each with the rates that bill a request there.
+"""The catalog as a flat price table for a warehouse (`catalog export`): one row per model x
+stretch x currency x weekday x piece of the day x prompt band, each with the rates that bill a
+request there.
 
-The bitemporal rule is resolved here, once, for one catalog version: a model's valid time is
-cut at every entry bound (and its retirement), and each stretch carries the entry that wins
-there (`Catalog.entry_at`). Inside a stretch, the week is cut at every window edge and the
+The bitemporal rule is resolved once, for one catalog version: a model's valid time is cut at
+every entry bound (and its retirement), and each stretch carries the entry that wins there
+(`pricegrid.entries_by_bound`). Inside a stretch, each day is cut at every window edge and the
 prompt axis at every tier threshold, and each piece's rates come from `engine.select_rates`
 at a representative instant and prompt, so the table cannot disagree with the engine.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from llmcost.catalog.entities import PriceEntry, RateSet
 from llmcost.catalog.lookup import Catalog
 from llmcost.engine import select_rates
-
-DAY_US = 86_400_000_000
-NO_LIMIT = 2**62  # "no upper bound" on a prompt band (prompts are BIGINT)
-_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday: a representative day for a weekday
+from llmcost.usage.pricegrid import MONDAY, NO_LIMIT, day_pieces, entries_by_bound, filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +62,12 @@ def price_rows(catalog: Catalog, known: date | None = None) -> list[PriceRow]:
 def stretches(
     catalog: Catalog, model_id: str, known: date | None
 ) -> list[tuple[datetime, datetime | None, PriceEntry]]:
-    """`[start, end)` stretches of valid time with the entry that wins in each; `end` None is
-    open-ended. Nothing after the model's retirement."""
-    model = catalog.info(model_id).model
-    bounds: list[datetime | None] = [*catalog.bounds(model_id, known), None]
+    """`[start, end)` stretches of valid time with the entry that wins in each (neighbours
+    with the same entry joined); `end` None is open-ended. Nothing after the retirement."""
+    by_bound = entries_by_bound(catalog, model_id, known)
+    ends = [start for start, _ in by_bound[1:]] + [None]
     result: list[tuple[datetime, datetime | None, PriceEntry]] = []
-    for start, end in itertools.pairwise(bounds):
-        assert start is not None
-        if model.retired is not None and start >= model.retired:
-            break
-        entry = catalog.entry_at(model_id, start, known)
+    for (start, entry), end in zip(by_bound, ends, strict=True):
         if entry is None:
             continue
         if result and result[-1][2] is entry and result[-1][1] == start:
@@ -97,8 +90,8 @@ def _entry_rows(
     rows = []
     for weekday in range(7):
         for above, upto in bands:
-            for day_from, day_until in day_pieces(entry, weekday):
-                at = _MONDAY + timedelta(days=weekday, microseconds=day_from)
+            for day_from, day_until in day_pieces(entry):
+                at = MONDAY + timedelta(days=weekday, microseconds=day_from)
                 rates, applied = select_rates(entry, currency, at, Decimal(above + 1))
                 rows.append(
                     _row(
@@ -120,28 +113,9 @@ def _entry_rows(
     return _merge(rows)
 
 
-def day_pieces(entry: PriceEntry, weekday: int) -> list[tuple[int, int]]:
-    """The UTC day cut at every window edge, in microseconds since midnight."""
-    cuts = {0, DAY_US}
-    for window in entry.windows:
-        for hours in window.hour_ranges():
-            for moment in (hours.start, hours.end):
-                cuts.add(_micros_of_day(moment))
-    edges = sorted(c for c in cuts if 0 <= c <= DAY_US)
-    return list(itertools.pairwise(edges))
-
-
-def _micros_of_day(moment: time) -> int:
-    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + (
-        moment.microsecond
-    )
-
-
 def _row(model_id, provider, start, end, entry, currency, rates: RateSet, applied, weekday,
          day_from, day_until, above, upto) -> PriceRow:  # fmt: skip
-    def rate(value: Decimal | None) -> Decimal:
-        return rates.input_mtok if value is None else value
-
+    rates = filled(rates)
     return PriceRow(
         model=model_id,
         provider=provider,
@@ -157,9 +131,9 @@ def _row(model_id, provider, start, end, entry, currency, rates: RateSet, applie
         prompt_upto=upto,
         currency=currency,
         input_mtok=rates.input_mtok,
-        cache_read_mtok=rate(rates.cache_read_mtok),
-        cache_write_mtok=rate(rates.cache_write_mtok),
-        cache_write_1h_mtok=rate(rates.cache_write_1h_mtok),
+        cache_read_mtok=rates.cache_read_mtok,
+        cache_write_mtok=rates.cache_write_mtok,
+        cache_write_1h_mtok=rates.cache_write_1h_mtok,
         output_mtok=rates.output_mtok,
         batch_multiplier=entry.batch_multiplier,
     )

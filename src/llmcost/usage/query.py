@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from llmcost.usage import shapes
-from llmcost.usage.pricegrid import PriceGrid, micros
-from llmcost.usage.pricetable import DAY_US
+from llmcost.usage.pricegrid import DAY_US, NO_LIMIT, PriceGrid, micros
 
-NO_LIMIT = 2**62  # pads the bound, cut and threshold columns: never reached
 PRICED, SKIPPED, REJECTED = 0, 1, 2  # the status column
 STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected"}
 ABORTED = "llmcost: a record is rejected"
