@@ -204,8 +204,14 @@ checked AS (
   FROM counted
 ),
 normal AS (
-  SELECT c.*, coalesce(x.model_no, CASE WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
-    OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no END) AS model_no,
+  SELECT c.*,
+    -- a normalised name under another provider's prefix is not that model (as in
+    -- `Catalog.resolve`); asked only of names not found as written (CASE looks no further)
+    CASE WHEN x.model_no IS NOT NULL THEN x.model_no
+         WHEN y.model_no IS NULL THEN NULL
+         WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
+           OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no
+    END AS model_no,
     {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
   FROM checked c
   LEFT JOIN names x ON x.name = c.model_text
