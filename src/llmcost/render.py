@@ -142,12 +142,26 @@ def _json(document: dict) -> str:
     parts = []
     for key, value in document.items():
         if key in long:
-            items = ",\n    ".join(compact.encode(item) for item in value)
-            text = f"[\n    {items}\n  ]"
+            text = f"[\n    {_one_per_line(compact, value)}\n  ]"
         else:
             text = indented.encode(value).replace("\n", "\n  ")
         parts.append(f"  {compact.encode(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _one_per_line(compact, items: list) -> str:
+    """`items` encoded compactly, one a line. Flat objects that all start with the same key
+    are encoded in one call and split where `}, {"key": ` stands: a quote inside a string is
+    escaped, so that text only ever stands between two items."""
+    first = {next(iter(item), None) if isinstance(item, dict) else None for item in items}
+    flat = all(
+        isinstance(item, dict) and not any(isinstance(v, dict | list) for v in item.values())
+        for item in items
+    )
+    if not flat or len(first) != 1 or None in first:
+        return ",\n    ".join(compact.encode(item) for item in items)
+    key = compact.encode(first.pop())
+    return compact.encode(items)[1:-1].replace("}, {" + key + ": ", "},\n    {" + key + ": ")
 
 
 def _csv(report: Report) -> str:
