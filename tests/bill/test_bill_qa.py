@@ -236,3 +236,49 @@ def test_a_model_under_another_provider_is_refused_as_everywhere(tmp_path):
     assert (doc["priced"], doc["rejected"]) == (3, 2)
     assert [(r["line"], "belongs to alpha" in r["reason"]) for r in doc["rejections"]] == [
         (1, True), (5, True)]  # fmt: skip
+
+
+def test_third_qa_pass_finds(tmp_path):
+    """A file name with glob characters is that file only (DuckDB read `log1.jsonl` for
+    `log[1].jsonl`); one CRLF line among LF lines shifted every later line number; a CSV header
+    with `Output` before `output` dropped the output count; Unicode spaces in a model name are
+    read as `Catalog.resolve` reads them."""
+    (tmp_path / "log1.jsonl").write_text(json.dumps({**OK, "input": 9_000_000}) + "\n")
+    odd = tmp_path / "log[1].jsonl"
+    odd.write_text(json.dumps(OK) + "\n")
+    result, doc = bill_json(odd)
+    assert doc["totals"] == {"USD": "0.0012"} and doc["files"] == [str(odd)]
+    mixed = tmp_path / "mixed.jsonl"
+    bad = json.dumps({**OK, "model": "nope"})
+    mixed.write_bytes(f"{bad}\n{json.dumps(OK)}\r\n{bad}\n".encode())
+    result, doc = bill_json(mixed)
+    assert [r["line"] for r in doc["rejections"]] == [1, 3]
+    csv = tmp_path / "case.csv"
+    csv.write_text("model,timestamp,input,Output,output\nalpha-flash,2026-01-10,1000,7,100\n")
+    result = run(str(csv))
+    assert result.exit_code == 2
+    assert "the CSV header names the column 'output' twice ('Output', 'output')" in result.stderr
+    names = ["alpha\u00a0/alpha-flash", "alpha-flash\u00a0", "beta\u3000/alpha-flash"]
+    result, doc = bill_json(jsonl(tmp_path, [{**OK, "model": n} for n in names]))
+    assert [r["line"] for r in doc["rejections"]] == [3]
+
+
+def test_a_line_too_long_is_rejected_or_stops_the_run_never_dropped(tmp_path):
+    """DuckDB's line reader dropped a line of 64 MiB or more without a word (a QA find): a line
+    over 32 MiB is rejected with its number, and one that cannot be read at all stops the run
+    (exit 2) rather than vanish from `records`."""
+
+    def line(pad: int) -> str:
+        return json.dumps({**OK, "pad": "x" * pad})
+
+    long = tmp_path / "long.jsonl"
+    long.write_text(f"{line(0)}\n{line(40 << 20)}\n{line(0)}\n")
+    result, doc = bill_json(long)
+    assert (doc["records"], doc["priced"]) == (3, 2)
+    assert doc["rejections"] == [{"file": str(long), "line": 2,
+                                  "reason": "a line longer than 32 MiB"}]  # fmt: skip
+    huge = tmp_path / "huge.jsonl"
+    huge.write_text(f"{line(0)}\n{line(70 << 20)}\n{line(0)}\n")
+    result = run(str(huge))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"llmcost: error: {huge}: 1 line(s) could not be read at all")

@@ -134,24 +134,31 @@ def bill(
             i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
         }
         pending = [i for i in range(len(paths)) if i not in slow]
-        sums = _fast(con, grid, paths, pending, slow, extra, shape, progress)
+        # what DuckDB reads: a name it would take for a pattern, as a plain link
+        read = [readers.safe_path(p, Path(scratch.name), i) for i, p in enumerate(paths)]
+        sums = _fast(con, grid, read, pending, slow, extra, shape, progress)
         for i, dup in slow.items():
             if dup is None:  # stopped at a rejected record: is there a key given twice after it?
                 try:
-                    con.execute(readers.duplicate_keys_sql(i, paths[i], extra)).fetchall()
+                    con.execute(readers.duplicate_keys_sql(i, read[i], extra)).fetchall()
                     slow[i] = False
                 except duckdb.Error:
                     slow[i] = True
         rejected: list = []
         if slow:
             rows, rejected = _line_by_line(
-                con, grid, paths, slow, extra, shape, progress, Path(scratch.name)
+                con, grid, paths, read, slow, extra, shape, progress, Path(scratch.name)
             )
             sums += rows
     except duckdb.OutOfMemoryException as exc:
         raise InputError(
             f"pricing the usage logs ran out of memory: {str(exc).splitlines()[0]}",
             hint="give DuckDB more with LLMCOST_MEMORY_LIMIT (e.g. 4GB), or bill fewer files",
+        ) from None
+    except duckdb.IOException as exc:
+        raise InputError(
+            f"reading the usage logs failed: {str(exc).splitlines()[0]}",
+            hint="a compressed file may be truncated, or not what its name says",
         ) from None
     except duckdb.Error as exc:
         raise InputError(
@@ -213,15 +220,18 @@ def _culprits(message: str, batch: list[int], paths: list[Path]) -> list[int]:
     return []
 
 
-def _line_by_line(con, grid: PriceGrid, paths: list[Path], files: dict[int, bool], extra,
-                  shape: dict, progress, scratch: Path) -> tuple[list, list]:  # fmt: skip
+def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
+                  files: dict[int, bool], extra, shape: dict, progress,
+                  scratch: Path) -> tuple[list, list]:  # fmt: skip
     """Price `files` (file_no -> look for duplicate keys) reading every line on its own, and
     find each rejected record's line: its sums and the rejections (file_no, line, reason,
-    model text, model number, instant in microseconds)."""
-    read = list(paths)  # what is read: a JSON Lines file with a lone CR, as a copy
+    model text, model number, instant in microseconds). `read`: what DuckDB reads for each
+    of `paths`; a JSON Lines file with a CR is read as a copy (`readers.line_ready`)."""
+    read = list(read)
+    physical: dict[int, int] = {}
     for no in files:
-        if not readers.is_csv(paths[no]):
-            read[no] = readers.without_lone_cr(paths[no], scratch, no)
+        if not readers.is_csv(read[no]):
+            read[no], physical[no] = readers.line_ready(read[no], scratch, no)
     for numbered in (False, True):
         sources = [
             readers.line_source(con, no, read[no], extra, numbered, duplicates=dup)
@@ -239,6 +249,14 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], files: dict[int, bool
             break
         # Two different lines with one 192-bit digest (only if made so on purpose):
         # price again with every line numbered as it is read. Slow, never wrong.
+    for no, lines in physical.items():  # DuckDB's line reader drops a line of 64 MiB or more
+        [(seen,)] = con.execute(readers.lines_read_sql(read[no], no)).fetchall()
+        seen += len(unread.get(no, ()))
+        if seen != lines:
+            raise InputError(
+                f"{paths[no]}: {lines - seen:,} line(s) could not be read at all",
+                hint=f"lines of up to {readers.MAX_LINE >> 20} MiB are read: split longer ones",
+            )
     groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
     sums = con.execute(sums_sql("rows", groups)).fetchall()
     rejected += [

@@ -101,7 +101,8 @@ def prefix_sql(expr: str) -> str:
     return f"lower(trim({part}, {_SPACE}))"
 
 
-_SPACE = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"  # Python's ASCII strip()
+# Every character Python's str.strip() takes for whitespace, as catalog names are read there.
+_SPACE = "'" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "'"
 
 
 def records_sql(

@@ -19,6 +19,10 @@ from llmcost.errors import InputError
 from llmcost.usage import shapes
 from llmcost.usage.query import REJECTED
 
+# The longest line either reader takes: DuckDB's JSON reader, given objects of 16 MiB, reads
+# lines up to 32 MiB; the line reader is given as much, so it takes every line the other does.
+MAX_LINE = 32 * 1024 * 1024
+
 # A line of only these is blank and skipped, as DuckDB's JSON reader skips it.
 _BLANK = "' ' || chr(9) || chr(11) || chr(12) || chr(13)"
 
@@ -83,57 +87,46 @@ def duplicate_keys_sql(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
     return f"SELECT count(COLUMNS('f_.*')) FROM ({fast_source(file_no, path, extra)})"
 
 
-def without_lone_cr(path: Path, scratch: Path, file_no: int) -> Path:
-    """`path`, or a plain copy in `scratch` if it holds a carriage return that is not part of
-    a CRLF line end, with each such CR made a tab. DuckDB's line reader breaks lines at a lone
-    CR, where JSON Lines (and DuckDB's JSON reader) break only at LF: a tab keeps every line
-    as it was (whitespace between JSON tokens, as invalid as a raw CR inside a string)."""
+def safe_path(path: Path, scratch: Path, file_no: int) -> Path:
+    """A path DuckDB reads as this one file: DuckDB takes `*`, `?` and `[` in a file name as a
+    pattern (`log[1].jsonl` would read `log1.jsonl`), so such a name becomes a link in
+    `scratch` with a plain name."""
+    if not any(ch in str(path) for ch in "*?[{"):
+        return path
+    kind = ".csv" if is_csv(path) else ".jsonl"
+    link = scratch / f"in-{file_no}{kind}{'.gz' if path.suffix.lower() == '.gz' else ''}"
+    link.symlink_to(path.resolve())
+    return link
+
+
+def line_ready(path: Path, scratch: Path, file_no: int) -> tuple[Path, int]:
+    """The JSON Lines file the line reader reads for `path`, and its count of physical lines
+    (LF-terminated, and a last line without one). DuckDB's line reader breaks lines at a CR
+    as well, where JSON Lines (and DuckDB's JSON reader) break only at LF: a file with a CR is
+    read as a plain copy in `scratch` with each CR made a tab (the same whitespace between
+    JSON tokens, as invalid as a raw CR inside a string)."""
     import gzip
 
     opener = gzip.open if path.suffix.lower() == ".gz" else open
-    chunk_size = 1 << 24
-
-    def chunks():
-        with opener(path, "rb") as f:
-            while chunk := f.read(chunk_size):
-                yield chunk
-
-    def lone(chunk: bytes, follows: bytes) -> int:
-        """Lone CRs in `chunk`, whose next byte is `follows` (b"" at the end)."""
-        if b"\r" not in chunk:  # the common case, one memchr
-            return 0
-        ends = chunk.endswith(b"\r") and not follows.startswith(b"\n")
-        return chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r") + ends
-
-    try:
-        found = False
-        previous = b""
-        for chunk in chunks():
-            if previous and lone(previous, chunk):
-                found = True
-                break
-            previous = chunk
-        found = found or bool(previous and lone(previous, b""))
-        if not found:
-            return path
-        copy = scratch / f"lines-{file_no}.jsonl"
-        with copy.open("wb") as out:
-            previous = b""
-            for chunk in chunks():
-                if previous:
-                    out.write(_tabs_for_lone_cr(previous, chunk))
-                previous = chunk
-            if previous:
-                out.write(_tabs_for_lone_cr(previous, b""))
-        return copy
-    except (OSError, EOFError):
-        return path  # DuckDB's reader reports an unreadable file in its own words
+    lines, last, has_cr = 0, b"\n", False
+    with opener(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            has_cr = has_cr or b"\r" in chunk
+    lines += last != b"\n"
+    if not has_cr:
+        return path, lines
+    copy = scratch / f"lines-{file_no}.jsonl"
+    with opener(path, "rb") as f, copy.open("wb") as out:
+        while chunk := f.read(1 << 24):
+            out.write(chunk.replace(b"\r", b"\t"))
+    return copy, lines
 
 
-def _tabs_for_lone_cr(chunk: bytes, follows: bytes) -> bytes:
-    """`chunk` with each CR not followed by LF (in it, or as the first byte of `follows`)
-    made a tab."""
-    return re.sub(rb"\r(?!\n)", b"\t", chunk + follows[:1])[: len(chunk)]
+def lines_read_sql(path: Path, file_no: int) -> str:
+    """How many physical lines the line reader gave rows for (blank ones too)."""
+    return f"SELECT count(*) FROM {_json_reader(path, file_no)}"
 
 
 def is_csv(path: Path) -> bool:
@@ -158,7 +151,7 @@ def _json_reader(path: Path, file_no: int) -> str:
     return (
         f"read_csv('{sql_str(str(path))}', columns = {{'line': 'VARCHAR'}}, delim = '\\x01', "
         "quote = '', escape = '', header = false, auto_detect = false, "
-        "max_line_size = 16777216, buffer_size = 16777216, strict_mode = false, "
+        f"max_line_size = {MAX_LINE}, buffer_size = {MAX_LINE}, strict_mode = false, "
         f"null_padding = true, {_rejects(file_no)})"
     )
 
@@ -174,12 +167,14 @@ def _check_header(con, path: Path, fields: tuple[str, ...]) -> None:
     except (csv.Error, OSError, EOFError):
         return  # DuckDB's reader reports it in its own words
     names = [name.strip() for name in header]
-    twice = next((n for n in fields if names.count(n) > 1), None)
-    if twice is not None:
-        raise InputError(
-            f"{path}: the CSV header names the column {twice!r} twice",
-            hint="keep one column of each name",
-        )
+    for field in fields:
+        alike = [n for n in names if n.lower() == field.lower()]
+        if len(alike) > 1:  # DuckDB keeps one and renames the other (`output_1`)
+            spelled = "" if set(alike) == {field} else f" ({', '.join(map(repr, alike))})"
+            raise InputError(
+                f"{path}: the CSV header names the column {field!r} twice{spelled}",
+                hint="keep one column of each name",
+            )
 
 
 def _csv_reader(path: Path, file_no: int | None) -> str:
@@ -212,7 +207,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
             raise InputError(
                 f"{path}: CSV without the column(s) " + ", ".join(missing or ["timestamp"]),
                 hint="the columns are model, timestamp, input, cached, cache_write, "
-                "cache_write_1h, output, batch",
+                "cache_write_1h, output, batch (in lower case)",
             )
         cols = ",\n".join(
             (f"NULLIF(trim(\"{f}\"), '')" if f in header else "NULL::VARCHAR")
@@ -239,7 +234,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
 
 _READER_REASONS = {
     "INVALID ENCODING": "not UTF-8",
-    "LINE SIZE OVER MAXIMUM": "a line longer than 16 MiB",
+    "LINE SIZE OVER MAXIMUM": "a line longer than 32 MiB",
     "UNQUOTED VALUE": "a quote inside an unquoted CSV value",
 }
 
