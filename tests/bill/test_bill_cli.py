@@ -104,3 +104,20 @@ def test_catalog_export_csv_json_parquet(tmp_path):
                  str(BILL_PRICING))  # fmt: skip
     assert result.exit_code == 0 and out.stat().st_size > 0
     assert run("catalog", "export", "-f", "parquet").exit_code == 2
+
+
+def test_the_progress_bar_draws_on_stderr_never_stdout(monkeypatch, capsys):
+    """On a terminal the bar is drawn while DuckDB works, on stderr: stdout carries only the
+    result (it drew on stdout, into a redirected JSON file's terminal, before)."""
+    from llmcost.cli.bill import _progress_bar
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then takes both streams for terminals
+    monkeypatch.setenv("TERM", "xterm-256color")
+    done = _progress_bar(lambda: 42.0)
+    import time
+
+    time.sleep(0.3)
+    done()
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "pricing" in captured.err

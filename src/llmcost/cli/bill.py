@@ -103,11 +103,12 @@ def _progress_bar(progress):
     """A rich bar on stderr while DuckDB works; returns the function that stops it."""
     import threading
 
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
         TextColumn("pricing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), transient=True,
+        TimeElapsedColumn(), transient=True, console=Console(stderr=True),
     )  # fmt: skip
     task = bar.add_task("bill", total=100)
     stop = threading.Event()
