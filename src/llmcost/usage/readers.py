@@ -6,7 +6,10 @@
   files it reads whole and without a rejection.
 - `line_source`: every physical line as text, then parsed one by one (`json_transform`), or a
   CSV row: each line's fate is its own, and a rejected line is found again by its number.
-  CSV files and JSON Lines files that `fast_source` did not price whole are read so.
+  CSV files and JSON Lines files that `fast_source` did not price whole are read so, JSON
+  Lines through `line_ready` (lines break at LF only; every line is counted, so none is lost).
+
+DuckDB reads a file name with `*`, `?` or `[` as a pattern: `safe_path` links it first.
 """
 
 from __future__ import annotations
