@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -169,10 +170,14 @@ def _csv(report: Report) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # minimal quoting looks only for the line terminator's "\n": a row with a CR in a cell is
+    # quoted whole, or a reader would split it there (and the rest could start a formula)
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     columns = [c for c in report.columns if c.kind != "bar"]
     writer.writerow([c.key for c in columns])
     for row in report.rows:
-        writer.writerow([_csv_cell(row.get(c.key)) for c in columns])
+        cells = [_csv_cell(row.get(c.key)) for c in columns]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return out.getvalue()
 
 
@@ -207,10 +212,15 @@ def _markdown(report: Report) -> str:
     lines.append("| " + " | ".join(c.header for c in columns) + " |")
     lines.append("|" + "|".join("---:" if _right(c) else "---" for c in columns) + "|")
     for row in report.rows:
-        cells = [show(row.get(c.key), c.kind).replace("|", "\\|") for c in columns]
+        cells = [_markdown_cell(show(row.get(c.key), c.kind)) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     lines.extend(["", *(f"_{note}_" for note in report.notes)] if report.notes else [])
     return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(text: str) -> str:
+    """A table cell on one line: `|` escaped, a line break written as `<br>`."""
+    return re.sub(r"\r\n|\r|\n", "<br>", text.replace("|", "\\|"))
 
 
 def _right(column: Column) -> bool:

@@ -221,8 +221,8 @@ def test_second_qa_pass_finds(tmp_path):
     assert f"{path} is given more than once" in result.stderr
     assert "unknown model 'nope\\n'" in result.stderr
     assert result.stdout.splitlines()[1:] == [
-        "ann,2,2000,200,USD,0.002,0,0,0.0004,0.0024",
-        ",2,2000,200,USD,0.002,0,0,0.0004,0.0024",
+        "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
+        ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
     ]
 
 
@@ -282,3 +282,34 @@ def test_a_line_too_long_is_rejected_or_stops_the_run_never_dropped(tmp_path):
     result = run(str(huge))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"llmcost: error: {huge}: 1 line(s) could not be read at all")
+
+
+def test_fourth_qa_pass_finds(tmp_path):
+    """A damaged or mislabelled .gz is exit 2, one line (was exit 3); a CR in a CSV cell is
+    quoted (a reader split the row there, and the rest began with a formula); a line break in a
+    Markdown cell stays in its row; a group key under a value is refused up front; a key given
+    twice is one column; CSV carries every token kind."""
+    import csv as csv_module
+    import gzip
+    import io
+
+    fake = tmp_path / "plain.jsonl.gz"
+    fake.write_text(json.dumps({**OK, "model": "nope"}) + "\n")
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress((json.dumps({**OK, "model": "nope"}) + "\n").encode() * 50)[:40])
+    for path in (fake, cut):
+        result = run(str(path))
+        assert result.exit_code == 2, result.output
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f"llmcost: error: {path}") and "truncated" in line
+    log = jsonl(tmp_path, [{**OK, "user": "bob\r=1+2"}, {**OK, "user": "two\nlines"}])
+    result = run(str(log), "-g", "user,user", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv_module.reader(io.StringIO(result.stdout, newline="")))
+    assert [r[0] for r in rows] == ["user", "bob\r=1+2", "two\nlines"]
+    assert rows[0][:5] == ["user", "records", "input_tokens", "output_tokens", "cached_tokens"]
+    result = run(str(log), "-g", "user", "-f", "markdown")
+    assert "| two<br>lines |" in result.stdout
+    result = run(str(log), "-g", "model.x")
+    assert result.exit_code == 2
+    assert "'model.x' is under 'model', which llmcost reads as a value" in result.stderr

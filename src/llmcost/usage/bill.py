@@ -231,7 +231,13 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
     physical: dict[int, int] = {}
     for no in files:
         if not readers.is_csv(read[no]):
-            read[no], physical[no] = readers.line_ready(read[no], scratch, no)
+            try:
+                read[no], physical[no] = readers.line_ready(read[no], scratch, no)
+            except (OSError, EOFError) as exc:  # a damaged gzip, or not one at all
+                raise InputError(
+                    f"{paths[no]}: cannot be read: {exc}",
+                    hint="a compressed file may be truncated, or not what its name says",
+                ) from None
     for numbered in (False, True):
         sources = [
             readers.line_source(con, no, read[no], extra, numbered, duplicates=dup)
@@ -282,7 +288,17 @@ def _check_clashes(keys: tuple[str, ...]) -> tuple[str, ...]:
     differs from another only by case (`Model` and `model`: DuckDB's JSON reader and SQL names
     do not tell them apart) or only by `-` vs `_` (one SQL column)."""
     seen = {p: p for p in (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS)}
+    keys = tuple(dict.fromkeys(keys))  # `model,model` is one column
     for key in keys:
+        parts = key.split(".")
+        value = next((".".join(parts[:i]) for i in range(1, len(parts))
+                      if ".".join(parts[:i]) in seen), None)  # fmt: skip
+        if value is not None:
+            raise InputError(
+                f"--group-by: {key!r} is under {value!r}, which llmcost reads as a value, "
+                "not an object",
+                hint=f"group by {value}" if value in SPECIAL_KEYS else "check the field's name",
+            )
         inner = [p for p in (*seen, *keys) if p.startswith(key + ".")]
         if key not in SPECIAL_KEYS and inner:
             raise InputError(
