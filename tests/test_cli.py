@@ -278,3 +278,38 @@ def test_version():
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("llmcost 0.")
+
+
+# -- a QA pass over compare and simulate ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--at", "2026-01-10T10:00+05:60"], "has an invalid UTC offset"),  # was read as +06:00
+        (["--at", "2026-01-10T10:00+23:59"], "has an invalid UTC offset"),
+        (["--at", ""], "is not a date or an ISO 8601 instant"),  # was "now"
+        (["--input", "1__0"], "'1__0' is not a count"),  # was 10
+        (["--requests", "0"], "0 requests cost nothing"),  # was a silent $0
+    ],
+)
+def test_compare_refuses_what_a_qa_pass_found_it_took(args, needle):
+    base = {"--input": "1k", "--output": "100", "--at": "2026-01-10"}
+    flags = dict(base, **dict(zip(args[::2], args[1::2], strict=True)))
+    assert_bad_input(
+        run("compare", "alpha-flash", *[x for kv in flags.items() for x in kv], *CAT), needle
+    )
+
+
+@pytest.mark.parametrize(
+    ("share", "needle"),
+    [
+        ("33.3333333333333333", "has more than 12 decimal places"),  # was rounded
+        ("1e2", "is not a number"),
+    ],
+)
+def test_simulate_shares_are_plain_percents_of_at_most_12_decimals(share, needle):
+    mix = f"alpha-flash={share},alpha-pro=66.6666666666666667"
+    result = run("simulate", "--mix", mix, "--input", "1k", "--output", "1", "--at",
+                 "2026-01-10", *CAT)  # fmt: skip
+    assert_bad_input(result, needle)

@@ -32,6 +32,7 @@ from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError
 from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
+from llmcost.units import MAX_PLACES
 
 HUNDRED = Decimal(100)
 _SHARE = re.compile(r"^\s*([^-\s][^-]*?)\s*(?:-\s*(.+?)\s*)?$")
@@ -124,10 +125,13 @@ class MixSpec:
 def parse_share(text: str, *, where: str) -> tuple[Decimal, Decimal]:
     """`60` or `60-70` (an optional `%` on either number) as (min, max) percent."""
     match = _SHARE.match(text)
+    hint = "a share is a percent like 60 or a range like 60-70"
     if text.strip().startswith("-"):
-        raise InputError(f"share {text.strip()!r} is negative", where=where)
+        raise InputError(f"share {text.strip()!r} is negative", where=where, hint=hint)
     if not match:
-        raise InputError(f"share {text.strip()!r} is not a percent or a range", where=where)
+        raise InputError(
+            f"share {text.strip()!r} is not a percent or a range", where=where, hint=hint
+        )
     low = parse_percent(match.group(1), text, where)
     high = parse_percent(match.group(2), text, where) if match.group(2) is not None else low
     return check_range(low, high, where=where)
@@ -143,8 +147,19 @@ def parse_percent(part: str, text: str, where: str) -> Decimal:
             where=where,
             hint="a share is a percent like 60 or a range like 60-70",
         ) from None
-    if not number.is_finite():
-        raise InputError(f"share {text.strip()!r} is not a number", where=where)
+    if not number.is_finite() or not re.fullmatch(r"[0-9]*\.?[0-9]*", value):
+        raise InputError(
+            f"share {text.strip()!r} is not a number",
+            where=where,
+            hint="a share is a percent like 60 or a range like 60-70",
+        )
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_PLACES:
+        raise InputError(
+            f"share {text.strip()!r} has more than {MAX_PLACES} decimal places",
+            where=where,
+            hint="shares are priced exactly: give at most 12 decimals",
+        )
     return number
 
 

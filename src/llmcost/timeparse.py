@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from llmcost.errors import InputError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_OFFSET = re.compile(r"[T t][0-9:.]+[+-](?P<h>\d{2}):?(?P<m>\d{2})?$")
 
 
 def instant(text: str, *, field: str = "--at") -> datetime:
@@ -16,6 +17,14 @@ def instant(text: str, *, field: str = "--at") -> datetime:
     value = text.strip()
     if value.lower() == "now":
         return datetime.now(UTC)
+    offset = _OFFSET.search(value) if len(value) > 10 else None
+    if offset and (
+        int(offset["m"] or 0) >= 60 or int(offset["h"]) * 60 + int(offset["m"] or 0) > 18 * 60
+    ):
+        raise InputError(
+            f"{field}: {text!r} has an invalid UTC offset",
+            hint="an offset is +HH:MM within +-18:00, minutes under 60",
+        )
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)

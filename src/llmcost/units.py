@@ -15,7 +15,10 @@ MAX_PLACES = 12  # in what a person types
 DERIVED_PLACES = 40  # in a count llmcost derives (input x hit rate, a rescaled sweep)
 
 _SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9}
-_COUNT = re.compile(r"^([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9_]+)\s*([kKmMbBgG]?)$")
+# digits with single underscores between them (`1_000_000`, as Python writes them)
+_COUNT = re.compile(
+    r"^([0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?|\.[0-9](?:_?[0-9])*)\s*([kKmMbBgG]?)$"
+)
 
 
 def parse_count(text: str, *, field: str, whole: bool = False) -> Decimal:

@@ -59,8 +59,8 @@ def bill(
 
     fmt = check_format(format)
     cur = check_currency(currency)
-    start = instant(since, field="--since") if since else None
-    end = instant(until, field="--until") if until else None
+    start = instant(since, field="--since") if since is not None else None
+    end = instant(until, field="--until") if until is not None else None
     if start is not None and end is not None and end <= start:
         raise InputError("--until must be after --since", hint="the range is [since, until)")
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []

@@ -138,7 +138,7 @@ def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
     if month is not None:
         start, end = month_period(month)
         return start, end
-    return instant(at or "now"), None
+    return instant("now" if at is None else at), None
 
 
 CACHE_PARTS = ("cached", "cache_write", "cache_write_1h")
@@ -180,7 +180,10 @@ def workload_from_flags(*, requests: str, batch: bool, **flags: str | None):
             f"--cached/--cache-write ({parts}) exceed --input ({prompt})",
             hint="--input is the whole prompt; cache hits and writes are parts of it",
         )
-    return Workload(**values, requests=parse_count(requests, field="--requests"), batch=batch)
+    count = parse_count(requests, field="--requests")
+    if count == 0:  # a $0 answer nobody asked for
+        raise InputError("--requests: 0 requests cost nothing", hint="give how many, e.g. 1M")
+    return Workload(**values, requests=count, batch=batch)
 
 
 def emit(report, fmt: str) -> None:

@@ -47,5 +47,5 @@ def prices(
     if history:
         report = history_report(cat, infos or cat.models(), choice.known, cur)
     else:
-        report = prices_report(cat, infos, instant(at or "now"), choice.known, cur)
+        report = prices_report(cat, infos, instant("now" if at is None else at), choice.known, cur)
     emit(report, fmt)
