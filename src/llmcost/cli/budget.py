@@ -140,7 +140,7 @@ def init(
 
     starter = BudgetFile(
         name="support-bot",
-        limit=Decimal(500),
+        limit=Decimal(1500),
         workloads=[
             WorkloadTable(
                 name="chat",
