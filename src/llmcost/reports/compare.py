@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from llmcost.comparison import Comparison
-from llmcost.money import ratio
+from llmcost.money import plain, ratio
 from llmcost.render import Column, Report
 from llmcost.timeparse import show_instant
 
@@ -65,7 +65,8 @@ def compare_report(result: Comparison) -> Report:
     else:
         when = f"over {show_instant(result.at)} .. {show_instant(result.until)}"
     title = (
-        f"{w.requests:,} requests x ({w.input} in, {w.cached} cached, {w.output} out) "
+        f"{w.requests:,} requests x ({plain(w.input)} in, {plain(w.cached)} cached, "
+        f"{plain(w.output)} out) "
         f"{when}, catalog {result.version.isoformat()}"
         + (f"; savings vs {result.baseline}" if result.baseline else "")
     )
