@@ -369,3 +369,24 @@ def test_a_budget_written_by_llmcost_loads_back_equal(tmp_path_factory, budget):
     from llmcost.budgetfile import read_budget_file
 
     assert read_budget_file(path)[0] == budget
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("limit = ", 'limit = "1000" #', "limit: '1000' is not a number: write it without quotes"),
+        ("input = ", "input = true #", "input: True is not a number"),
+    ],
+)
+def test_quoted_numbers_and_flags_are_refused_not_converted(tmp_path, old, new, needle):
+    """`limit = "1000"` and `batch = "yes"` were converted silently (a QA find)."""
+    text = (BUDGETS / "promo-day.toml").read_text()
+    assert old in text
+    path = tmp_path / "quoted.toml"
+    path.write_text(text.replace(old, new, 1))
+    result = run("budget", "validate", str(path), *CAT)
+    assert result.exit_code == 2 and needle in result.stderr, result.stderr
+    path.write_text(text + '\n[[workloads]]\nname = "b"\nmodel = "alpha-flash"\n'
+                    'requests_per_day = 1\ninput = 1\noutput = 1\nbatch = "yes"\n')  # fmt: skip
+    result = run("budget", "validate", str(path), *CAT)
+    assert result.exit_code == 2 and "batch: Input should be a valid boolean" in result.stderr

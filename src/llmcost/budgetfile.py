@@ -26,11 +26,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
-from llmcost.mixfile import _COUNT, MixFile, SliceTable, TokenTable, _tomlable, load_mix
+from llmcost.mixfile import _COUNT, MixFile, Number, SliceTable, TokenTable, _tomlable, load_mix
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error, where
 
 
@@ -42,9 +42,9 @@ class WorkloadTable(TokenTable):
     model: str | None = Field(default=None, min_length=1)
     slices: list[SliceTable] | None = Field(default=None, min_length=1)
     mix_file: str | None = Field(default=None, min_length=1)
-    requests_per_month: Decimal | None = _COUNT
-    requests_per_day: Decimal | None = _COUNT
-    batch: bool = False
+    requests_per_month: Number | None = _COUNT
+    requests_per_day: Number | None = _COUNT
+    batch: StrictBool = False
 
     @model_validator(mode="after")
     def _one_of_each(self):
@@ -62,10 +62,10 @@ class BudgetFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    limit: Decimal = Field(gt=0, le=10**15, decimal_places=12, allow_inf_nan=False)
+    limit: Number = Field(gt=0, le=10**15, decimal_places=12, allow_inf_nan=False)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     period: Literal["month", "day"] = "month"
-    warn_at: Decimal = Field(default=Decimal("0.8"), gt=0, le=1, allow_inf_nan=False)
+    warn_at: Number = Field(default=Decimal("0.8"), gt=0, le=1, allow_inf_nan=False)
     catalog: date | None = None
     workloads: list[WorkloadTable] = Field(min_length=1)
 

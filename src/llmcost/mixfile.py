@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
@@ -29,17 +30,28 @@ from llmcost.tomlfile import where as at_line
 _COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
 
+def _unquoted(value):
+    """A number in a TOML file is written as one: `limit = "1000"` or `input = true` is a
+    mistake to point at, not a value to convert."""
+    if isinstance(value, str | bool):
+        raise ValueError(f"{value!r} is not a number: write it without quotes, e.g. 1000")
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_unquoted)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TokenTable(_Strict):
-    input: Decimal | None = _COUNT
-    cached: Decimal | None = _COUNT
-    cache_hit_rate: Decimal | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    cache_write: Decimal | None = _COUNT
-    cache_write_1h: Decimal | None = _COUNT
-    output: Decimal | None = _COUNT
+    input: Number | None = _COUNT
+    cached: Number | None = _COUNT
+    cache_hit_rate: Number | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    cache_write: Number | None = _COUNT
+    cache_write_1h: Number | None = _COUNT
+    output: Number | None = _COUNT
 
     @model_validator(mode="after")
     def _one_kind_of_hits(self):
@@ -54,8 +66,8 @@ class TokenTable(_Strict):
 class SliceTable(TokenTable):
     model: str = Field(min_length=1)
     share: Decimal | str | None = None
-    share_min: Decimal | None = None
-    share_max: Decimal | None = None
+    share_min: Number | None = None
+    share_max: Number | None = None
 
     @model_validator(mode="after")
     def _one_kind_of_share(self):
@@ -68,8 +80,8 @@ class SliceTable(TokenTable):
 
 
 class MixFile(_Strict):
-    requests: Decimal | None = _COUNT
-    batch: bool = False
+    requests: Number | None = _COUNT
+    batch: StrictBool = False
     workload: TokenTable = TokenTable()
     slices: list[SliceTable] = Field(min_length=1)
 
