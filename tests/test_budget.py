@@ -280,6 +280,18 @@ def test_compare_and_simulate_save_budgets_that_check(tmp_path):
     assert bad.exit_code == 2 and "--limit" in bad.stderr
 
 
+def test_a_budget_saved_from_a_catalog_path_is_unpinned_and_says_how_to_check_it(tmp_path):
+    """A budget file names no catalog path, and its pin would send it to the shipped catalog
+    (a QA find: --catalog PATH@DAY kept only the day)."""
+    path = tmp_path / "b.toml"
+    pinned = f"{CAT[1]}@2026-02-01"
+    flags = ["--input", "1k", "--output", "10", "--at", "2026-02-01", "--catalog", pinned]
+    result = run("compare", "alpha-flash", *flags, "--save-budget", str(path), "--limit", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "catalog" not in path.read_text()
+    assert f"check it with 'llmcost budget check {path} --catalog {pinned}'" in result.stderr
+
+
 def test_junit_stays_xml_when_a_name_holds_a_control_character(tmp_path):
     odd = tmp_path / "odd.toml"
     odd.write_text((BUDGETS / "ok.toml").read_text().replace("flash-ok", "flash\\u0001ok"))

@@ -173,9 +173,12 @@ LimitOpt = Annotated[
 ]
 
 
-def save_budget(path: str, limit: str | None, currency: str, known, workload: dict) -> None:
+def save_budget(path: str, limit: str | None, currency: str, choice, workload: dict) -> None:
     """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
-    pinned to the catalog day given with --catalog, if any. Never overwrites a file."""
+    pinned to the catalog day given with --catalog, if any (`choice`: the CatalogChoice). A
+    budget names no catalog path, and its pin would send it to the shipped catalog: from
+    `--catalog PATH[@DAY]` it is written unpinned, with a warning saying how to check it.
+    Never overwrites a file."""
     from decimal import Decimal, InvalidOperation
     from pathlib import Path
 
@@ -196,8 +199,16 @@ def save_budget(path: str, limit: str | None, currency: str, known, workload: di
         name=Path(path).stem,
         limit=amount,
         currency=currency,
-        catalog=known,
+        catalog=None if choice.path else choice.known,
         workloads=[WorkloadTable(**given)],
     )
     write_new(path, dump_budget(budget))
     typer.echo(f"llmcost: budget written to {path}", err=True)
+    if choice.path:
+        pin = f"@{choice.known.isoformat()}" if choice.known else ""
+        typer.echo(
+            f"llmcost: {path} was priced with the catalog in {choice.path}, which a budget file "
+            f"cannot name: check it with 'llmcost budget check {path} --catalog "
+            f"{choice.path}{pin}'",
+            err=True,
+        )

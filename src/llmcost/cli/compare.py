@@ -95,11 +95,11 @@ def compare(
             + "; ".join(why for _, why in result.skipped)  # each reason names its model
         )
     if save_budget is not None:
-        _save_budget(save_budget, limit, result, choice.known)
+        _save_budget(save_budget, limit, result, choice)
     emit(compare_report(result), fmt)
 
 
-def _save_budget(path: str, limit: str | None, result, known) -> None:
+def _save_budget(path: str, limit: str | None, result, choice) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     from llmcost.cli.budget import save_budget
 
@@ -108,4 +108,4 @@ def _save_budget(path: str, limit: str | None, result, known) -> None:
     w = result.workload
     table = {k: v for k, v in w.as_dict().items() if k != "requests"}
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
-    save_budget(path, limit, result.currency, known, table)
+    save_budget(path, limit, result.currency, choice, table)

@@ -81,6 +81,7 @@ class CatalogChoice:
 
     catalog: object  # llmcost.catalog.lookup.Catalog, imported lazily
     known: date | None
+    path: str | None = None  # price files given with --catalog PATH[@DAY], not the shipped ones
 
     @property
     def version(self) -> date:
@@ -111,7 +112,7 @@ def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoic
         )
     catalog = load_catalog(path_text or None)
     catalog.version_for(known)  # a day before the first version fails clearly here
-    return _with_currency(CatalogChoice(catalog, known), currency)
+    return _with_currency(CatalogChoice(catalog, known, path_text or None), currency)
 
 
 def _with_currency(choice: CatalogChoice, currency: str | None) -> CatalogChoice:

@@ -125,7 +125,7 @@ def simulate(
     if save_mix is not None:
         _save(spec, [s.model.id for s in result.slices], tokens, total, batch, save_mix)
     if save_budget is not None:
-        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice.known)
+        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice)
     narrowed = [
         s.model.id
         for s in result.slices
@@ -171,7 +171,7 @@ def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
     warn(f"mix written to {path}")
 
 
-def _save_budget(spec, result, tokens, requests, path, limit, currency, known) -> None:
+def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) -> None:
     """The mix as run (models by id, slices with their own workloads), the command line's
     workload as its default and its requests as requests per month."""
     from llmcost.cli.budget import save_budget
@@ -185,4 +185,4 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, known) -
     ]
     table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
     table["batch"] = result.slices[0].workload.batch
-    save_budget(path, limit, currency, known, table)
+    save_budget(path, limit, currency, choice, table)
