@@ -270,3 +270,21 @@ def test_lines_break_at_lf_only_and_blank_lines_are_skipped_by_both_readers(
         assert fast == slow
         assert fast.priced == priced
         assert [r.line for r in fast.rejections] == rejected_lines
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x0c" + G.encode() + b"\n",  # a form feed or vertical tab around the object: DuckDB's
+        G.encode() + b"\x0b\n",  # JSON reader trims it, so the line reader does too
+        b" \x0c\t" + G.encode() + b" \x0b\n",
+        b"\xef\xbb\xbf",  # a file of only a BOM has no line (it stopped every file with it)
+        b"\xef\xbb\xbf" + G.encode() + b"\n" + b'{"model": "nope", "timestamp": 1, "input": 1}\n',
+    ],
+)
+def test_the_readers_agree_on_what_a_sixth_qa_pass_found(bill_catalog, tmp_path, data):
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(data)
+    fast = bill(bill_catalog, [path])
+    assert fast == bill(bill_catalog, [path], fast=False)
+    assert fast.priced == (0 if data == b"\xef\xbb\xbf" else 1)

@@ -26,7 +26,8 @@ from llmcost.usage.query import REJECTED
 # lines up to 32 MiB; the line reader is given as much, so it takes every line the other does.
 MAX_LINE = 32 * 1024 * 1024
 
-# A line of only these is blank and skipped, as DuckDB's JSON reader skips it.
+# A line of only these is blank and skipped, as DuckDB's JSON reader skips it; around an
+# object, they are trimmed as it trims them (JSON itself takes only space, tab, CR, LF).
 _BLANK = "' ' || chr(9) || chr(11) || chr(12) || chr(13)"
 
 
@@ -111,13 +112,15 @@ def line_ready(path: Path, scratch: Path, file_no: int) -> tuple[Path, int]:
     import gzip
 
     opener = gzip.open if path.suffix.lower() == ".gz" else open
-    lines, last, has_cr = 0, b"\n", False
+    lines, last, has_cr, head = 0, b"\n", False, b""
     with opener(path, "rb") as f:
         while chunk := f.read(1 << 24):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
             has_cr = has_cr or b"\r" in chunk
-    lines += last != b"\n"
+            head = head or chunk[:4]
+    # a last line without LF counts, but not a file of only a BOM: the reader sees no line
+    lines += last != b"\n" and head != b"\xef\xbb\xbf"
     if not has_cr:
         return path, lines
     copy = scratch / f"lines-{file_no}.jsonl"
@@ -230,7 +233,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
     return f"""SELECT {file_no} AS file_no, line_no, line, j IS NULL AS bad_json,
         CASE WHEN j IS NOT NULL THEN {dup_key} END AS dup_key, {cols}
         FROM (SELECT line, {"line_no" if numbered else "NULL::BIGINT AS line_no"},
-                     try(json_transform(line, '{structure}')) AS j
+                     try(json_transform(trim(line, {_BLANK}), '{structure}')) AS j
               FROM {reader}
               WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line, {_BLANK}) <> ''))"""
 
