@@ -243,3 +243,17 @@ def test_help_mentions_every_flag():
     flags = "--mix --mix-file --baseline --sweep --save-mix --month --at --requests --catalog"
     for flag in (*flags.split(), "--currency", "--format", "--batch", "--cache-hit-rate"):
         assert flag in result.stdout
+
+
+def test_a_mix_file_asking_batch_of_a_model_without_one_names_the_slice(sim, tmp_path):
+    """`batch = true` on a slice whose model has no batch price: the error says which slice
+    of which file (it named only the model; a QA find)."""
+    path = tmp_path / "mix.toml"
+    path.write_text('batch = true\n[workload]\ninput = 1000\noutput = 10\n\n[[slices]]\n'
+                    'model = "beta-large"\nshare = 50\n\n[[slices]]\nmodel = "alpha-flash"\n'
+                    'share = 50\n')  # fmt: skip
+    result = sim("--mix-file", str(path), "--at", "2026-01-10")
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"llmcost: error: {path}:10: slices[1] (alpha-flash): ")
+    assert "no batch price" in line

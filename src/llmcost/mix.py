@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
-from llmcost.errors import InputError, LlmcostError
+from llmcost.errors import InputError, LlmcostError, NotPriced
 from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
 from llmcost.units import MAX_PLACES
 
@@ -368,9 +368,15 @@ def simulate_mix(
     from llmcost.comparison import price_one
 
     def price(model_id: str, workload: Workload) -> Decimal:
-        return price_one(catalog, model_id, workload, at, until, known, currency).total
+        try:
+            return price_one(catalog, model_id, workload, at, until, known, currency).total
+        except NotPriced as exc:  # a slice's model: say which slice (file:line of a mix file)
+            if exc.where is None and model_id in slice_at:
+                exc.where = slice_at[model_id]
+            raise
 
     infos, workloads = resolve_slices(catalog, spec, default, requests, batch or spec.batch)
+    slice_at = {info.id: s.where for s, info in zip(spec.slices, infos, strict=True) if s.where}
     result = price_mix(spec, infos, workloads, price, [catalog.resolve(b) for b in baselines])
     return replace(
         result, at=at, until=until, version=catalog.version_for(known), currency=currency
