@@ -30,7 +30,7 @@ from llmcost.errors import InputError, LlmcostError
 from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import readers, shapes
-from llmcost.usage.pricegrid import EPOCH, PriceGrid, micros, price_grid
+from llmcost.usage.pricegrid import EPOCH, PriceGrid, price_grid
 from llmcost.usage.query import ABORTED, REJECTED, STATUS, records_sql, sums_sql
 from llmcost.usage.readers import sql_str
 
@@ -401,7 +401,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
         )
         for key, (records, tokens, costs) in sorted(totals.items(), key=lambda kv: _order(kv[0]))
     ]
-    reason = _Reasons(catalog, known, currency)
+    reason = _Reasons(catalog, known, currency, grid)
     names = [str(p) for p in paths]
     rejections = [
         Rejection(names[r_file], r_line,
@@ -442,24 +442,18 @@ def _order(key: tuple) -> tuple:
     return tuple((v is None, "" if v is None else v) for v in key)
 
 
-_EPOCH_DAY = date(1970, 1, 1)
+_EPOCH_DAY = EPOCH.date()
 
 
 class _Reasons:
     """`_reason`, remembered: a rejection's words depend on its model and on which stretch
-    between the model's price bounds its instant falls in, unless they name the instant.
-    Instants come as microseconds since the epoch (UTC)."""
+    between the model's price bounds (the grid's) its instant falls in, unless they name the
+    instant. Instants come as microseconds since the epoch (UTC)."""
 
-    def __init__(self, catalog, known, currency):
+    def __init__(self, catalog, known, currency, grid: PriceGrid):
         self.args = (catalog, known, currency)
         self.cache: dict = {}
-        self.bounds: dict[str, list[int]] = {}
-
-    def _bounds(self, model_id: str) -> list[int]:
-        if model_id not in self.bounds:
-            catalog, known, _ = self.args
-            self.bounds[model_id] = [micros(p) for p in catalog.bounds(model_id, known)]
-        return self.bounds[model_id]
+        self.bounds = dict(zip(grid.models, grid.bounds, strict=True))
 
     def __call__(self, reason, model, model_id, us) -> str:
         if reason not in ("unknown model", "no price", "no batch price"):
@@ -467,7 +461,7 @@ class _Reasons:
         if reason == "unknown model":
             key = (reason, model)
         elif reason == "no price":
-            key = (reason, model_id, bisect.bisect_right(self._bounds(model_id), us))
+            key = (reason, model_id, bisect.bisect_right(self.bounds[model_id], us))
         else:
             return _reason(*self.args, reason, model, model_id, _instant(us))
         if key in self.cache:

@@ -99,7 +99,12 @@ def safe_path(path: Path, scratch: Path, file_no: int) -> Path:
         return path
     kind = ".csv" if is_csv(path) else ".jsonl"
     link = scratch / f"in-{file_no}{kind}{'.gz' if path.suffix.lower() == '.gz' else ''}"
-    link.symlink_to(path.resolve())
+    try:
+        link.symlink_to(path.resolve())
+    except OSError:  # a file system without links: a copy reads the same
+        import shutil
+
+        shutil.copyfile(path, link)
     return link
 
 
