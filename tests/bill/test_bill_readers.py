@@ -136,7 +136,7 @@ def test_fast_reader_equals_line_reader(bill_catalog, tmp_path, lines, odd, wher
     path = tmp_path / "log.jsonl"
     path.write_text("".join(line + "\n" for line in lines))
     fast = bill(bill_catalog, [path], group_by=group_by)
-    slow = bill(bill_catalog, [path], group_by=group_by, fast=False)
+    slow = bill(bill_catalog, [path], group_by=group_by, reader="lines")
     assert fast == slow
 
 
@@ -165,7 +165,7 @@ def test_fast_reader_prices_a_clean_file_and_agrees_to_the_last_decimal(bill_cat
     try:
         fast = bill(bill_catalog, [path], group_by=["user"])
         assert calls == []
-        slow = bill(bill_catalog, [path], group_by=["user"], fast=False)
+        slow = bill(bill_catalog, [path], group_by=["user"], reader="lines")
         assert calls
     finally:
         readers.line_source = real
@@ -218,7 +218,7 @@ def test_one_query_for_many_files_and_the_bad_ones_alone_line_by_line(bill_catal
     finally:
         readers.line_source = real
     assert sorted(set(read)) == [1, 3]
-    slow = bill(bill_catalog, files, fast=False)
+    slow = bill(bill_catalog, files, reader="lines")
     assert fast == slow
     assert (fast.priced, fast.rejected) == (100, 2)
     assert [(r.file[-7:], r.line) for r in fast.rejections] == [("b.jsonl", 11), ("d.jsonl", 11)]
@@ -266,7 +266,7 @@ def test_lines_break_at_lf_only_and_blank_lines_are_skipped_by_both_readers(
         data = text.encode()
         path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
         fast = bill(bill_catalog, [path])
-        slow = bill(bill_catalog, [path], fast=False)
+        slow = bill(bill_catalog, [path], reader="lines")
         assert fast == slow
         assert fast.priced == priced
         assert [r.line for r in fast.rejections] == rejected_lines
@@ -286,5 +286,5 @@ def test_the_readers_agree_on_what_a_sixth_qa_pass_found(bill_catalog, tmp_path,
     path = tmp_path / "log.jsonl"
     path.write_bytes(data)
     fast = bill(bill_catalog, [path])
-    assert fast == bill(bill_catalog, [path], fast=False)
+    assert fast == bill(bill_catalog, [path], reader="lines")
     assert fast.priced == (0 if data == b"\xef\xbb\xbf" else 1)

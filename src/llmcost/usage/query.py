@@ -105,6 +105,33 @@ def prefix_sql(expr: str) -> str:
 _SPACE = "'" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "'"
 
 
+def _model_no(grid: PriceGrid) -> str:
+    """SQL: the model number of `c.model_text` over `_NAME_JOINS`: as written, else
+    normalised, unless under another provider's prefix (as in `Catalog.resolve`: asked only of
+    names not found as written; CASE looks no further)."""
+    providers = ", ".join(_literal(p) for p in sorted(set(grid.providers))) or "NULL"
+    return f"""CASE WHEN x.model_no IS NOT NULL THEN x.model_no
+         WHEN y.model_no IS NULL THEN NULL
+         WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
+           OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no
+    END"""
+
+
+_NAME_JOINS = f"""LEFT JOIN names x ON x.name = c.model_text
+  LEFT JOIN norm_names y
+    ON y.name = CASE WHEN x.model_no IS NULL THEN {normalize_sql("c.model_text")} END"""
+
+
+def model_numbers_sql(grid: PriceGrid, names: Sequence[str]) -> str:
+    """`SELECT` of (name, model number or NULL) for each of `names`, as `records_sql` finds
+    them (the compiled scanner asks of names the grid does not hold as written)."""
+    rows = ", ".join(f"({_literal(n)})" for n in names) or "(NULL)"
+    return f"""WITH {grid_ctes(grid)}
+SELECT c.model_text, {_model_no(grid)}
+FROM (VALUES {rows}) c(model_text)
+{_NAME_JOINS}"""
+
+
 def records_sql(
     grid: PriceGrid,
     sources: Sequence[str],
@@ -129,7 +156,6 @@ def records_sql(
     first rejected record: its caller reads the file line by line instead."""
     f = shapes.column
     k, w, b = _widths(grid)
-    providers = ", ".join(_literal(p) for p in sorted(set(grid.providers))) or "NULL"
     ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
     bounds = []
     if since is not None:
@@ -206,18 +232,10 @@ checked AS (
 ),
 normal AS (
   SELECT c.*,
-    -- a normalised name under another provider's prefix is not that model (as in
-    -- `Catalog.resolve`); asked only of names not found as written (CASE looks no further)
-    CASE WHEN x.model_no IS NOT NULL THEN x.model_no
-         WHEN y.model_no IS NULL THEN NULL
-         WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
-           OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no
-    END AS model_no,
+    {_model_no(grid)} AS model_no,
     {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
   FROM checked c
-  LEFT JOIN names x ON x.name = c.model_text
-  LEFT JOIN norm_names y
-    ON y.name = CASE WHEN x.model_no IS NULL THEN {normalize_sql("c.model_text")} END
+  {_NAME_JOINS}
 ),
 placed AS (
   SELECT n.*, s.base IS NOT NULL AS has_price, s.batch_ok AS batch_ok,

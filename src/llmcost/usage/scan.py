@@ -1,0 +1,248 @@
+"""The compiled scanner (`_scan.c`): prices a clean JSON Lines file in one pass, or gives up.
+
+DuckDB's JSON reader builds every field of every line as a value, and the SQL then checks and
+places each record (`query.records_sql`); most of the time goes there. The scanner does the
+same in one compiled pass over the bytes, both cores taking chunks of lines: parse (strict
+JSON), check each field llmcost reads, normalise the counts (`shapes`), place the record in the
+price grid (`pricegrid`) and add its counts to its row and group.
+
+It only ever prices a file whose every line it reads exactly as the SQL would. Anything else
+stops it and `bill` reads the file with DuckDB as before, so every rejection, odd spelling
+and edge case keeps the one definition in `query`. It stops at:
+
+- a line that is not one strict JSON object (RFC 8259) of valid UTF-8 between spaces or tabs,
+  a CR anywhere, nesting past 128, a number past 1e300;
+- in a field llmcost reads: a backslash escape, a key written in other case or twice, a value
+  of a type it does not take; a count not written as digits (at most 18); an instant that is
+  not Unix seconds or `YYYY-MM-DD[Thh:mm:ss[.ffffff]][Z|+hh:mm]`;
+- a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, cache
+  counts past the prompt, no price, no batch price), or a sum past 2**63.
+
+A model name it was not given is looked up once, by the same SQL (`query.model_numbers_sql`),
+and the chunk scanned again. The C code is built by `pip install` where a C compiler is at
+hand; without it (or with LLMCOST_PURE=1) `bill` is the same, only slower.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from llmcost.usage import shapes
+from llmcost.usage.pricegrid import PriceGrid, micros
+from llmcost.usage.query import PRICED, SKIPPED
+
+try:
+    if os.environ.get("LLMCOST_PURE"):
+        raise ImportError("LLMCOST_PURE is set")
+    from llmcost.usage import _scan
+except ImportError:  # built without a compiler, or turned off
+    _scan = None
+
+CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
+MAX_LINE = 32 << 20  # a longer line is left to the line reader (readers.MAX_LINE)
+# slot roles, as in _scan.c
+R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP = range(8)
+_ROLES = {
+    "model": R_MODEL,
+    "modelVersion": R_MODEL_VERSION,
+    "timestamp": R_TIMESTAMP,
+    "created": R_CREATED,
+    "created_at": R_CREATED_AT,
+    "batch": R_BATCH,
+}
+
+
+def available() -> bool:
+    return _scan is not None
+
+
+class Scanner:
+    """Prices whole files with `_scan` under one grid, group and window. `resolve` maps model
+    names the grid does not hold as written to a model number or None (unknown)."""
+
+    def __init__(self, grid: PriceGrid, record_keys: tuple[str, ...], *, by_day: bool,
+                 by_shape: bool, since, until,
+                 resolve: Callable[[list[str]], dict[str, int | None]]):  # fmt: skip
+        assert _scan is not None
+        self.grid, self.resolve = grid, resolve
+        self.keys, self.by_day, self.by_shape = record_keys, by_day, by_shape
+        self.names: dict[bytes, int] = {n.encode(): no for n, no in grid.names.items()}
+        self.tree = _tree(record_keys)
+        stretch_at = {(s.model_no, s.index): i for i, s in enumerate(grid.stretches)}
+        self.bounds = [list(b) for b in grid.bounds]
+        self.stretch_of = [
+            [stretch_at.get((m, i), -1) for i in range(len(b) + 1)]
+            for m, b in enumerate(grid.bounds)
+        ]
+        self.stretches = [
+            (s.base, s.batch, len(s.thresholds) + 1, len(s.cuts) + 1 if s.weekly else 0,
+             list(s.cuts), list(s.thresholds))
+            for s in grid.stretches
+        ]  # fmt: skip
+        self.window = (None if since is None else micros(since),
+                       None if until is None else micros(until))  # fmt: skip
+        self.config = self._config()
+
+    def _config(self):
+        nodes, slots, count_slots = self.tree
+        return _scan.config(nodes, slots, self.names, self.bounds, self.stretch_of,
+                            self.stretches, *self.window, self.by_day, self.by_shape,
+                            count_slots)  # fmt: skip
+
+    def learn(self, names: list[str]) -> None:
+        """Look up those of `names` not yet known (None: unknown, -1 to the scanner) and
+        rebuild the configuration."""
+        new = [n for n in names if n.encode() not in self.names]
+        if new:
+            for name, no in self.resolve(new).items():
+                self.names[name.encode()] = -1 if no is None else no
+            self.config = self._config()
+
+    def file(self, path: Path, tell: list[int] | None = None) -> list[tuple] | None:
+        """The sums of `path` (rows as `query.records_sql` gives them), or None where the
+        scanner stops. `tell[0]` follows the bytes read (for a progress bar)."""
+        workers = os.cpu_count() or 1
+        records = skipped = 0
+        groups: dict[tuple, list[int]] = {}
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = []
+            try:
+                for chunk in _chunks(path, tell):
+                    if chunk is None:
+                        return None
+                    pending.append((chunk, pool.submit(_scan.scan, self.config, chunk)))
+                    while len(pending) > 2 * workers or (pending and pending[0][1].done()):
+                        got = self._result(*pending.pop(0))
+                        if got is None:
+                            return None
+                        records, skipped = records + got[0], skipped + got[1]
+                        _merge(groups, got[2])
+                while pending:
+                    got = self._result(*pending.pop(0))
+                    if got is None:
+                        return None
+                    records, skipped = records + got[0], skipped + got[1]
+                    _merge(groups, got[2])
+            finally:
+                for _, future in pending:
+                    future.cancel()
+        if records != skipped + sum(v[0] for v in groups.values()):  # never: a bug if so
+            return None
+        return self._rows(groups, skipped)
+
+    def _result(self, chunk, future):
+        """A chunk's (records, skipped, groups), scanned again once after learning the model
+        names it asked about; None if the scanner stopped."""
+        records, skipped, groups, unknown, stop = future.result()
+        if unknown and stop is None:
+            self.learn(unknown)
+            records, skipped, groups, unknown, stop = _scan.scan(self.config, chunk)
+        if stop is not None or unknown:
+            return None
+        return records, skipped, groups
+
+    def _rows(self, groups: dict[tuple, list[int]], skipped: int) -> list[tuple]:
+        empty = [None] * (self.by_day + self.by_shape + len(self.keys))
+        rows = [
+            (PRICED, pid, batch, *([day] if self.by_day else []),
+             *([shape] if self.by_shape else []), *values, *sums, None)
+            for (pid, batch, day, shape, values), sums in groups.items()
+        ]  # fmt: skip
+        if skipped:
+            rows.append((SKIPPED, None, None, *empty, skipped, 0, 0, 0, 0, 0, None))
+        return rows
+
+
+def _merge(into: dict[tuple, list[int]], groups: list[tuple]) -> None:
+    for pid, batch, day, shape, values, *sums in groups:
+        slot = into.get((pid, batch, day, shape, values))
+        if slot is None:
+            into[(pid, batch, day, shape, values)] = sums
+        else:
+            for i, n in enumerate(sums):
+                slot[i] += n
+
+
+def _chunks(path: Path, tell: list[int] | None) -> Iterator[memoryview | bytes | None]:
+    """`path` in pieces of whole lines (the last may lack its LF); None if it cannot be read
+    so (a damaged gzip, a line past MAX_LINE): the SQL readers say why."""
+    raw = path.open("rb")
+    try:
+        f = gzip.GzipFile(fileobj=raw) if path.suffix.lower() == ".gz" else raw
+        rest = b""
+        while True:
+            try:
+                data = f.read(CHUNK)
+            except (OSError, EOFError, zlib.error):
+                yield None
+                return
+            if tell is not None:
+                tell[0] = raw.tell()
+            if not data:
+                break
+            buf = rest + data if rest else data
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                rest = buf
+                if len(rest) > MAX_LINE:
+                    yield None
+                    return
+                continue
+            yield memoryview(buf)[:cut]
+            rest = buf[cut:]
+        if rest:
+            yield rest
+    finally:
+        raw.close()
+
+
+def _tree(record_keys: tuple[str, ...]):
+    """The field tree as `_scan.config` takes it: nodes (lists of (key, child node, slot)),
+    slots (role, index), and the slot of each count field in `shapes.COUNT_FIELDS` order."""
+    paths: list[tuple[str, int, int]] = [(p, _ROLES[p], 0) for p in shapes.OTHER_FIELDS]
+    paths += [(p, R_COUNT, i) for i, p in enumerate(shapes.COUNT_FIELDS)]
+    paths += [(p, R_GROUP, i) for i, p in enumerate(record_keys)]
+    root: dict = {}
+    slots: list[tuple[int, int]] = []
+    for path, role, index in paths:
+        node = root
+        *parents, name = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ValueError(f"{path}: under a value")
+        if name in node:
+            raise ValueError(f"{path}: read twice")
+        node[name] = len(slots)
+        slots.append((role, index))
+    nodes: list[list] = []
+
+    def add(node: dict) -> int:
+        no = len(nodes)
+        nodes.append([])
+        nodes[no] = [
+            (key.encode(), add(child), -1) if isinstance(child, dict) else (key.encode(), -1, child)
+            for key, child in node.items()
+        ]
+        return no
+
+    add(root)
+    count_slots = [
+        next(i for i, (role, index) in enumerate(slots) if role == R_COUNT and index == c)
+        for c in range(len(shapes.COUNT_FIELDS))
+    ]
+    return nodes, slots, count_slots
+
+
+def supports(record_keys: tuple[str, ...]) -> bool:
+    """Whether the scanner can read these group fields (none a field llmcost reads)."""
+    try:
+        _tree(record_keys)
+    except ValueError:
+        return False
+    return len(record_keys) <= 64
