@@ -8,12 +8,14 @@ as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log, and
 `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one). llmcost's bytecode
 is compiled first, as `pip install` does.
 
-Usage: python bench/bill.py [LINES] [--rejects] [--bodies]   (default 1,000,000). `--rejects`
-draws models regardless of their release instead, so about a quarter of the records fall
+Usage: python bench/bill.py [LINES] [--rejects] [--bodies] [--pure]   (default 1,000,000).
+`--rejects` draws models regardless of their release instead, so about a quarter of the records fall
 before their model's release and are rejected (each listed in the JSON): the line-by-line
 path. `--bodies` logs whole response bodies, the reply's text included (about four characters
-an output token, at most 2,000), as an app that logs what the API returned would. Peak RSS
-from /usr/bin/time if any.
+an output token, at most 2,000), as an app that logs what the API returned would. `--pure`
+sets LLMCOST_PURE=1: DuckDB's readers alone, without the compiled scanner. Which reader ran
+is printed (the scanner must be built in `src/`: `pip install -e .`). Peak RSS from
+/usr/bin/time if any.
 """
 
 from __future__ import annotations
@@ -118,12 +120,15 @@ COUNT = (
 def timed(cmd: list[str]) -> tuple[float, str]:
     """Wall time and peak RSS of one whole process running this checkout's `src/`."""
     wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {**os.environ, "PYTHONPATH": str(SRC), **({"LLMCOST_PURE": "1"} if PURE else {})}
     start = time.perf_counter()
     proc = subprocess.run(wrapper + cmd, capture_output=True, text=True, check=True, env=env)
     elapsed = time.perf_counter() - start
     rss = proc.stderr.strip().splitlines()[-1] + " KB" if wrapper else "n/a"
     return elapsed, rss
+
+
+PURE = "--pure" in sys.argv[1:]
 
 
 def main() -> None:
@@ -144,6 +149,13 @@ def main() -> None:
     t_one, _ = timed([*bill, str(one)])
     t_big, rss = timed([*bill, str(big)])
     t_read, rss_read = timed([*count, str(big)])
+    compiled = subprocess.run(
+        [sys.executable, "-c", "from llmcost.usage import scan; print(scan.available())"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(SRC), **({"LLMCOST_PURE": "1"} if PURE else {})},
+    ).stdout.strip() == "True"  # fmt: skip
+    reader = "the compiled scanner (usage/_scan.c)" if compiled else "DuckDB's readers only"
+    print(f"reader: {reader}")
     print(f"lines: {lines:,}  size: {big.stat().st_size / 1e6:.0f} MB")
     print(f"llmcost bill, 1 line:     {t_one:6.2f} s")
     print(f"llmcost bill, all lines:  {t_big:6.2f} s  peak RSS {rss}")

@@ -21,6 +21,7 @@
 #define US_UNTIL 4102444800000000LL /* 2100-01-01 UTC */
 #define MAX_DEPTH 128
 #define MAX_UNKNOWN 4096
+#define MAX_LINE (16 << 20) /* DuckDB's JSON reader takes objects up to 16 MiB (readers.py) */
 
 enum { V_ABSENT, V_NULL, V_STR, V_NUM, V_TRUE, V_FALSE, V_OBJ, V_ARR };
 /* slot roles; R_COUNT's index is the count's position in shapes.COUNT_FIELDS */
@@ -43,8 +44,9 @@ typedef struct { uint8_t kind, flags; const char *p; uint32_t len; } Val;
 #define F_NONASCII 2 /* a string with a byte >= 0x80 */
 #define F_PLAIN 1    /* a number of digits only */
 
-typedef struct { const char *key; uint32_t len; int child; int slot; } Entry;
-typedef struct { int first, count; } Node;
+typedef struct { const char *key; uint32_t len; int child; int slot; uint32_t fold; } Entry;
+#define NODE_BUCKETS 64 /* per node: its keys by case-folded hash (at most 32 keys) */
+typedef struct { int first, count; int16_t bucket[NODE_BUCKETS]; } Node;
 typedef struct { int role, index; } Slot;
 
 typedef struct {
@@ -67,6 +69,7 @@ typedef struct {
     int by_day, by_shape, ngroups;
     int count_slot[N_COUNTS];
     int group_slot[64]; /* the slot of each group field, in order */
+    int ts_slot[3], model_slot, model_version_slot, batch_slot;
 } Config;
 
 /* ---------- small helpers ---------- */
@@ -190,6 +193,15 @@ static int string(P *s, const char **str, uint32_t *len, uint8_t *flags) {
     const unsigned char *p = (const unsigned char *)s->p + 1, *end = (const unsigned char *)s->end;
     uint8_t f = 0;
     for (;;) {
+        while (end - p >= 8) { /* eight bytes at a time: any quote, backslash, control, >= 0x80? */
+            uint64_t x;
+            memcpy(&x, p, 8);
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t special = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
+            if (special & high) break;
+            p += 8;
+        }
         while (p < end && STR_CLASS[*p] == 0) p++;
         if (p >= end) return -1;
         unsigned char c = *p;
@@ -426,10 +438,19 @@ static int value_skip(P *s) { return value(s, NULL); }
 typedef struct {
     Val vals[256];
     uint8_t seen[1024];
+    int16_t set[256], marked[1024]; /* the slots set and entries seen: cleared per record */
+    int nset, nmarked;
     const char *why;
 } Rec;
 
 static inline int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+/* a key's hash with ASCII letters folded to lower case */
+static inline uint32_t fold_hash(const char *k, uint32_t n) {
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < n; i++) h = (h ^ (uint32_t)ascii_lower((unsigned char)k[i])) * 16777619u;
+    return h;
+}
 
 /* an object of the field tree: keys llmcost reads go to their slots (or inner nodes) */
 static int object_read(P *s, const Config *c, Rec *r, int node) {
@@ -443,11 +464,15 @@ static int object_read(P *s, const Config *c, Rec *r, int node) {
         if (s->p >= s->end || *s->p != '"' || string(s, &k, &kl, &kf) < 0) return -1;
         if (kf) { r->why = "a key with an escape or a non-ASCII byte"; return -1; }
         int hit = -1;
-        for (int i = nd->first; i < nd->first + nd->count; i++) {
+        uint32_t h = fold_hash(k, kl);
+        for (uint32_t b = h;; b++) {
+            int i = nd->bucket[b & (NODE_BUCKETS - 1)];
+            if (i < 0) break;
             const Entry *e = &c->entries[i];
-            if (e->len != kl) continue;
-            if (memcmp(e->key, k, kl) == 0) { hit = i; break; }
+            if (e->fold != h || e->len != kl) continue;
             uint32_t j = 0;
+            while (j < kl && e->key[j] == k[j]) j++;
+            if (j == kl) { hit = i; break; }
             while (j < kl && ascii_lower(k[j]) == ascii_lower(e->key[j])) j++;
             if (j == kl) { r->why = "a key llmcost reads, in other case"; return -1; }
         }
@@ -461,6 +486,7 @@ static int object_read(P *s, const Config *c, Rec *r, int node) {
             const Entry *e = &c->entries[hit];
             if (r->seen[hit]) { r->why = "a key given twice"; return -1; }
             r->seen[hit] = 1;
+            r->marked[r->nmarked++] = (int16_t)hit;
             if (e->child >= 0) {
                 if (s->p < s->end && *s->p == '{') {
                     if (object_read(s, c, r, e->child) < 0) return -1;
@@ -468,8 +494,9 @@ static int object_read(P *s, const Config *c, Rec *r, int node) {
                     r->why = "an object llmcost reads is not an object";
                     return -1;
                 }
-            } else if (value(s, &r->vals[e->slot]) < 0) {
-                return -1;
+            } else {
+                r->set[r->nset++] = (int16_t)e->slot;
+                if (value(s, &r->vals[e->slot]) < 0) return -1;
             }
         }
         ws(s);
@@ -611,11 +638,10 @@ static int batch_of(const Val *v, int *out) {
 static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
     /* the instant: the first of timestamp, created, created_at that is not null */
     const Val *ts = NULL;
-    int order[] = {R_TIMESTAMP, R_CREATED, R_CREATED_AT};
-    for (int o = 0; o < 3 && !ts; o++)
-        for (int s = 0; s < c->nslots; s++)
-            if (c->slots[s].role == order[o] && r->vals[s].kind != V_ABSENT
-                && r->vals[s].kind != V_NULL) { ts = &r->vals[s]; break; }
+    for (int o = 0; o < 3 && !ts; o++) {
+        const Val *v = &r->vals[c->ts_slot[o]];
+        if (v->kind != V_ABSENT && v->kind != V_NULL) ts = v;
+    }
     if (!ts) ABORT("no timestamp");
     int64_t us = instant(ts);
     if (us < 0 || us >= US_UNTIL) ABORT("an instant the scanner does not read");
@@ -630,21 +656,13 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         if (present[i] < 0) ABORT("a count that is not a plain whole number");
         if (!present[i]) n[i] = 0;
     }
-    const Val *model = NULL, *batch = NULL;
-    for (int s = 0; s < c->nslots; s++) {
-        int role = c->slots[s].role;
-        const Val *v = &r->vals[s];
-        if (role == R_MODEL && v->kind != V_ABSENT && v->kind != V_NULL) model = v;
-        if (role == R_BATCH) batch = v;
-    }
-    if (!model)
-        for (int s = 0; s < c->nslots; s++)
-            if (c->slots[s].role == R_MODEL_VERSION && r->vals[s].kind != V_ABSENT
-                && r->vals[s].kind != V_NULL) model = &r->vals[s];
+    const Val *model = &r->vals[c->model_slot], *batch = &r->vals[c->batch_slot];
+    if (model->kind == V_ABSENT || model->kind == V_NULL) model = &r->vals[c->model_version_slot];
+    if (model->kind == V_ABSENT || model->kind == V_NULL) model = NULL;
     if (!model) ABORT("no model");
     if (model->kind != V_STR || (model->flags & F_ESC)) ABORT("a model name that is not plain text");
     int is_batch = 0;
-    if (batch && batch_of(batch, &is_batch) < 0) ABORT("a batch flag the scanner does not read");
+    if (batch_of(batch, &is_batch) < 0) ABORT("a batch flag the scanner does not read");
 
     int shape;
     if (present[C_G_PROMPT] | present[C_G_CACHED] | present[C_G_CANDIDATES]
@@ -773,18 +791,25 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
 /* ---------- the scan over a buffer of lines ---------- */
 
 static int scan_lines(const Config *c, const char *buf, Py_ssize_t len, Result *res) {
-    Rec *r = malloc(sizeof(Rec));
+    Rec *r = calloc(1, sizeof(Rec));
     if (!r) { res->nomem = 1; res->abort_reason = "out of memory"; return -1; }
     const char *p = buf, *end = buf + len;
     int rc = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line_end = nl ? nl : end;
+        if (line_end - p > MAX_LINE) {
+            res->abort_reason = "a line longer than 16 MiB";
+            res->abort_at = p - buf;
+            rc = -1;
+            break;
+        }
         P s = {p, line_end, 0};
         ws(&s);
         if (s.p < line_end) {
-            memset(r->vals, 0, sizeof(Val) * (size_t)c->nslots);
-            memset(r->seen, 0, (size_t)c->nentries);
+            for (int i = 0; i < r->nset; i++) r->vals[r->set[i]].kind = V_ABSENT;
+            for (int i = 0; i < r->nmarked; i++) r->seen[r->marked[i]] = 0;
+            r->nset = r->nmarked = 0;
             r->why = NULL;
             int ok = s.p < line_end && *s.p == '{' && object_read(&s, c, r, 0) == 0;
             if (ok) { ws(&s); ok = s.p == line_end; }
@@ -882,7 +907,7 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             char *k = malloc((size_t)kl + 1);
             if (!k) { PyErr_NoMemory(); goto fail; }
             memcpy(k, PyBytes_AS_STRING(key), (size_t)kl + 1);
-            c->entries[e] = (Entry){k, (uint32_t)kl, child, slot};
+            c->entries[e] = (Entry){k, (uint32_t)kl, child, slot, fold_hash(k, (uint32_t)kl)};
             c->nentries = e + 1;
             if (child >= c->nnodes || slot >= c->nslots || (child < 0) == (slot < 0)) {
                 PyErr_SetString(PyExc_ValueError, "a bad field tree");
@@ -890,9 +915,39 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             }
         }
     }
-    for (int i = 0; i < c->nslots; i++)
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &c->slots[i].role,
-                              &c->slots[i].index)) goto fail;
+    for (int i = 0; i < c->nnodes; i++) {
+        Node *nd = &c->nodes[i];
+        if (nd->count > NODE_BUCKETS / 2) {
+            PyErr_SetString(PyExc_ValueError, "too many keys in one object");
+            goto fail;
+        }
+        for (int b = 0; b < NODE_BUCKETS; b++) nd->bucket[b] = -1;
+        for (int j = nd->first; j < nd->first + nd->count; j++) {
+            uint32_t b = c->entries[j].fold;
+            while (nd->bucket[b & (NODE_BUCKETS - 1)] >= 0) b++;
+            nd->bucket[b & (NODE_BUCKETS - 1)] = (int16_t)j;
+        }
+    }
+    int *role_slot[] = {NULL, &c->model_slot, &c->model_version_slot, &c->ts_slot[0],
+                        &c->ts_slot[1], &c->ts_slot[2], &c->batch_slot};
+    for (int i = 1; i < 7; i++) *role_slot[i] = -1;
+    for (int i = 0; i < c->nslots; i++) {
+        int role, index;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &role, &index)) goto fail;
+        c->slots[i] = (Slot){role, index};
+        if (role >= R_MODEL && role <= R_BATCH) {
+            if (*role_slot[role] >= 0) {
+                PyErr_SetString(PyExc_ValueError, "a field given two slots");
+                goto fail;
+            }
+            *role_slot[role] = i;
+        }
+    }
+    for (int i = 1; i < 7; i++)
+        if (*role_slot[i] < 0) {
+            PyErr_SetString(PyExc_ValueError, "a field llmcost reads has no slot");
+            goto fail;
+        }
     if (PyList_GET_SIZE(cslots) != N_COUNTS) {
         PyErr_SetString(PyExc_ValueError, "count slots do not match the scanner");
         goto fail;

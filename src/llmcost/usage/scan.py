@@ -26,6 +26,7 @@ hand; without it (or with LLMCOST_PURE=1) `bill` is the same, only slower.
 from __future__ import annotations
 
 import gzip
+import mmap
 import os
 import zlib
 from collections.abc import Callable, Iterator
@@ -44,7 +45,7 @@ except ImportError:  # built without a compiler, or turned off
     _scan = None
 
 CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
-MAX_LINE = 32 << 20  # a longer line is left to the line reader (readers.MAX_LINE)
+MAX_LINE = 16 << 20  # the scanner gives up on a longer line (MAX_LINE in _scan.c)
 # slot roles, as in _scan.c
 R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP = range(8)
 _ROLES = {
@@ -107,30 +108,40 @@ class Scanner:
         """The sums of `path` (rows as `query.records_sql` gives them), or None where the
         scanner stops. `tell[0]` follows the bytes read (for a progress bar)."""
         workers = os.cpu_count() or 1
-        records = skipped = 0
+        totals = [0, 0]  # records, skipped
         groups: dict[tuple, list[int]] = {}
+        pending: list = []
+
+        def finish() -> bool:
+            chunk, done, future = pending.pop(0)
+            got = self._result(chunk, future)
+            if done is not None:
+                done()
+            if got is None:
+                return False
+            totals[0] += got[0]
+            totals[1] += got[1]
+            _merge(groups, got[2])
+            return True
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = []
             try:
-                for chunk in _chunks(path, tell):
-                    if chunk is None:
+                for piece in _chunks(path, tell):
+                    if piece is None:
                         return None
-                    pending.append((chunk, pool.submit(_scan.scan, self.config, chunk)))
-                    while len(pending) > 2 * workers or (pending and pending[0][1].done()):
-                        got = self._result(*pending.pop(0))
-                        if got is None:
+                    chunk, done = piece
+                    pending.append((chunk, done, pool.submit(_scan.scan, self.config, chunk)))
+                    while len(pending) > 2 * workers or (pending and pending[0][2].done()):
+                        if not finish():
                             return None
-                        records, skipped = records + got[0], skipped + got[1]
-                        _merge(groups, got[2])
                 while pending:
-                    got = self._result(*pending.pop(0))
-                    if got is None:
+                    if not finish():
                         return None
-                    records, skipped = records + got[0], skipped + got[1]
-                    _merge(groups, got[2])
             finally:
-                for _, future in pending:
+                for *_, future in pending:
                     future.cancel()
+                pending.clear()
+        records, skipped = totals
         if records != skipped + sum(v[0] for v in groups.values()):  # never: a bug if so
             return None
         return self._rows(groups, skipped)
@@ -168,37 +179,63 @@ def _merge(into: dict[tuple, list[int]], groups: list[tuple]) -> None:
                 slot[i] += n
 
 
-def _chunks(path: Path, tell: list[int] | None) -> Iterator[memoryview | bytes | None]:
-    """`path` in pieces of whole lines (the last may lack its LF); None if it cannot be read
-    so (a damaged gzip, a line past MAX_LINE): the SQL readers say why."""
-    raw = path.open("rb")
-    try:
-        f = gzip.GzipFile(fileobj=raw) if path.suffix.lower() == ".gz" else raw
-        rest = b""
-        while True:
-            try:
-                data = f.read(CHUNK)
-            except (OSError, EOFError, zlib.error):
+def _chunks(path: Path, tell: list[int] | None) -> Iterator[tuple | None]:
+    """`path` in pieces of whole lines (the last may lack its LF), each with a function to
+    call once it is scanned; None if it cannot be read so (a damaged gzip): the SQL readers
+    say why. A plain file is mapped, not copied, and its pages let go as they are scanned
+    (so they do not pile up as resident memory); a gzipped one is decompressed a piece at a
+    time."""
+    with path.open("rb") as raw:
+        if path.suffix.lower() == ".gz":
+            yield from ((chunk, None) if chunk is not None else None
+                        for chunk in _gzip_chunks(raw, tell))  # fmt: skip
+            return
+        size = os.fstat(raw.fileno()).st_size
+        if size == 0:
+            return
+        # not closed here: chunks still being scanned hold it (it goes with the last one)
+        mm = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mm)
+
+    def let_go(start: int, end: int) -> Callable[[], None]:
+        # whole pages only; a page the next chunk still reads is read again: same bytes
+        first, last = start - start % mmap.PAGESIZE, end - end % mmap.PAGESIZE
+        return lambda: last > first and mm.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+    start = 0
+    while start < size:
+        cut = mm.find(b"\n", min(start + CHUNK, size) - 1) + 1 or size
+        if tell is not None:
+            tell[0] = cut
+        yield view[start:cut], let_go(start, cut)
+        start = cut
+
+
+def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
+    f = gzip.GzipFile(fileobj=raw)
+    rest = b""
+    while True:
+        try:
+            data = f.read(CHUNK)
+        except (OSError, EOFError, zlib.error):
+            yield None
+            return
+        if tell is not None:
+            tell[0] = raw.tell()
+        if not data:
+            break
+        buf = rest + data if rest else data
+        cut = buf.rfind(b"\n") + 1
+        if cut == 0:
+            rest = buf
+            if len(rest) > MAX_LINE:  # the scanner would give up on it (_scan.c)
                 yield None
                 return
-            if tell is not None:
-                tell[0] = raw.tell()
-            if not data:
-                break
-            buf = rest + data if rest else data
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0:
-                rest = buf
-                if len(rest) > MAX_LINE:
-                    yield None
-                    return
-                continue
-            yield memoryview(buf)[:cut]
-            rest = buf[cut:]
-        if rest:
-            yield rest
-    finally:
-        raw.close()
+            continue
+        yield buf[:cut]
+        rest = buf[cut:]
+    if rest:
+        yield rest
 
 
 def _tree(record_keys: tuple[str, ...]):
