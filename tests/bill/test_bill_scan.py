@@ -300,3 +300,67 @@ def test_the_scanner_reads_an_instant_as_duckdb_or_not_at_all(text):
     common = r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})?)?"
     if theirs is not None and re.fullmatch(common, text):
         assert ours == theirs, f"{text}: the scanner should read this common form"
+
+
+# -- what two helpers' fuzzing found: files the scanner priced and DuckDB would not read ------
+
+
+def _same_outcome(catalog, path):
+    """Every reader gives the same bill, or fails with the same words."""
+    outcomes = []
+    for reader in ("auto", "duckdb", "lines"):
+        try:
+            outcomes.append(bill(catalog, [path], reader=reader))
+        except Exception as exc:  # the CLI turns these into exit 2
+            outcomes.append((type(exc), str(exc)))
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    return outcomes[0]
+
+
+LINE = (CLEAN + "\n").encode()
+
+
+@needs_scanner
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("empty.jsonl.gz", b""),  # Python's gzip reads it as empty; DuckDB refuses it
+        ("pad.jsonl.gz", gzip.compress(LINE) + b"\0" * 16),  # trailing NULs: the same
+        ("junk.jsonl.gz", gzip.compress(LINE) + b"junk"),
+        ("two.jsonl.gz", gzip.compress(LINE) + gzip.compress(LINE * 3)),  # two members
+        ("cut.jsonl.gz", gzip.compress(LINE * 50)[:-9]),
+        ("log.jsonl.zst", LINE),  # DuckDB takes .zst for zstd
+        ("log.jsonl.ZST", LINE),
+        ("log.jsonl.gz.tmp", LINE),  # ... and reads a name ending .tmp as the name before it
+        ("log.jsonl.tmp", LINE),
+        ("gzip.jsonl", gzip.compress(LINE)),
+    ],
+)
+def test_compressed_or_oddly_named_files_are_read_as_duckdb_reads_them(bill_catalog, tmp_path,
+                                                                        name, data):  # fmt: skip
+    path = tmp_path / name
+    path.write_bytes(data)
+    _same_outcome(bill_catalog, path)
+
+
+@needs_scanner
+def test_a_line_past_16_mib_is_left_to_duckdb(bill_catalog, tmp_path, scanned):
+    """DuckDB's JSON reader takes objects up to 16 MiB and its line reader lines up to 32 MiB
+    (a longer one is rejected): the scanner gave lines up to ~40 MiB a price."""
+    pad = "x" * (33 << 20)
+    path = tmp_path / "long.jsonl"
+    path.write_text(CLEAN + "\n" + CLEAN[:-1] + f', "pad": "{pad}"}}\n')
+    result = _same_outcome(bill_catalog, path)
+    assert scanned[0] is False
+    assert (result.priced, result.rejected) == (1, 1)
+
+
+def test_a_key_given_twice_after_a_form_feed_is_rejected_by_the_line_reader(bill_catalog,
+                                                                             tmp_path):  # fmt: skip
+    """The line reader looked for repeated keys in the untrimmed line, where `json_keys`
+    failed on the form feed: the record was priced with its first `input`."""
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"\x0b" + CLEAN.replace('"output"', '"input": 5, "output"').encode() + b"\n")
+    result = _same_outcome(bill_catalog, path)
+    assert (result.priced, result.rejected) == (0, 1)
+    assert result.rejections[0].reason.startswith("duplicate key: input")

@@ -841,7 +841,10 @@ static void config_free(Config *c) {
         if (c->stretch_of) free(c->stretch_of[m]);
     }
     free(c->bounds); free(c->nbounds); free(c->stretch_of);
-    for (int i = 0; i < c->nstretches; i++) { free(c->stretches[i].cuts); free(c->stretches[i].thr); }
+    for (int i = 0; c->stretches && i < c->nstretches; i++) {
+        free(c->stretches[i].cuts);
+        free(c->stretches[i].thr);
+    }
     free(c->stretches);
     free(c);
 }
@@ -890,7 +893,13 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     c->nodes = calloc((size_t)c->nnodes, sizeof(Node));
     int total = 0;
-    for (int i = 0; i < c->nnodes; i++) total += (int)PyList_GET_SIZE(PyList_GET_ITEM(nodes, i));
+    for (int i = 0; i < c->nnodes; i++) {
+        if (!PyList_Check(PyList_GET_ITEM(nodes, i))) {
+            PyErr_SetString(PyExc_TypeError, "each node is a list");
+            goto fail;
+        }
+        total += (int)PyList_GET_SIZE(PyList_GET_ITEM(nodes, i));
+    }
     if (total > 1024) { PyErr_SetString(PyExc_ValueError, "too many keys"); goto fail; }
     c->entries = calloc((size_t)(total ? total : 1), sizeof(Entry));
     c->slots = calloc((size_t)(c->nslots ? c->nslots : 1), sizeof(Slot));
@@ -986,6 +995,10 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         c->names[i].len = (uint32_t)n;
         c->names[i].value = (int)PyLong_AsLong(v);
         if (PyErr_Occurred()) goto fail;
+        if (c->names[i].value < -1 || c->names[i].value >= PyList_GET_SIZE(bounds)) {
+            PyErr_SetString(PyExc_ValueError, "a model number out of range");
+            goto fail;
+        }
     }
     c->nmodels = (int)PyList_GET_SIZE(bounds);
     if (PyList_GET_SIZE(stretch_of) != c->nmodels) {
@@ -996,9 +1009,10 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     c->nbounds = calloc((size_t)(c->nmodels ? c->nmodels : 1), sizeof(int));
     c->stretch_of = calloc((size_t)(c->nmodels ? c->nmodels : 1), sizeof(int *));
     if (!c->bounds || !c->nbounds || !c->stretch_of) { PyErr_NoMemory(); goto fail; }
-    c->nstretches = (int)PyList_GET_SIZE(stretches);
-    c->stretches = calloc((size_t)(c->nstretches ? c->nstretches : 1), sizeof(Stretch));
+    c->stretches = calloc((size_t)(PyList_GET_SIZE(stretches) ? PyList_GET_SIZE(stretches) : 1),
+                          sizeof(Stretch));
     if (!c->stretches) { PyErr_NoMemory(); goto fail; }
+    c->nstretches = (int)PyList_GET_SIZE(stretches);
     for (int m = 0; m < c->nmodels; m++) {
         if (!(c->bounds[m] = int64s(PyList_GET_ITEM(bounds, m), &c->nbounds[m]))) goto fail;
         int ns;
@@ -1065,34 +1079,34 @@ static PyObject *py_scan(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "Oy*", &cap, &view)) return NULL;
     Config *c = PyCapsule_GetPointer(cap, "llmcost.scan.config");
     if (!c) { PyBuffer_Release(&view); return NULL; }
-    Result res;
-    memset(&res, 0, sizeof res);
-    res.abort_at = -1;
+    Result *res = calloc(1, sizeof(Result)); /* ~48 KB: not on a worker thread's stack */
+    if (!res) { PyBuffer_Release(&view); return PyErr_NoMemory(); }
+    res->abort_at = -1;
     Py_BEGIN_ALLOW_THREADS
-    scan_lines(c, view.buf, view.len, &res);
+    scan_lines(c, view.buf, view.len, res);
     Py_END_ALLOW_THREADS
     PyObject *out = NULL, *groups = NULL, *unknown = NULL, *abort = NULL;
-    if (res.nomem) { PyErr_NoMemory(); goto done; }
+    if (res->nomem) { PyErr_NoMemory(); goto done; }
     groups = PyList_New(0);
     unknown = PyList_New(0);
     if (!groups || !unknown) goto done;
-    for (int i = 0; i < res.nunknown; i++) {
-        PyObject *s = text(res.unknown_p[i], res.unknown_n[i]);
+    for (int i = 0; i < res->nunknown; i++) {
+        PyObject *s = text(res->unknown_p[i], res->unknown_n[i]);
         if (!s || PyList_Append(unknown, s) < 0) { Py_XDECREF(s); goto done; }
         Py_DECREF(s);
     }
-    if (res.abort_reason) {
-        abort = Py_BuildValue("(sn)", res.abort_reason, res.abort_at);
+    if (res->abort_reason) {
+        abort = Py_BuildValue("(sn)", res->abort_reason, res->abort_at);
         if (!abort) goto done;
     } else {
         abort = Py_None;
         Py_INCREF(abort);
     }
-    if (!res.abort_reason && !res.nunknown) {
-        for (uint32_t i = 0; i < res.cap; i++) {
-            Group *g = &res.groups[i];
+    if (!res->abort_reason && !res->nunknown) {
+        for (uint32_t i = 0; i < res->cap; i++) {
+            Group *g = &res->groups[i];
             if (!g->used) continue;
-            const char *k = res.arena + g->off, *kend = k + g->len;
+            const char *k = res->arena + g->off, *kend = k + g->len;
             int64_t pid, day = 0;
             memcpy(&pid, k, 8); k += 8;
             int is_batch = *k++;
@@ -1135,15 +1149,16 @@ static PyObject *py_scan(PyObject *Py_UNUSED(self), PyObject *args) {
             Py_DECREF(row);
         }
     }
-    out = Py_BuildValue("(LLOOO)", (long long)res.records, (long long)res.skipped, groups,
+    out = Py_BuildValue("(LLOOO)", (long long)res->records, (long long)res->skipped, groups,
                         unknown, abort);
 done:
     Py_XDECREF(groups);
     Py_XDECREF(unknown);
     Py_XDECREF(abort);
-    free(res.groups);
-    free(res.arena);
-    free(res.key);
+    free(res->groups);
+    free(res->arena);
+    free(res->key);
+    free(res);
     PyBuffer_Release(&view);
     return out;
 }

@@ -61,7 +61,9 @@ def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
 
 
 def _duplicate_key(extra: tuple[str, ...]) -> str:
-    """SQL over a JSON `line`: the first key llmcost reads that appears twice in its object
+    """SQL over a line's JSON text `json_text`, trimmed as `json_transform` reads it (on the
+    untrimmed line, `json_keys` failed at a leading form feed and a key given twice went
+    unseen): the first key llmcost reads that appears twice in its object
     (`usage.input_tokens`), or NULL. `json_transform` keeps the first value of a repeated key
     silently and DuckDB's JSON reader stops at it (`fast_source`); a record whose counts are
     ambiguous is rejected instead."""
@@ -71,7 +73,7 @@ def _duplicate_key(extra: tuple[str, ...]) -> str:
     def walk(node: dict, path: str) -> None:
         json_path = "$" + "".join(f'."{part}"' for part in path.split(".")) if path else "$"
         names = ", ".join(f"'{sql_str(key)}'" for key in node)
-        keys = (f"list_filter(try(json_keys(line, '{sql_str(json_path)}')), "
+        keys = (f"list_filter(try(json_keys(json_text, '{sql_str(json_path)}')), "
                 f"lambda k: k IN ({names}))")  # fmt: skip
         first = f"list_filter({keys}, lambda k, i: list_position({keys}, k) < i)[1]"
         prefix = f"'{sql_str(path)}.' || " if path else ""
@@ -238,7 +240,8 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
     return f"""SELECT {file_no} AS file_no, line_no, line, j IS NULL AS bad_json,
         CASE WHEN j IS NOT NULL THEN {dup_key} END AS dup_key, {cols}
         FROM (SELECT line, {"line_no" if numbered else "NULL::BIGINT AS line_no"},
-                     try(json_transform(trim(line, {_BLANK}), '{structure}')) AS j
+                     trim(line, {_BLANK}) AS json_text,
+                     try(json_transform(json_text, '{structure}')) AS j
               FROM {reader}
               WHERE line IS NOT NULL AND (starts_with(line, '{{') OR trim(line, {_BLANK}) <> ''))"""
 

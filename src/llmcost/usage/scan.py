@@ -25,7 +25,6 @@ hand; without it (or with LLMCOST_PURE=1) `bill` is the same, only slower.
 
 from __future__ import annotations
 
-import gzip
 import mmap
 import os
 import zlib
@@ -107,6 +106,12 @@ class Scanner:
     def file(self, path: Path, tell: list[int] | None = None) -> list[tuple] | None:
         """The sums of `path` (rows as `query.records_sql` gives them), or None where the
         scanner stops. `tell[0]` follows the bytes read (for a progress bar)."""
+        try:
+            return self._file(path, tell)
+        except MemoryError:  # DuckDB, which can spill to disk, takes the file
+            return None
+
+    def _file(self, path: Path, tell: list[int] | None) -> list[tuple] | None:
         workers = os.cpu_count() or 1
         totals = [0, 0]  # records, skipped
         groups: dict[tuple, list[int]] = {}
@@ -185,6 +190,9 @@ def _chunks(path: Path, tell: list[int] | None) -> Iterator[tuple | None]:
     say why. A plain file is mapped, not copied, and its pages let go as they are scanned
     (so they do not pile up as resident memory); a gzipped one is decompressed a piece at a
     time."""
+    if path.name.lower().endswith((".zst", ".tmp")):  # DuckDB: zstd, or the name before .tmp
+        yield None
+        return
     with path.open("rb") as raw:
         if path.suffix.lower() == ".gz":
             yield from ((chunk, None) if chunk is not None else None
@@ -212,28 +220,34 @@ def _chunks(path: Path, tell: list[int] | None) -> Iterator[tuple | None]:
 
 
 def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
-    f = gzip.GzipFile(fileobj=raw)
-    rest = b""
-    while True:
-        try:
-            data = f.read(CHUNK)
-        except (OSError, EOFError, zlib.error):
-            yield None
-            return
+    """A gzipped file's lines, member after member, or None where DuckDB would not read it
+    (an empty file, a truncated member, bytes after the last one that are not a member:
+    Python's gzip module takes trailing NULs as padding, DuckDB refuses them)."""
+    member, fed, rest = zlib.decompressobj(31), False, b""
+    while data := raw.read(CHUNK):
+        fed = True
         if tell is not None:
             tell[0] = raw.tell()
-        if not data:
-            break
-        buf = rest + data if rest else data
-        cut = buf.rfind(b"\n") + 1
-        if cut == 0:
-            rest = buf
+        while data:
+            if member.eof:  # the next member starts here
+                member = zlib.decompressobj(31)
+            try:
+                out = member.decompress(data, CHUNK)
+            except zlib.error:
+                yield None
+                return
+            data = member.unused_data if member.eof else member.unconsumed_tail
+            buf = rest + out if rest else out
+            cut = buf.rfind(b"\n") + 1
+            if cut:
+                yield buf[:cut]
+            rest = buf[cut:]
             if len(rest) > MAX_LINE:  # the scanner would give up on it (_scan.c)
                 yield None
                 return
-            continue
-        yield buf[:cut]
-        rest = buf[cut:]
+    if not fed or not member.eof:
+        yield None
+        return
     if rest:
         yield rest
 
