@@ -100,7 +100,8 @@ typedef struct {
     Group *groups; uint32_t cap, n;
     char *arena; size_t arena_len, arena_cap;
     int64_t skipped, records;
-    const char *unknown_p[MAX_UNKNOWN]; uint32_t unknown_n[MAX_UNKNOWN]; int nunknown;
+    uint32_t unknown_off[MAX_UNKNOWN], unknown_n[MAX_UNKNOWN]; int nunknown; /* in arena */
+    char *name; size_t name_cap; /* a model name with escapes, decoded */
     const char *abort_reason; Py_ssize_t abort_at;
     int nomem;
     char *key; size_t key_cap; /* the group key being built */
@@ -169,9 +170,11 @@ static void init_tables(void) {
         STR_CLASS[c] = c < 0x20 ? 3 : c == '"' ? 1 : c == '\\' ? 2 : c >= 0x80 ? 4 : 0;
 }
 
-/* JSON whitespace inside a line: a CR (or anything else) is not taken */
+/* JSON whitespace inside a line: space, tab and CR (a CRLF line's CR; DuckDB's JSON reader
+ * takes a CR between tokens as whitespace, and its line reader is given CR as a tab:
+ * readers.line_ready). A form feed or vertical tab is not taken. */
 static inline void ws(P *s) {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t')) s->p++;
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r')) s->p++;
 }
 
 static int hex4(const char *p, unsigned *out) {
@@ -574,32 +577,40 @@ static int64_t instant(const Val *v) {
     int64_t us = days_from_civil(y, mo, d) * DAY_US;
     uint32_t i = 10;
     if (i < n && (p[i] == 'T' || p[i] == 't' || p[i] == ' ')) {
-        if (n < i + 9 || p[i + 3] != ':' || p[i + 6] != ':') return -1;
-        int h = num(p + i + 1, 2), mi = num(p + i + 4, 2), sec = num(p + i + 7, 2);
-        if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return -1;
-        us += ((int64_t)h * 3600 + mi * 60 + sec) * 1000000;
-        i += 9;
-        if (i < n && p[i] == '.') {
-            i++;
-            int64_t f = 0, scale = 1000000;
-            uint32_t f0 = i;
-            while (i < n && is_digit(p[i])) {
-                if (i - f0 >= 6) return -1;
-                f = f * 10 + (p[i] - '0');
-                scale /= 10;
+        /* hh:mm, or hh:mm:ss with up to 9 decimals (DuckDB keeps 6: the rest is cut) */
+        if (n < i + 6 || p[i + 3] != ':') return -1;
+        int h = num(p + i + 1, 2), mi = num(p + i + 4, 2), sec = 0;
+        i += 6;
+        if (i < n && p[i] == ':') {
+            if (n < i + 3 || (sec = num(p + i + 1, 2)) < 0) return -1;
+            i += 3;
+            if (i < n && p[i] == '.') {
                 i++;
+                int64_t f = 0, scale = 1000000;
+                uint32_t f0 = i;
+                while (i < n && is_digit(p[i])) {
+                    if (i - f0 >= 9) return -1;
+                    if (i - f0 < 6) { f = f * 10 + (p[i] - '0'); scale /= 10; }
+                    i++;
+                }
+                if (i == f0) return -1;
+                us += f * scale;
             }
-            if (i == f0) return -1;
-            us += f * scale;
         }
+        if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec > 59) return -1;
+        us += ((int64_t)h * 3600 + mi * 60 + sec) * 1000000;
     } else if (i < n) {
         return -1; /* an offset on a bare date: left to DuckDB */
     }
     if (i < n) {
-        if ((p[i] == 'Z' || p[i] == 'z') && i + 1 == n) {
+        /* Z, or +HH, +HHMM, +HH:MM within +-18:00 with minutes under 60 (query.TS_OFFSET) */
+        uint32_t left = n - i;
+        if ((p[i] == 'Z' || p[i] == 'z') && left == 1) {
             i++;
-        } else if ((p[i] == '+' || p[i] == '-') && i + 6 == n && p[i + 3] == ':') {
-            int oh = num(p + i + 1, 2), om = num(p + i + 4, 2);
+        } else if ((p[i] == '+' || p[i] == '-') && (left == 3 || left == 5 || left == 6)) {
+            int oh = num(p + i + 1, 2), om = 0;
+            if (left == 5) om = num(p + i + 3, 2);
+            if (left == 6) om = p[i + 3] == ':' ? num(p + i + 4, 2) : -1;
             if (oh < 0 || om < 0 || om > 59 || oh > 18 || (oh == 18 && om != 0)) return -1;
             int64_t off = ((int64_t)oh * 3600 + om * 60) * 1000000;
             us += p[i] == '+' ? -off : off;
@@ -660,7 +671,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
     if (model->kind == V_ABSENT || model->kind == V_NULL) model = &r->vals[c->model_version_slot];
     if (model->kind == V_ABSENT || model->kind == V_NULL) model = NULL;
     if (!model) ABORT("no model");
-    if (model->kind != V_STR || (model->flags & F_ESC)) ABORT("a model name that is not plain text");
+    if (model->kind != V_STR) ABORT("a model name that is not text");
     int is_batch = 0;
     if (batch_of(batch, &is_batch) < 0) ABORT("a batch flag the scanner does not read");
 
@@ -724,15 +735,31 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
     }
     if (cw < 0 || cached + cw + cw1h > in) ABORT("cache counts past the prompt");
 
+    const char *name = model->p;
+    uint32_t name_len = model->len;
+    if (model->flags & F_ESC) { /* `acme\/alpha-pro`, as PHP writes it */
+        if (model->len > res->name_cap) {
+            char *b = realloc(res->name, model->len);
+            if (!b) { res->nomem = 1; ABORT("out of memory"); }
+            res->name = b; res->name_cap = model->len;
+        }
+        long decoded = unescape(model->p, model->len, res->name);
+        if (decoded < 0) ABORT("a model name with a NUL");
+        name = res->name;
+        name_len = (uint32_t)decoded;
+    }
     int found;
-    int model_no = name_lookup(c, model->p, model->len, &found);
-    if (!found) {
+    int model_no = name_lookup(c, name, name_len, &found);
+    if (!found) { /* asked of the SQL by the caller, then the chunk is scanned again */
         for (int i = 0; i < res->nunknown; i++)
-            if (res->unknown_n[i] == model->len
-                && memcmp(res->unknown_p[i], model->p, model->len) == 0) return -2;
+            if (res->unknown_n[i] == name_len
+                && memcmp(res->arena + res->unknown_off[i], name, name_len) == 0) return -2;
         if (res->nunknown >= MAX_UNKNOWN) ABORT("too many names to ask about");
-        res->unknown_p[res->nunknown] = model->p;
-        res->unknown_n[res->nunknown++] = model->len;
+        if (arena_put(res, name, name_len, &res->unknown_off[res->nunknown]) < 0) {
+            res->nomem = 1;
+            ABORT("out of memory");
+        }
+        res->unknown_n[res->nunknown++] = name_len;
         return -2;
     }
     if (model_no < 0) ABORT("an unknown model");
@@ -764,14 +791,17 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         char tag;
         if (v->kind == V_ABSENT || v->kind == V_NULL) tag = 0;
         else if (v->kind == V_STR) tag = 1;
+        else if (v->kind == V_NUM && (v->flags & F_PLAIN) && v->len <= 18) tag = 1;
         else if (v->kind == V_TRUE) tag = 2;
         else if (v->kind == V_FALSE) tag = 3;
         else ABORT("a group value that is not plain text");
         key[k++] = tag;
         if (tag == 1) {
             long len = v->len;
-            if (v->flags & F_ESC) len = unescape(v->p, v->len, key + k + 4);
-            else memcpy(key + k + 4, v->p, v->len);
+            if (v->kind == V_STR && (v->flags & F_ESC))
+                len = unescape(v->p, v->len, key + k + 4);
+            else
+                memcpy(key + k + 4, v->p, v->len);
             if (len < 0) ABORT("a group value with a NUL");
             uint32_t n32 = (uint32_t)len;
             memcpy(key + k, &n32, 4);
@@ -1091,7 +1121,7 @@ static PyObject *py_scan(PyObject *Py_UNUSED(self), PyObject *args) {
     unknown = PyList_New(0);
     if (!groups || !unknown) goto done;
     for (int i = 0; i < res->nunknown; i++) {
-        PyObject *s = text(res->unknown_p[i], res->unknown_n[i]);
+        PyObject *s = text(res->arena + res->unknown_off[i], res->unknown_n[i]);
         if (!s || PyList_Append(unknown, s) < 0) { Py_XDECREF(s); goto done; }
         Py_DECREF(s);
     }
@@ -1158,6 +1188,7 @@ done:
     free(res->groups);
     free(res->arena);
     free(res->key);
+    free(res->name);
     free(res);
     PyBuffer_Release(&view);
     return out;
