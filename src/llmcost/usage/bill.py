@@ -1,14 +1,16 @@
-"""`bill`: price usage logs record by record, each at its own instant, in DuckDB.
+"""`bill`: price usage logs record by record, each at its own instant.
 
-The catalog goes into DuckDB as a price grid (`pricegrid`: the bitemporal winner already
-resolved for the chosen version) written into the query; each record is parsed once,
-normalised to the canonical counts (`shapes`), placed in the grid by integer comparisons, and
-its token counts summed per grid row (`query`). A JSON Lines file is first read by DuckDB's
-own parallel reader (`readers.fast_source`); a file it cannot read whole, or one with any
-rejected record, is read again line by line, so every rejection gets its line and reason.
+The catalog becomes a price grid (`pricegrid`: the bitemporal winner already resolved for the
+chosen version). A JSON Lines file is first read by the compiled scanner (`scan`), which
+prices it in one pass or gives up; then by DuckDB's own parallel reader
+(`readers.fast_source`), where each record is parsed once, normalised to the canonical counts
+(`shapes`), placed in the grid by integer comparisons and its counts summed per grid row
+(`query`); a file it cannot read whole, or one with any rejected record, is read again line
+by line, so every rejection gets its line and reason.
 
-Exactness: DuckDB only adds whole token counts (HUGEINT: it raises on overflow, never
-rounds); each sum is priced here with `Decimal` in an exact context. Nothing is rounded.
+Exactness: the readers only add whole token counts (the scanner in 64-bit integers, giving up
+before an overflow; DuckDB in HUGEINT, which raises on overflow, never rounds); each sum is
+priced here with `Decimal` in an exact context. Nothing is rounded.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ class Scanner:
                  by_shape: bool, since, until,
                  resolve: Callable[[list[str]], dict[str, int | None]]):  # fmt: skip
         assert _scan is not None
-        self.grid, self.resolve = grid, resolve
+        self.resolve = resolve
         self.keys, self.by_day, self.by_shape = record_keys, by_day, by_shape
         self.names: dict[bytes, int] = {n.encode(): no for n, no in grid.names.items()}
         self.tree = _tree(record_keys)
