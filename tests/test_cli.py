@@ -241,6 +241,10 @@ def test_catalog_versions_say_what_changed():
     versions = {v["version"]: v["changes"] for v in doc["versions"]}
     assert [c["kind"] for c in versions["2026-01-10"]] == ["promo"]
     assert versions["2026-01-10"][0]["model"] == "alpha-pro"
+    # the rates as exact strings, every kind (null: no such rate), not only the display text
+    usd = versions["2026-01-10"][0]["terms"]["rates"]["USD"]
+    assert (usd["input"], usd["output"], usd["cache_read"], usd["cache_write"]) == (
+        "1", "2", None, None)  # fmt: skip
 
 
 def test_catalog_diff_names_the_stretches_that_changed():
@@ -251,6 +255,8 @@ def test_catalog_diff_names_the_stretches_that_changed():
         ("alpha-pro", "2026-01-15T00:00:00Z", "2026-02-01T12:00:00Z"),
         ("alpha-pro", "2026-02-01T12:00:00Z", None),
     ]
+    old, new = doc["changes"][1]["old_terms"], doc["changes"][1]["new_terms"]
+    assert (old["rates"]["USD"]["input"], new["rates"]["USD"]["input"]) == ("4", "2")
     none = run_json("catalog", "diff", "2026-02-20", "2026-03-01", *CAT)
     assert none["changes"] == []
 

@@ -6,6 +6,7 @@ from llmcost.catalog.diff import CatalogDiff
 from llmcost.catalog.entities import PriceEntry
 from llmcost.catalog.lookup import Catalog
 from llmcost.render import Column, Report
+from llmcost.reports.prices import rate_fields
 
 
 def _summary(entry: PriceEntry | None, currency: str = "USD") -> str:
@@ -25,6 +26,26 @@ def _summary(entry: PriceEntry | None, currency: str = "USD") -> str:
         t = tier.rates[cur]
         text += f" (>{tier.above_input_tokens}: {t.input_mtok} / {t.output_mtok})"
     return text
+
+
+def _terms(entry: PriceEntry | None) -> dict | None:
+    """An entry's rates for JSON, exact: per currency every rate kind (null where the provider
+    has none), its tiers and windows; the batch multiplier. None: no price."""
+    if entry is None:
+        return None
+
+    def extras(currency: str) -> dict:
+        return {
+            "tiers": [{"above_input_tokens": t.above_input_tokens, **rate_fields(t.rates[currency])}
+                      for t in entry.tiers],
+            "windows": [{"name": w.name, "hours_utc": w.hours_utc, "weekdays": w.weekdays,
+                         **rate_fields(w.rates[currency])} for w in entry.windows],
+        }  # fmt: skip
+
+    return {
+        "rates": {cur: {**rate_fields(r), **extras(cur)} for cur, r in entry.rates.items()},
+        "batch_multiplier": entry.batch_multiplier,
+    }
 
 
 def validate_report(catalog: Catalog) -> Report:
@@ -74,7 +95,7 @@ def versions_report(catalog: Catalog) -> Report:
                     "note": entry.note or "",
                 }
                 rows.append(change)
-                changes.append(change)
+                changes.append({**change, "terms": _terms(entry)})
         docs.append({"version": version, "changes": changes})
     return Report(
         title=f"Catalog versions ({len(catalog.versions)}), newest {catalog.newest.isoformat()}",
@@ -117,7 +138,10 @@ def diff_report(diff: CatalogDiff) -> Report:
         document={
             "old_version": diff.old_version,
             "new_version": diff.new_version,
-            "changes": rows,
+            "changes": [
+                {**row, "old_terms": _terms(c.old), "new_terms": _terms(c.new)}
+                for row, c in zip(rows, diff.changes, strict=True)
+            ],
         },
         notes=[] if rows else ["No rate changes."],
     )
