@@ -344,6 +344,27 @@ def _same_outcome(catalog, path):
 LINE = (CLEAN + "\n").encode()
 
 
+def _flagged(flag: int) -> bytes:
+    """LINE gzipped with header flag `flag` set (and what the flag says is there)."""
+    import struct
+    import zlib
+
+    body = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = body.compress(LINE) + body.flush()
+    extra = {0x08: b"log.jsonl\0", 0x10: b"a comment\0"}.get(flag, b"")
+    head = b"\x1f\x8b\x08" + bytes([flag]) + b"\0\0\0\0\0\xff" + extra
+    if flag & 0x02:
+        head += struct.pack("<H", zlib.crc32(head) & 0xFFFF)
+    return head + data + struct.pack("<II", zlib.crc32(LINE), len(LINE))
+
+
+def _damaged(at: int) -> bytes:
+    """LINE x 3 gzipped, with the trailer's byte at `at` changed."""
+    data = bytearray(gzip.compress(LINE * 3))
+    data[at] ^= 0xFF
+    return bytes(data)
+
+
 @needs_scanner
 @pytest.mark.parametrize(
     ("name", "data"),
@@ -358,6 +379,10 @@ LINE = (CLEAN + "\n").encode()
         ("log.jsonl.gz.tmp", LINE),  # ... and reads a name ending .tmp as the name before it
         ("log.jsonl.tmp", LINE),
         ("gzip.jsonl", gzip.compress(LINE)),
+        # header flags DuckDB refuses (FTEXT, FHCRC, FCOMMENT); FNAME it reads
+        *((f"flag{flag}.jsonl.gz", _flagged(flag)) for flag in (0x01, 0x02, 0x10, 0x08)),
+        ("crc.jsonl.gz", _damaged(-8)),  # DuckDB does not check the CRC or the length:
+        ("size.jsonl.gz", _damaged(-4)),  # a damaged file was priced by its JSON reader
     ],
 )
 def test_compressed_or_oddly_named_files_are_read_as_duckdb_reads_them(bill_catalog, tmp_path,
@@ -365,6 +390,17 @@ def test_compressed_or_oddly_named_files_are_read_as_duckdb_reads_them(bill_cata
     path = tmp_path / name
     path.write_bytes(data)
     _same_outcome(bill_catalog, path)
+
+
+@needs_scanner
+@pytest.mark.parametrize(("fields", "by_scanner"), [(40, True), (64, True), (140, False)])
+def test_many_group_fields(bill_catalog, write_log, scanned, fields, by_scanner):
+    """20 group fields raised a ValueError (the scanner then took 32 keys in one object)."""
+    keys = tuple(f"k{i}" for i in range(fields))
+    path = write_log([{**json.loads(CLEAN), "k3": "x", "k7": 7}])
+    result = _three(bill_catalog, [path], group_by=keys)
+    assert scanned[0:1] == ([True] if by_scanner else [])
+    assert result.priced == 1
 
 
 @needs_scanner

@@ -45,7 +45,8 @@ typedef struct { uint8_t kind, flags; const char *p; uint32_t len; } Val;
 #define F_PLAIN 1    /* a number of digits only */
 
 typedef struct { const char *key; uint32_t len; int child; int slot; uint32_t fold; } Entry;
-#define NODE_BUCKETS 64 /* per node: its keys by case-folded hash (at most 32 keys) */
+#define NODE_BUCKETS 256 /* per node: its keys by case-folded hash (at most MAX_KEYS) */
+#define MAX_KEYS (NODE_BUCKETS / 2)
 typedef struct { int first, count; int16_t bucket[NODE_BUCKETS]; } Node;
 typedef struct { int role, index; } Slot;
 
@@ -123,7 +124,7 @@ static int arena_put(Result *r, const char *p, size_t n, uint32_t *off) {
         if (!a) return -1;
         r->arena = a; r->arena_cap = cap;
     }
-    memcpy(r->arena + r->arena_len, p, n);
+    if (n) memcpy(r->arena + r->arena_len, p, n); /* an empty name: no arena yet, maybe */
     *off = (uint32_t)r->arena_len;
     r->arena_len += n;
     return 0;
@@ -956,7 +957,7 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     for (int i = 0; i < c->nnodes; i++) {
         Node *nd = &c->nodes[i];
-        if (nd->count > NODE_BUCKETS / 2) {
+        if (nd->count > MAX_KEYS) {
             PyErr_SetString(PyExc_ValueError, "too many keys in one object");
             goto fail;
         }
@@ -1230,5 +1231,10 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__scan(void) {
     init_tables();
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "MAX_KEYS", MAX_KEYS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

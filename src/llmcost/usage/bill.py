@@ -153,6 +153,9 @@ def bill(
         sums: list[tuple] = []
         if reader == "auto" and scan.available() and scan.supports(extra):
             sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress)
+        for i in pending:  # the compiled scanner checked those it priced; line_ready the rest
+            if paths[i].suffix.lower() == ".gz":
+                _intact(paths[i], readers.check_gzip, paths[i])
         sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
         for i, dup in slow.items():
             if dup is None:  # stopped at a rejected record: is there a key given twice after it?
@@ -283,13 +286,7 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
     physical: dict[int, int] = {}
     for no in files:
         if not readers.is_csv(read[no]):
-            try:
-                read[no], physical[no] = readers.line_ready(read[no], scratch, no)
-            except (OSError, EOFError) as exc:  # a damaged gzip, or not one at all
-                raise InputError(
-                    f"{paths[no]}: cannot be read: {exc}",
-                    hint="a compressed file may be truncated, or not what its name says",
-                ) from None
+            read[no], physical[no] = _intact(paths[no], readers.line_ready, read[no], scratch, no)
     for numbered in (False, True):
         sources = [
             readers.line_source(con, no, read[no], extra, numbered, duplicates=dup)
@@ -323,6 +320,18 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
         for line, reason in rows
     ]
     return sums, rejected
+
+
+def _intact(path: Path, read: Callable, *args):
+    """`read(*args)`, where an OSError or EOFError means `path` is damaged (a gzip whose
+    CRC, length or end is wrong, or not a gzip at all)."""
+    try:
+        return read(*args)
+    except (OSError, EOFError) as exc:
+        raise InputError(
+            f"{path}: cannot be read: {exc}",
+            hint="a compressed file may be truncated, or not what its name says",
+        ) from None
 
 
 def _check_key(key: str) -> str:

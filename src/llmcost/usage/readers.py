@@ -110,6 +110,16 @@ def safe_path(path: Path, scratch: Path, file_no: int) -> Path:
     return link
 
 
+def check_gzip(path: Path) -> None:
+    """Raise (OSError, EOFError) if a gzipped `path` is damaged: DuckDB's JSON reader does not
+    check a member's CRC or length, so a damaged file would be priced as it reads."""
+    import gzip
+
+    with gzip.open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
 def line_ready(path: Path, scratch: Path, file_no: int) -> tuple[Path, int]:
     """The JSON Lines file the line reader reads for `path`, and its count of physical lines
     (LF-terminated, and a last line without one). DuckDB's line reader breaks lines at a CR

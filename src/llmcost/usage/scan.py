@@ -219,18 +219,30 @@ def _chunks(path: Path, tell: list[int] | None) -> Iterator[tuple | None]:
         start = cut
 
 
+# gzip header flags DuckDB reads (FEXTRA, FNAME); FTEXT, FHCRC and FCOMMENT it refuses
+_GZIP_FLAGS_READ = 0x04 | 0x08
+
+
 def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
     """A gzipped file's lines, member after member, or None where DuckDB would not read it
     (an empty file, a truncated member, bytes after the last one that are not a member:
-    Python's gzip module takes trailing NULs as padding, DuckDB refuses them)."""
-    member, fed, rest = zlib.decompressobj(31), False, b""
+    Python's gzip module takes trailing NULs as padding, DuckDB refuses them; a header flag it
+    does not take) or where the data is damaged (zlib checks each member's CRC and length)."""
+    member, fed, rest, started, head = zlib.decompressobj(31), False, b"", False, b""
     while data := raw.read(CHUNK):
         fed = True
         if tell is not None:
             tell[0] = raw.tell()
         while data:
-            if member.eof:  # the next member starts here
-                member = zlib.decompressobj(31)
+            if member.eof or not started:  # a member starts here: its header's flags first
+                data, head = head + data, b""
+                if len(data) < 4:  # cut by the read: wait for the rest of it
+                    head = data
+                    break
+                if data[3] & ~_GZIP_FLAGS_READ:
+                    yield None
+                    return
+                member, started = (member if not started else zlib.decompressobj(31)), True
             try:
                 out = member.decompress(data, CHUNK)
             except zlib.error:
@@ -245,7 +257,7 @@ def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
             if len(rest) > MAX_LINE:  # the scanner would give up on it (_scan.c)
                 yield None
                 return
-    if not fed or not member.eof:
+    if not fed or head or not member.eof:
         yield None
         return
     if rest:
@@ -291,9 +303,11 @@ def _tree(record_keys: tuple[str, ...]):
 
 
 def supports(record_keys: tuple[str, ...]) -> bool:
-    """Whether the scanner can read these group fields (none a field llmcost reads)."""
+    """Whether the scanner can read these group fields: none a field llmcost reads, at most
+    64, and at most `_scan.MAX_KEYS` keys llmcost reads in any one object."""
     try:
-        _tree(record_keys)
+        nodes, slots, _ = _tree(record_keys)
     except ValueError:
         return False
-    return len(record_keys) <= 64
+    return (len(record_keys) <= 64 and len(slots) <= 256 and sum(map(len, nodes)) <= 1024
+            and all(len(node) <= _scan.MAX_KEYS for node in nodes))  # fmt: skip
