@@ -81,7 +81,7 @@ def test_every_clean_record_is_priced_by_the_scanner_as_by_duckdb(
 
 
 @needs_scanner
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
     lines=st.lists(records().map(json.dumps), min_size=1, max_size=10),
@@ -307,14 +307,21 @@ def _duckdb_instant(con, text: str, is_number: bool):
     return us if us is not None and 0 <= us < query.US_UNTIL else None
 
 
-@needs_scanner
-@settings(max_examples=400, deadline=None)
-@given(text=st.one_of(texts, st.integers(0, 10**13).map(str)))
-def test_the_scanner_reads_an_instant_as_duckdb_or_not_at_all(text):
-    from llmcost.usage import _scan
-
+@pytest.fixture(scope="module")
+def duck():
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@needs_scanner
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(text=st.one_of(texts, st.integers(0, 10**13).map(str)))
+def test_the_scanner_reads_an_instant_as_duckdb_or_not_at_all(duck, text):
+    from llmcost.usage import _scan
+
+    con = duck
     ours = _scan.instant(text.encode(), False)
     theirs = _duckdb_instant(con, text, False)
     if ours is not None:
