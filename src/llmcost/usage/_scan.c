@@ -449,11 +449,21 @@ typedef struct {
 
 static inline int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
 
-/* a key's hash with ASCII letters folded to lower case */
+/* A key's hash, the same for keys equal but for ASCII case (every byte is ORed with 0x20,
+ * which folds A-Z onto a-z; other bytes may collide too, and are told apart by the compare
+ * after). From the length and the first and last eight bytes: two loads, no loop. */
 static inline uint32_t fold_hash(const char *k, uint32_t n) {
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < n; i++) h = (h ^ (uint32_t)ascii_lower((unsigned char)k[i])) * 16777619u;
-    return h;
+    uint64_t a = 0, b;
+    if (n >= 8) {
+        memcpy(&a, k, 8);
+        memcpy(&b, k + n - 8, 8);
+    } else {
+        for (uint32_t i = 0; i < n; i++) a |= (uint64_t)(unsigned char)k[i] << (8 * i);
+        b = a;
+    }
+    const uint64_t fold = 0x2020202020202020ULL;
+    uint64_t h = ((a | fold) * 0x9E3779B97F4A7C15ULL) ^ (((b | fold) + n) * 0xC2B2AE3D27D4EB4FULL);
+    return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
 /* an object of the field tree: keys llmcost reads go to their slots (or inner nodes) */
@@ -661,10 +671,13 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         res->skipped++; /* whatever else it holds, as in the SQL (a line of strict JSON) */
         return 0;
     }
-    int64_t n[N_COUNTS];
-    int present[N_COUNTS];
-    for (int i = 0; i < N_COUNTS; i++) {
-        present[i] = count_of(&r->vals[c->count_slot[i]], i <= C_OUTPUT, &n[i]);
+    int64_t n[N_COUNTS] = {0};
+    int present[N_COUNTS] = {0};
+    for (int j = 0; j < r->nset; j++) { /* only the fields this record has */
+        int slot = r->set[j];
+        if (c->slots[slot].role != R_COUNT) continue;
+        int i = c->slots[slot].index;
+        present[i] = count_of(&r->vals[slot], i <= C_OUTPUT, &n[i]);
         if (present[i] < 0) ABORT("a count that is not a plain whole number");
         if (!present[i]) n[i] = 0;
     }
@@ -975,6 +988,10 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         int role, index;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &role, &index)) goto fail;
         c->slots[i] = (Slot){role, index};
+        if (role == R_COUNT && (index < 0 || index >= N_COUNTS)) {
+            PyErr_SetString(PyExc_ValueError, "a count slot out of range");
+            goto fail;
+        }
         if (role >= R_MODEL && role <= R_BATCH) {
             if (*role_slot[role] >= 0) {
                 PyErr_SetString(PyExc_ValueError, "a field given two slots");
