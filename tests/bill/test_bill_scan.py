@@ -431,3 +431,20 @@ def test_a_key_given_twice_after_a_form_feed_is_rejected_by_the_line_reader(bill
     result = _same_outcome(bill_catalog, path)
     assert (result.priced, result.rejected) == (0, 1)
     assert result.rejections[0].reason.startswith("duplicate key: input")
+
+
+def test_an_instant_given_twice_is_rejected_even_outside_the_window(bill_catalog, tmp_path):
+    """A record outside --since/--until is skipped whatever else it holds, but not when its
+    instant is in doubt: a second `timestamp` might be inside the window."""
+    from llmcost.timeparse import instant
+
+    path = tmp_path / "log.jsonl"
+    path.write_text(
+        '{"model": "beta-large", "timestamp": 1767225600, "timestamp": 1780000000, "input": 5}\n'
+        '{"model": "beta-large", "timestamp": 1767225600, "input": 5, "input": 7}\n'
+    )
+    result = bill(bill_catalog, [path], since=instant("2026-03-01"))
+    assert bill(bill_catalog, [path], since=instant("2026-03-01"), reader="lines") == result
+    assert (result.priced, result.skipped, result.rejected) == (0, 1, 1)
+    assert result.rejections[0].line == 1
+    assert result.rejections[0].reason.startswith("duplicate key: timestamp")

@@ -192,7 +192,9 @@ def records_sql(
     carry = (
         "*"
         if detail
-        else ", ".join(["file_no", "model_text", "shape", *(f(key) for key in record_keys)])
+        else ", ".join(
+            ["file_no", "dup_key", "model_text", "shape", *(f(key) for key in record_keys)]
+        )
     )
     # error() on a value of the row, so it cannot be folded into a constant
     abort = f"\nWHERE status <> {REJECTED} OR error('{ABORTED} ' || file_no)"
@@ -248,7 +250,11 @@ placed AS (
   LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
 ),
 statused AS (
-  SELECT *, CASE WHEN us IS NOT NULL AND {outside} THEN {SKIPPED}
+  -- outside the window: skipped whatever else the record holds, unless its instant itself
+  -- is in doubt (a timestamp key given twice: which one is outside?)
+  SELECT *, CASE WHEN us IS NOT NULL AND {outside}
+                   AND coalesce(dup_key NOT IN ('timestamp', 'created', 'created_at'), true)
+                   THEN {SKIPPED}
                  WHEN fine AND has_price AND (batch_ok OR NOT is_batch) THEN {PRICED}
                  ELSE {REJECTED} END AS status
   FROM placed

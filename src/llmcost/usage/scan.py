@@ -10,11 +10,15 @@ It only ever prices a file whose every line it reads exactly as the SQL would. A
 stops it and `bill` reads the file with DuckDB as before, so every rejection, odd spelling
 and edge case keeps the one definition in `query`. It stops at:
 
-- a line that is not one strict JSON object (RFC 8259) of valid UTF-8 between spaces or tabs,
-  a CR anywhere, nesting past 128, a number past 1e300;
-- in a field llmcost reads: a backslash escape, a key written in other case or twice, a value
-  of a type it does not take; a count not written as digits (at most 18); an instant that is
-  not Unix seconds or `YYYY-MM-DD[Thh:mm:ss[.ffffff]][Z|+hh:mm]`;
+- a line that is not one strict JSON object (RFC 8259) of valid UTF-8 between spaces, tabs
+  or CRs (a form feed, a vertical tab, a BOM), nesting past 128, a number past 1e300, a line
+  past 16 MiB; a gzip DuckDB would not read (a header flag, bytes after the last member, an
+  empty file) or a damaged one; a name DuckDB reads as zstd or as the name before `.tmp`;
+- in a field llmcost reads: a key written with an escape, in other case or twice; a value of
+  a type it does not take; a count not written as digits (at most 18), or with an escape; an
+  instant that is not Unix seconds (at most 12 digits) or
+  `YYYY-MM-DD[Thh:mm[:ss[.f{1,9}]][Z|+hh|+hhmm|+hh:mm]]`; a group value that is not text,
+  true, false, null or a whole number of at most 18 digits; a name or group text with `\u0000`;
 - a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, cache
   counts past the prompt, no price, no batch price), or a sum past 2**63.
 
