@@ -209,8 +209,10 @@ def _chunks(path: Path, tell: list[int] | None) -> Iterator[tuple | None]:
         mm = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
     view = memoryview(mm)
 
-    def let_go(start: int, end: int) -> Callable[[], None]:
+    def let_go(start: int, end: int) -> Callable[[], None] | None:
         # whole pages only; a page the next chunk still reads is read again: same bytes
+        if not hasattr(mmap, "MADV_DONTNEED"):  # Windows: the system keeps what it maps
+            return None
         first, last = start - start % mmap.PAGESIZE, end - end % mmap.PAGESIZE
         return lambda: last > first and mm.madvise(mmap.MADV_DONTNEED, first, last - first)
 
