@@ -3,9 +3,10 @@
  * An accelerator, never the judge: it prices a chunk only when every line in it is a record
  * the SQL readers (query.py) would price or skip, with the same fields, counts, instant and
  * price-grid row. Anything else -- a line that is not strict JSON, a count that is not a
- * plain whole number, an escape in a field llmcost reads, a name it was not told about, a
- * record with no price -- stops the chunk ("abort"), and the caller reads the file with
- * DuckDB as before. So it may be stricter than the SQL readers, never looser.
+ * plain whole number, an escape in a key, count, instant or batch flag, a record with no
+ * price -- stops the chunk ("abort"), and the caller reads the file with DuckDB as before.
+ * So it may be stricter than the SQL readers, never looser. A name it was not told about is
+ * handed back to be looked up, and the chunk scanned again.
  *
  * Python passes the field tree (nodes of keys; leaves are slots with a role), the model
  * names it knows, each model's price bounds and the grid's stretches (pricegrid.py); `scan`
