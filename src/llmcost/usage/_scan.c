@@ -69,7 +69,6 @@ typedef struct {
     Stretch *stretches; int nstretches;
     int64_t since, until; int has_since, has_until;
     int by_day, by_shape, ngroups;
-    int count_slot[N_COUNTS];
     int group_slot[64]; /* the slot of each group field, in order */
     int ts_slot[3], model_slot, model_version_slot, batch_slot;
 } Config;
@@ -913,20 +912,19 @@ static int64_t *int64s(PyObject *seq, int *n) {
     return out;
 }
 
-/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape,
- *        count_slots)
+/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape)
  * nodes: [[(key: bytes, child: int, slot: int), ...], ...] (node 0: the record);
  * slots: [(role, index)]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
  * stretch_of: [[stretch or -1 per index 0..len(bounds)]] per model; stretches:
- * [(base, batch_ok, bands, day_mult, cuts, thresholds)]; since/until: us or None;
- * count_slots: the slot of each count field, in shapes.COUNT_FIELDS order. */
+ * [(base, batch_ok, bands, day_mult, cuts, thresholds)]; since/until: us or None. A count's
+ * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. */
 static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until, *cslots;
+    PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until;
     int by_day, by_shape;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!", &PyList_Type, &nodes, &PyList_Type,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOpp", &PyList_Type, &nodes, &PyList_Type,
                           &slots, &PyDict_Type, &names, &PyList_Type, &bounds, &PyList_Type,
                           &stretch_of, &PyList_Type, &stretches, &since, &until, &by_day,
-                          &by_shape, &PyList_Type, &cslots))
+                          &by_shape))
         return NULL;
     Config *c = calloc(1, sizeof(Config));
     if (!c) return PyErr_NoMemory();
@@ -1006,16 +1004,15 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "a field llmcost reads has no slot");
             goto fail;
         }
-    if (PyList_GET_SIZE(cslots) != N_COUNTS) {
-        PyErr_SetString(PyExc_ValueError, "count slots do not match the scanner");
-        goto fail;
-    }
-    for (int i = 0; i < N_COUNTS; i++) {
-        c->count_slot[i] = (int)PyLong_AsLong(PyList_GET_ITEM(cslots, i));
-        if (c->count_slot[i] < 0 || c->count_slot[i] >= c->nslots) {
-            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a bad count slot");
-            goto fail;
+    int counted[N_COUNTS] = {0}, ncounts = 0, twice = 0;
+    for (int i = 0; i < c->nslots; i++)
+        if (c->slots[i].role == R_COUNT) {
+            twice |= counted[c->slots[i].index]++;
+            ncounts++;
         }
+    if (ncounts != N_COUNTS || twice) { /* each count field once, as shapes.COUNT_FIELDS */
+        PyErr_SetString(PyExc_ValueError, "count fields do not match the scanner");
+        goto fail;
     }
     for (int i = 0; i < c->nslots; i++) {
         if (c->slots[i].role != R_GROUP) continue;

@@ -153,12 +153,13 @@ def bill(
         sums: list[tuple] = []
         if reader == "auto" and scan.available() and scan.supports(extra):
             sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress)
-        # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file would be
-        # priced as it reads (the scanner's zlib checked the files it priced)
-        for i in pending:
-            if paths[i].suffix.lower() == ".gz":
-                _intact(paths[i], readers.check_gzip, paths[i])
         sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
+        # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file it
+        # priced would count as it read (the scanner's zlib checked those it priced, and
+        # line_ready checks those read line by line)
+        for i in pending:
+            if i not in slow and paths[i].suffix.lower() == ".gz":
+                _intact(paths[i], readers.check_gzip, paths[i])
         for i, dup in slow.items():
             if dup is None:  # stopped at a rejected record: is there a key given twice after it?
                 try:

@@ -93,10 +93,9 @@ class Scanner:
         self.config = self._config()
 
     def _config(self):
-        nodes, slots, count_slots = self.tree
+        nodes, slots = self.tree
         return _scan.config(nodes, slots, self.names, self.bounds, self.stretch_of,
-                            self.stretches, *self.window, self.by_day, self.by_shape,
-                            count_slots)  # fmt: skip
+                            self.stretches, *self.window, self.by_day, self.by_shape)  # fmt: skip
 
     def learn(self, names: list[str]) -> None:
         """Look up those of `names` not yet known (None: unknown, -1 to the scanner) and
@@ -272,7 +271,7 @@ def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
 
 def _tree(record_keys: tuple[str, ...]):
     """The field tree as `_scan.config` takes it: nodes (lists of (key, child node, slot)),
-    slots (role, index), and the slot of each count field in `shapes.COUNT_FIELDS` order."""
+    slots (role, index): a count's index is its position in `shapes.COUNT_FIELDS`."""
     paths: list[tuple[str, int, int]] = [(p, _ROLES[p], 0) for p in shapes.OTHER_FIELDS]
     paths += [(p, R_COUNT, i) for i, p in enumerate(shapes.COUNT_FIELDS)]
     paths += [(p, R_GROUP, i) for i, p in enumerate(record_keys)]
@@ -301,18 +300,14 @@ def _tree(record_keys: tuple[str, ...]):
         return no
 
     add(root)
-    count_slots = [
-        next(i for i, (role, index) in enumerate(slots) if role == R_COUNT and index == c)
-        for c in range(len(shapes.COUNT_FIELDS))
-    ]
-    return nodes, slots, count_slots
+    return nodes, slots
 
 
 def supports(record_keys: tuple[str, ...]) -> bool:
     """Whether the scanner can read these group fields: none a field llmcost reads, at most
     64, and at most `_scan.MAX_KEYS` keys llmcost reads in any one object."""
     try:
-        nodes, slots, _ = _tree(record_keys)
+        nodes, slots = _tree(record_keys)
     except ValueError:
         return False
     return (len(record_keys) <= 64 and len(slots) <= 256 and sum(map(len, nodes)) <= 1024
