@@ -99,15 +99,14 @@ def test_rates_are_exact_decimals_after_load(fixture_catalog):
                     value = getattr(rate_set, name)
                     if value is not None:
                         rates.append(value)
-            if entry.batch_multiplier is not None:
-                rates.append(entry.batch_multiplier)
+            rates += [v.multiplier for v in entry.variants.values() if v.multiplier is not None]
     assert rates
     assert all(type(value) is Decimal for value in rates)  # TOML ints too, never float
     flash = fixture_catalog.info("alpha-flash").model.prices[0].rates["USD"]
     assert flash.cache_read_mtok == Decimal("0.1")  # exactly, not 0.1000000000000000055...
     assert str(flash.cache_read_mtok) == "0.1"
     beta = fixture_catalog.info("beta-large").model.prices[0]
-    assert beta.batch_multiplier == Decimal("0.5")
+    assert beta.variants["batch"].multiplier == Decimal("0.5")
     assert beta.rates["USD"].cache_write_mtok == Decimal("12.5")
 
 
@@ -202,10 +201,17 @@ def test_non_finite_rate(tmp_path, value):
             lambda m: m["prices"][1]["windows"][0]["rates"].pop("CNY"),
             "prices[1]",
         ),
-        # a batch multiplier above 1 is not a discount
+        # the scalar batch multiplier is gone: service tiers are variants
         (
-            lambda m: m["prices"][0].update(batch_multiplier=Decimal("1.5")),
+            lambda m: m["prices"][0].update(batch_multiplier=Decimal("0.5")),
             "prices[0].batch_multiplier",
+        ),
+        # a service tier is a multiplier or rates, not both
+        (
+            lambda m: m["prices"][0].update(
+                variants={"flex": {"multiplier": Decimal("0.5"), "rates": m["prices"][0]["rates"]}}
+            ),
+            "prices[0]",
         ),
         # an unknown kind of entry
         (

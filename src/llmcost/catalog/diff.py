@@ -34,7 +34,7 @@ def terms(entry: PriceEntry | None, currency: str | None = None) -> tuple | None
     if entry is None:
         return None
     rates = entry.rates if currency is None else entry.rates.get(currency)
-    return (rates, entry.tiers, entry.windows, entry.batch_multiplier)
+    return (rates, entry.tiers, entry.windows, entry.variants)
 
 
 def diff_versions(catalog: Catalog, old: date, new: date) -> CatalogDiff:

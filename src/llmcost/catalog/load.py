@@ -11,14 +11,15 @@ import os
 import pickle
 import zlib
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from llmcost import __version__
 from llmcost.catalog.entities import Provider
-from llmcost.catalog.lookup import Catalog
-from llmcost.catalog.names import normalize
-from llmcost.errors import CatalogError, InputError
+from llmcost.catalog.lookup import SHIPPED, Catalog, offering_key
+from llmcost.catalog.names import fold
+from llmcost.errors import CatalogError, InputError, LlmcostError
 
 
 def shipped_pricing_dir() -> Path:
@@ -31,26 +32,54 @@ def shipped_pricing_dir() -> Path:
     return package_dir.parent.parent / "pricing"
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load and validate a catalog: a directory of provider files, one file, or the shipped
-    catalog when `path` is None."""
+def load_catalog(
+    path: str | Path | None = None,
+    *,
+    overlays: Sequence[str | Path] = (),
+    updates: str | Path | None = None,
+) -> Catalog:
+    """Load and validate a catalog in layers: the shipped catalog (or `path`: a directory of
+    provider files, or one file), the dated layers `catalog update` stored under `updates`,
+    then each overlay (a file or a directory), lowest first."""
+    layers = [(SHIPPED if path is None else str(path), _files(path, what="catalog"))]
+    if updates is not None:
+        layers += update_layers(Path(updates))
+    for overlay in overlays:
+        layers.append((f"overlay {overlay}", _files(overlay, what="--pricing")))
+    contents = [(name, [(f, _read_bytes(f)) for f in files]) for name, files in layers]
+    key = _cache_key(contents)
+    parsed = _cached(key)
+    if parsed is None:
+        parsed = [
+            (name, [(file, parse_provider_file(file, data)) for file, data in files])
+            for name, files in contents
+        ]
+        validate_catalog(parsed)
+        _store(key, parsed)
+    return Catalog(parsed)
+
+
+def _files(path: str | Path | None, *, what: str) -> list[Path]:
+    """The price files of a layer: `*.toml` under a directory (its subdirectories too), or
+    the one file."""
     root = Path(path) if path is not None else shipped_pricing_dir()
     if root.is_dir():
-        files = sorted(root.glob("*.toml"))
-        if not files:
+        files = sorted(root.rglob("*.toml"))
+        if (not files and path is None) or (not files and what == "catalog"):
             raise InputError(f"{root}: no *.toml price files in this directory")
-    elif root.is_file():
-        files = [root]
-    else:
-        raise InputError(f"{root}: no such catalog file or directory")
-    contents = [(file, _read_bytes(file)) for file in files]
-    key = _cache_key(contents)
-    providers = _cached(key)
-    if providers is None:
-        providers = [(file, parse_provider_file(file, data)) for file, data in contents]
-        validate_catalog(providers)
-        _store(key, providers)
-    return Catalog(providers)
+        return files
+    if root.is_file():
+        return [root]
+    raise InputError(f"{root}: no such {what} file or directory")
+
+
+def update_layers(root: Path) -> list[tuple[str, list[Path]]]:
+    """The layers `catalog update` stored: one per fetch, `root/<YYYY-MM-DD>[-N]/`, oldest
+    first."""
+    if not root.is_dir():
+        return []
+    days = sorted(d for d in root.iterdir() if d.is_dir() and d.name[:4].isdigit())
+    return [(f"update {d.name}", sorted(d.rglob("*.toml"))) for d in days]
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -96,7 +125,7 @@ def _model_named(loc, raw: dict[str, Any]) -> str | None:
 # LLMCOST_NO_CACHE=1 turns the cache off.
 
 
-def _cache_key(contents: list[tuple[Path, bytes]]) -> str:
+def _cache_key(contents: list[tuple[str, list[tuple[Path, bytes]]]]) -> str:
     """The files' paths, sizes, modification times and CRC-32s, and llmcost's version: an
     edit that kept all of them would have to keep the size, the mtime and the CRC together."""
     # the code that validates is part of the key: a new rule re-validates cached catalogs
@@ -104,9 +133,13 @@ def _cache_key(contents: list[tuple[Path, bytes]]) -> str:
     parts = [__version__]
     for code in ("schema.py", "entities.py", "load.py"):
         parts.append(f"{code}:{(here / code).stat().st_mtime_ns}")
-    for file, data in contents:
-        stat = file.stat()
-        parts.append(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}")
+    for layer, files in contents:
+        parts.append(f"layer {layer}")
+        for file, data in files:
+            stat = file.stat()
+            parts.append(
+                f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}"
+            )
     return f"{zlib.crc32('|'.join(parts).encode()):08x}{zlib.adler32(''.join(parts).encode()):08x}"
 
 
@@ -117,7 +150,7 @@ def _cache_dir() -> Path | None:
     return Path(base) / "llmcost"
 
 
-def _cached(key: str) -> list[tuple[Path, Provider]] | None:
+def _cached(key: str) -> list | None:
     directory = _cache_dir()
     if directory is None:
         return None
@@ -129,7 +162,7 @@ def _cached(key: str) -> list[tuple[Path, Provider]] | None:
     return value if isinstance(value, list) else None
 
 
-def _store(key: str, providers: list[tuple[Path, Provider]]) -> None:
+def _store(key: str, providers: list) -> None:
     directory = _cache_dir()
     if directory is None:
         return
@@ -143,36 +176,161 @@ def _store(key: str, providers: list[tuple[Path, Provider]]) -> None:
         pass  # a read-only home only costs speed
 
 
-def validate_catalog(providers: list[tuple[Path, Provider]]) -> None:
-    """The rules from DESIGN.md that no single field can check."""
-    seen_names: dict[str, tuple[Path, str]] = {}
-    ids = {m.id for _, p in providers for m in p.models}
-    defined: dict[str, Path] = {}
-    for file, provider in providers:
-        for model in provider.models:
-            where = f"{file}: model {model.id!r}"
-            if model.id in defined:
+def validate_catalog(layers) -> None:
+    """The rules from DESIGN.md that no single field can check, over all layers (a plain
+    list of files is one layer)."""
+    if layers and not isinstance(layers[0][0], str):
+        layers = [(SHIPPED, layers)]
+    defined: dict[str, tuple[Path, str]] = {}  # offering key -> file and layer defining it
+    named: dict[tuple[str, str], tuple[str, Path]] = {}  # (provider, folded name) -> key, file
+    providers = {
+        fold(name): p.provider
+        for _, files in layers
+        for _, p in files
+        if p.provider is not None
+        for name in (p.provider, *p.aliases)
+    }
+    for layer, files in layers:
+        for file, provider in files:
+            _check_file(layer, file, provider, layers)
+            for model in provider.models:
+                key = offering_key(provider.provider, model)
+                where = f"{file}: model {key!r}"
+                if key in defined:
+                    _check_extension(where, model, defined[key], layer)
+                else:
+                    _check_new(where, model, provider)
+                    defined[key] = (file, layer)
+                _check_names(where, key, provider.provider, model, named, file, providers)
+                _check_entries(where, model, provider)
+    keys = {k.lower() for k in defined} | {fold(k) for k in defined}
+    _check_references(layers, keys, named)
+
+
+def _check_file(layer: str, file: Path, provider: Provider, layers) -> None:
+    shipped = layer == layers[0][0]
+    if provider.provider is None and provider.models:
+        raise CatalogError("provider: required where a file has [[models]]", where=str(file))
+    if shipped and (provider.provider is None or provider.name is None or not provider.models):
+        missing = (
+            "provider" if provider.provider is None else "name" if not provider.name else "models"
+        )
+        raise CatalogError(
+            f"{missing}: required in a catalog file",
+            where=str(file),
+            hint="an overlay (--pricing) may give only discounts or added prices",
+        )
+    for index, discount in enumerate(provider.discounts):
+        for key in discount.source:
+            if key not in provider.sources:
                 raise CatalogError(
-                    f"id: {model.id!r} is already defined in {defined[model.id]}",
-                    where=where,
-                    hint="a later price is a new entry under the same model, not a new model",
+                    f"discounts[{index}].source: {key!r} is not in this file's [sources]",
+                    where=str(file),
+                    hint="add it under [sources] with a title",
                 )
-            defined[model.id] = file
-            for name in (model.id, *model.aliases):
-                key = normalize(name)
-                if key in seen_names and seen_names[key][1] != model.id:
-                    other_file, other = seen_names[key]
-                    raise CatalogError(
-                        f"aliases: {name!r} also names {other!r} in {other_file}",
-                        where=where,
-                        hint="every name and alias must be unique across the catalog",
-                    )
-                seen_names[key] = (file, model.id)
-            _check_entries(where, model, provider)
-            if model.successor is not None and model.successor not in ids:
-                raise CatalogError(f"successor: unknown model {model.successor!r}", where=where)
-            if model.successor is not None and model.retired is None:
-                raise CatalogError("successor: given without a retired instant", where=where)
+
+
+NEW_OFFERING = ("name", "released", "context_window", "max_output")
+
+
+def _check_new(where: str, model, provider: Provider) -> None:
+    for field in NEW_OFFERING:
+        if getattr(model, field) is None:
+            raise CatalogError(f"{field}: required for a new offering", where=where)
+    if not model.prices:
+        raise CatalogError("prices: a new offering needs at least one price", where=where)
+    if model.successor is not None and model.retired is None:
+        raise CatalogError("successor: given without a retired instant", where=where)
+    released = model.released
+    if not any(e.contains(released) for e in model.prices):
+        raise CatalogError(
+            f"released: no price entry is valid at the release ({released.isoformat()})",
+            where=where,
+        )
+
+
+def _check_extension(where: str, model, first: tuple[Path, str], layer: str) -> None:
+    """A layer above may add prices and names to an offering, nothing else; within one
+    layer an offering is defined once."""
+    file, first_layer = first
+    if first_layer == layer:
+        raise CatalogError(
+            f"id: {model.id!r} is already defined in {file}",
+            where=where,
+            hint="a later price is a new entry under the same model, not a new model",
+        )
+    given = [f for f in (*NEW_OFFERING, "maker", "model", "retired", "successor", "note")
+             if getattr(model, f) is not None]  # fmt: skip
+    if given:
+        raise CatalogError(
+            f"{given[0]}: {model.id!r} is defined in {file}; a layer above adds prices and "
+            "aliases only",
+            where=where,
+        )
+
+
+def _check_names(where, key, provider_id, model, named, file, providers) -> None:
+    """A name (id or alias, folded) names one offering within a provider, and one maker's
+    own offering in the whole catalog (a bare name means the maker's); a name under another
+    provider's prefix is that provider's."""
+    first_party = model.maker is None or model.maker == provider_id
+    for name in (model.id, *model.aliases):
+        folded = fold(name)
+        head, _, rest = folded.partition("/")
+        if rest and providers.get(head, provider_id) != provider_id:
+            other = named.get((providers[head], rest)) or named.get(("", rest))
+            taken = f" ({other[0]!r} in {other[1]})" if other else ""
+            raise CatalogError(
+                f"aliases: {name!r} names an offering of {providers[head]}{taken}",
+                where=where,
+                hint="a provider prefix names that provider's offering",
+            )
+        slots = [(provider_id, folded)] + ([("", folded)] if first_party else [])
+        for slot in slots:
+            other = named.get(slot)
+            if other is not None and other[0] != key:
+                raise CatalogError(
+                    f"aliases: {name!r} also names {other[0]!r} in {other[1]}",
+                    where=where,
+                    hint="a name names one offering of a provider and one maker's own",
+                )
+            named[slot] = (key, file)
+
+
+def _check_references(layers, keys: set[str], named) -> None:
+    """Successors and discounts name what the catalog has."""
+    catalog = Catalog(layers)
+    for _, files in layers:
+        for file, provider in files:
+            for model in provider.models:
+                if model.successor is not None:
+                    try:
+                        catalog.resolve(model.successor)
+                    except LlmcostError:
+                        raise CatalogError(
+                            f"successor: unknown model {model.successor!r}",
+                            where=f"{file}: model {offering_key(provider.provider, model)!r}",
+                        ) from None
+            for index, discount in enumerate(provider.discounts):
+                _check_discount(catalog, f"{file}: discounts[{index}]", discount)
+
+
+def _check_discount(catalog: Catalog, where: str, discount) -> None:
+    if discount.provider is not None and catalog.provider_id(discount.provider) is None:
+        raise CatalogError(f"provider: unknown provider {discount.provider!r}", where=where)
+    if discount.model is not None:
+        models = {fold(i.model.model or i.key) for i in catalog.models()}
+        if fold(discount.model) not in models:
+            raise CatalogError(
+                f"model: unknown model {discount.model!r}",
+                where=where,
+                hint="a model by its maker's id; name one offering with offering = ...",
+            )
+    if discount.offering is not None:
+        try:
+            catalog.resolve(discount.offering)
+        except LlmcostError as exc:
+            raise CatalogError(f"offering: {exc.message}", where=where, hint=exc.hint) from None
 
 
 def _check_entries(where: str, model, provider: Provider) -> None:
@@ -195,13 +353,6 @@ def _check_entries(where: str, model, provider: Provider) -> None:
                     hint="a later change is a new entry with a later published day",
                 )
         by_day[entry.published].append((index, entry))
-    released = model.released
-    priced = [e for e in model.prices if e.contains(released)]
-    if not priced:
-        raise CatalogError(
-            f"released: no price entry is valid at the release ({released.isoformat()})",
-            where=where,
-        )
 
 
 def _overlap(a, b) -> bool:

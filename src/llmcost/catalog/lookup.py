@@ -1,9 +1,18 @@
-"""The loaded catalog and the bitemporal lookup rule.
+"""The loaded catalog: offerings in layers, names, and the bitemporal lookup rule.
 
-Rates of model `m` at instant `t` under catalog version `K` (a day): among `m`'s entries
+An **offering** is a model as one provider bills it; its key is the model's id at its maker
+(`gpt-5.5`) or `provider/id` at any other provider (`openrouter/deepseek/deepseek-v4-pro`).
+
+Layers, lowest first: the shipped catalog (or `--catalog PATH`), updates, the user's overlays.
+A higher layer adds providers and offerings, adds price entries to an offering of a lower one
+(after its own, so it wins ties) and gives discounts.
+
+Rates of offering `o` at instant `t` under catalog version `K` (a day): among `o`'s entries
 published on or before `K` whose valid time contains `t`, the one published last wins; on a tie
-the later one in the file. So an extended promo, a price made permanent or an erratum is a new
-entry, and `known=date(2026, 5, 3)` reproduces what was known that day.
+the later one (in file order, higher layers after lower). So an extended promo, a price made
+permanent or an erratum is a new entry, and `known=date(2026, 5, 3)` reproduces what was known
+that day. The winner is then billed in the service tier asked for, less the most specific
+discount in force (offering, then model, then provider; the later published on a tie).
 """
 
 from __future__ import annotations
@@ -11,48 +20,115 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from llmcost.catalog.entities import Model, PriceEntry, Provider
-from llmcost.catalog.names import normalize
+from llmcost.catalog.entities import STANDARD, Discount, Model, PriceEntry, Provider, scaled
+from llmcost.catalog.names import fold
 from llmcost.errors import InputError, NotPriced, UnknownModel
 from llmcost.timeparse import show_instant, utc
+
+SHIPPED = "shipped"
 
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """A model with where it came from: its provider and file."""
+    """An offering with where it came from: the provider that bills it, its file and layer."""
 
+    key: str
     model: Model
     provider: str
     file: Path
+    layer: str = SHIPPED
 
     @property
     def id(self) -> str:
-        return self.model.id
+        return self.key
+
+    @property
+    def first_party(self) -> bool:
+        """Offered by the model's own maker."""
+        return self.model.maker is None or self.model.maker == self.provider
+
+
+def offering_key(provider: str, model: Model) -> str:
+    """`id` at the model's maker, `provider/id` anywhere else."""
+    if model.maker is None or model.maker == provider:
+        return model.id
+    return f"{provider}/{model.id}"
+
+
+Layer = tuple[str, Sequence[tuple[Path, Provider]]]
 
 
 class Catalog:
-    """Every model of every provider file, indexed for lookups. Immutable once built."""
+    """Every offering of every layer, indexed for lookups. Immutable once built."""
 
-    def __init__(self, providers: Sequence[tuple[Path, Provider]]):
-        """`providers`: validated files as entities (a pydantic `ProviderFile` is converted)."""
-        self.providers = tuple((path, _as_entity(provider)) for path, provider in providers)
-        providers = self.providers
+    def __init__(self, layers: Sequence[Layer] | Sequence[tuple[Path, Provider]]):
+        """`layers`: (name, validated files as entities) lowest first; a plain list of files
+        is one shipped layer (a pydantic `ProviderFile` is converted)."""
+        if layers and not isinstance(layers[0][0], str):
+            layers = [(SHIPPED, layers)]
+        self.layers: tuple[tuple[str, tuple[tuple[Path, Provider], ...]], ...] = tuple(
+            (name, tuple((path, _as_entity(p)) for path, p in files)) for name, files in layers
+        )
         self._models: dict[str, ModelInfo] = {}
-        self._by_name: dict[str, str] = {}
-        for path, provider in providers:
-            for model in provider.models:
-                self._models[model.id] = ModelInfo(model, provider.provider, path)
-        for model_id, info in self._models.items():
-            for name in (model_id, *info.model.aliases):
-                self._by_name.setdefault(normalize(name), model_id)
+        self._provider_of: dict[str, str] = {}  # folded provider names and aliases -> id
+        self.provider_names: dict[str, str] = {}  # id -> display name
+        self.discounts: tuple[Discount, ...] = ()
+        for layer, files in self.layers:
+            for path, provider in files:
+                self._add(layer, path, provider)
+        self._index_names()
+        self._discount_keys = {
+            d.offering: self.resolve(d.offering).key for d in self.discounts if d.offering
+        }
         entries = [e for info in self._models.values() for e in info.model.prices]
-        published = {e.published for e in entries}
+        published = {e.published for e in entries} | {d.published for d in self.discounts}
         self.currencies: frozenset[str] = frozenset(c for e in entries for c in e.rates)
         self.versions: tuple[date, ...] = tuple(sorted(published))
 
-    # -- models -----------------------------------------------------------------------------
+    @property
+    def providers(self) -> tuple[tuple[Path, Provider], ...]:
+        """Every file of every layer."""
+        return tuple(pair for _, files in self.layers for pair in files)
+
+    def _add(self, layer: str, path: Path, provider: Provider) -> None:
+        tagged = [d._replace(layer=layer) for d in provider.discounts]
+        self.discounts = (*self.discounts, *tagged)
+        if provider.provider is None:
+            return
+        pid = provider.provider
+        if provider.name is not None or pid not in self.provider_names:
+            self.provider_names[pid] = provider.name or pid
+        for name in (pid, *provider.aliases):
+            self._provider_of.setdefault(fold(name), pid)
+        for model in provider.models:
+            model = model._replace(prices=tuple(p._replace(layer=layer) for p in model.prices))
+            key = offering_key(pid, model)
+            old = self._models.get(key)
+            if old is not None:  # a higher layer adds prices and names to an offering
+                model = old.model._replace(
+                    prices=old.model.prices + model.prices,
+                    aliases=tuple(dict.fromkeys(old.model.aliases + model.aliases)),
+                )
+                self._models[key] = ModelInfo(key, model, pid, old.file, old.layer)
+            else:
+                self._models[key] = ModelInfo(key, model, pid, path, layer)
+
+    def _index_names(self) -> None:
+        self._names: dict[str, list[str]] = {}  # folded name -> offering keys carrying it
+        self._by_provider: dict[str, dict[str, str]] = {}  # provider -> folded name -> key
+        for key, info in self._models.items():
+            own = self._by_provider.setdefault(info.provider, {})
+            for name in names_of(info):
+                folded = fold(name)
+                keys = self._names.setdefault(folded, [])
+                if key not in keys:
+                    keys.append(key)
+                own.setdefault(folded, key)
+
+    # -- offerings ------------------------------------------------------------------------------
 
     @property
     def newest(self) -> date:
@@ -62,33 +138,96 @@ class Catalog:
     def models(self) -> list[ModelInfo]:
         return list(self._models.values())
 
-    def info(self, model_id: str) -> ModelInfo:
-        return self._models[model_id]
+    def info(self, key: str) -> ModelInfo:
+        try:
+            return self._models[key]
+        except KeyError:
+            return self.resolve(key)
+
+    def provider_spellings(self) -> list[tuple[str, str]]:
+        """Every folded provider name and alias, with the provider it means."""
+        return list(self._provider_of.items())
+
+    def provider_id(self, name: str) -> str | None:
+        """The provider a name or alias (`vertex_ai`, `Bedrock`) means, if any."""
+        return self._provider_of.get(fold(name))
 
     def resolve(self, name: str) -> ModelInfo:
-        """The model a user means by `name`, or an error suggesting the closest ids."""
-        model_id = self._by_name.get(normalize(name))
-        if model_id is not None:
-            info = self._models[model_id]
-            parts = name.strip().split("/")
-            prefix = parts[-2].strip().lower() if len(parts) >= 2 else ""
-            providers = {provider.provider for _, provider in self.providers}
-            if prefix in providers and prefix != info.provider:
-                raise UnknownModel(
-                    f"unknown model {name!r}: {model_id} belongs to {info.provider}",
-                    hint=f"did you mean '{info.provider}/{model_id}'?",
-                )
-            return info
+        """The offering a user means by `name`, or an error saying why there is none.
+
+        `provider/name` means that provider's offering (an error if it has none); a bare name,
+        the maker's own offering, or the only offering carrying it. An unknown prefix
+        (`models/`, a gateway llmcost does not know) is passed over.
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise UnknownModel(f"unknown model {name!r}", hint="give a model name")
+        folded = fold(name)
+        head, _, rest = folded.partition("/")
+        provider = self._provider_of.get(head) if rest else None
+        if provider is not None:
+            key = self._by_provider.get(provider, {}).get(rest)
+            if key is not None:
+                return self._models[key]
+        if folded in self._names:
+            return self._pick(name, self._names[folded])
+        if provider is not None:
+            raise self._not_offered(name, provider, rest)
+        if rest:
+            try:
+                return self.resolve(rest)
+            except UnknownModel:
+                pass
+        raise self._unknown(name)
+
+    def _pick(self, name: str, keys: list[str]) -> ModelInfo:
+        infos = [self._models[k] for k in keys]
+        if len(infos) == 1:
+            return infos[0]
+        makers = [i for i in infos if i.first_party]
+        if len(makers) == 1:
+            return makers[0]
+        listed = ", ".join(sorted(i.key for i in infos)[:8])
+        raise UnknownModel(
+            f"{name!r} is ambiguous: {len(infos)} offerings carry that name ({listed})",
+            hint="name one as provider/model",
+        )
+
+    def _not_offered(self, name: str, provider: str, rest: str) -> UnknownModel:
+        try:
+            other = self.resolve(rest)
+        except UnknownModel:
+            other = None
+        if other is not None:
+            return UnknownModel(
+                f"unknown model {name!r}: {provider} does not offer it; {other.key} belongs to "
+                f"{other.provider}",
+                hint=f"did you mean '{other.provider}/{other.model.id}'?",
+            )
+        where = sorted(self._names.get(rest, []))
+        hint = (
+            "it is offered as " + " or ".join(repr(k) for k in where[:5])
+            if where
+            else f"run 'llmcost prices' to list {provider}'s offerings"
+        )
+        return UnknownModel(f"unknown model {name!r}: {provider} does not offer it", hint=hint)
+
+    def _unknown(self, name: str) -> UnknownModel:
         import difflib  # only on the error path
 
-        close = difflib.get_close_matches(normalize(name), list(self._by_name), n=3, cutoff=0.6)
-        suggestions = list(dict.fromkeys(self._by_name[c] for c in close))
+        folded = fold(name)
+        close = difflib.get_close_matches(folded, list(self._names), n=3, cutoff=0.6)
+        suggestions = list(dict.fromkeys(k for c in close for k in self._names[c][:1]))
         hint = (
             "did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
             if suggestions
             else "run 'llmcost prices' to list the models"
         )
-        raise UnknownModel(f"unknown model {name!r}", hint=hint)
+        return UnknownModel(f"unknown model {name!r}", hint=hint)
+
+    def offerings_of(self, info: ModelInfo) -> list[ModelInfo]:
+        """Every offering of the same model (by its maker's id)."""
+        base = info.model.model or info.key
+        return [i for i in self._models.values() if (i.model.model or i.key) == base]
 
     # -- versions ---------------------------------------------------------------------------
 
@@ -106,8 +245,8 @@ class Catalog:
         return past[-1]
 
     def entries(self, model_id: str, known: date | None = None) -> list[PriceEntry]:
-        """The model's entries as known on `known`, in file order."""
-        entries = self._models[model_id].model.prices
+        """The offering's entries as known on `known`, in file order (layers in order)."""
+        entries = self.info(model_id).model.prices
         if known is None:
             return list(entries)
         return [e for e in entries if e.published <= known]
@@ -115,7 +254,8 @@ class Catalog:
     # -- prices -----------------------------------------------------------------------------
 
     def entry_at(self, model_id: str, at: datetime, known: date | None = None) -> PriceEntry | None:
-        """The bitemporal rule itself; `None` when no entry covers `at`."""
+        """The bitemporal rule itself (standard tier, no discount); `None` when no entry
+        covers `at`."""
         at = utc(at)
         best: PriceEntry | None = None
         for entry in self.entries(model_id, known):
@@ -123,49 +263,116 @@ class Catalog:
                 best = entry
         return best
 
-    def price_at(
-        self, model_id: str, at: datetime, known: date | None = None, currency: str = "USD"
-    ) -> PriceEntry:
-        """The entry pricing `model_id` at `at` in `currency`, or an error saying why there is
-        none (not yet released, retired, not priced in that currency)."""
-        at = utc(at)
-        model = self._models[model_id].model
-        if model.retired is not None and at >= model.retired:
-            hint = f"use its successor {model.successor!r}" if model.successor else None
-            raise NotPriced(
-                f"{model.id} was retired at {show_instant(model.retired)}",
-                hint=hint,
-            )
+    def priced_entry(
+        self, model_id: str, at: datetime, known: date | None = None, tier: str = STANDARD
+    ) -> PriceEntry | None:
+        """The winning entry as billed in `tier`, less the discount in force; None where no
+        entry covers `at` or it does not sell `tier`."""
         entry = self.entry_at(model_id, at, known)
         if entry is None:
-            if at < model.released:
+            return None
+        billed = entry.for_tier(tier)
+        if billed is None:
+            return None
+        discount = self.discount_at(self.info(model_id), utc(at), known, tier)
+        if discount is None:
+            return billed
+        keep = Decimal(1) - discount.off
+        return billed._replace(
+            rates=scaled(billed.rates, keep),
+            tiers=tuple(t._replace(rates=scaled(t.rates, keep)) for t in billed.tiers),
+            windows=tuple(w._replace(rates=scaled(w.rates, keep)) for w in billed.windows),
+            discount=discount,
+        )
+
+    def discount_at(
+        self, info: ModelInfo, at: datetime, known: date | None, tier: str
+    ) -> Discount | None:
+        """The discount on `info` at `at` in `tier`: the most specific one in force."""
+        best, best_rank = None, 0
+        for discount in self.discounts:
+            if known is not None and discount.published > known:
+                continue
+            if not discount.contains(at) or (discount.tiers and tier not in discount.tiers):
+                continue
+            rank = self._discount_rank(discount, info)
+            if rank and (
+                rank > best_rank or (rank == best_rank and discount.published >= best.published)
+            ):
+                best, best_rank = discount, rank
+        return best
+
+    def _discount_rank(self, discount: Discount, info: ModelInfo) -> int:
+        """3: it names this offering; 2: its model; 1: its provider; 0: not this offering."""
+        if discount.offering is not None:
+            return 3 if self._discount_keys[discount.offering] == info.key else 0
+        if discount.model is not None:
+            return 2 if fold(discount.model) in {fold(info.model.model or info.key)} else 0
+        return 1 if self.provider_id(discount.provider or "") == info.provider else 0
+
+    def price_at(
+        self,
+        model_id: str,
+        at: datetime,
+        known: date | None = None,
+        currency: str = "USD",
+        tier: str = STANDARD,
+    ) -> PriceEntry:
+        """The entry pricing `model_id` at `at` in `currency` and `tier`, or an error saying
+        why there is none (not yet released, retired, no such tier or currency)."""
+        at = utc(at)
+        info = self.info(model_id)
+        model = info.model
+        if model.retired is not None and at >= model.retired:
+            hint = f"use its successor {model.successor!r}" if model.successor else None
+            raise NotPriced(f"{info.key} was retired at {show_instant(model.retired)}", hint=hint)
+        entry = self.entry_at(info.key, at, known)
+        if entry is None:
+            if model.released is not None and at < model.released:
                 raise NotPriced(
-                    f"{model.id} was not released until {show_instant(model.released)}",
+                    f"{info.key} was not released until {show_instant(model.released)}",
                     hint="price it at a later instant with --at or --month",
                 )
             raise NotPriced(
-                f"{model.id} has no price at {show_instant(at)} in the catalog as known on "
+                f"{info.key} has no price at {show_instant(at)} in the catalog as known on "
                 f"{self.version_for(known).isoformat()}",
-                hint="see 'llmcost prices --history " + model.id + "'",
+                hint="see 'llmcost prices --history " + info.key + "'",
             )
-        if currency not in entry.rates:
+        billed = self.priced_entry(info.key, at, known, tier)
+        if billed is None:
             raise NotPriced(
-                f"{model.id} has no {currency} price at {show_instant(at)}",
-                hint="its prices there are in " + ", ".join(sorted(entry.rates)),
+                f"{info.key} has no {tier} price at {show_instant(at)}",
+                hint="its service tiers there: " + ", ".join(entry.service_tiers),
             )
-        return entry
+        if currency not in billed.rates:
+            raise NotPriced(
+                f"{info.key} has no {currency} price at {show_instant(at)}",
+                hint="its prices there are in " + ", ".join(sorted(billed.rates)),
+            )
+        return billed
 
     def bounds(self, model_id: str, known: date | None = None) -> list[datetime]:
         """Every instant at which the price of `model_id` may change, sorted: the edges of
-        its entries' valid times (as known on `known`), its release and its retirement."""
-        model = self._models[model_id].model
-        points: set[datetime] = {model.released}
+        its entries' valid times (as known on `known`), of the discounts that may apply to
+        it, its release and its retirement."""
+        info = self.info(model_id)
+        model = info.model
+        points: set[datetime] = set()
+        if model.released is not None:
+            points.add(model.released)
         if model.retired is not None:
             points.add(model.retired)
-        for entry in self.entries(model_id, known):
+        for entry in self.entries(info.key, known):
             points.add(entry.valid_from)
             if entry.valid_until is not None:
                 points.add(entry.valid_until)
+        for discount in self.discounts:
+            if (known is None or discount.published <= known) and self._discount_rank(
+                discount, info
+            ):
+                points.add(discount.valid_from)
+                if discount.valid_until is not None:
+                    points.add(discount.valid_until)
         return sorted(points)
 
     def change_points(
@@ -176,17 +383,31 @@ class Catalog:
         return [p for p in self.bounds(model_id, known) if start < p < end]
 
     def available(
-        self, at: datetime, known: date | None = None, currency: str = "USD"
+        self,
+        at: datetime,
+        known: date | None = None,
+        currency: str = "USD",
+        tier: str = STANDARD,
     ) -> Iterable[ModelInfo]:
-        """The models that have a price in `currency` at `at`."""
+        """The offerings that have a price in `currency` and `tier` at `at`."""
         at = utc(at)
         for info in self._models.values():
             model = info.model
             if model.retired is not None and at >= model.retired:
                 continue
-            entry = self.entry_at(model.id, at, known)
+            entry = self.priced_entry(info.key, at, known, tier)
             if entry is not None and currency in entry.rates:
                 yield info
+
+
+def names_of(info: ModelInfo) -> tuple[str, ...]:
+    """Every name an offering answers to: its key, its provider's id for it, its aliases
+    (a provider's own ids, the peers' keys) and the id of the model at its maker."""
+    model = info.model
+    names = [info.key, model.id, *model.aliases]
+    if model.model is not None:
+        names.append(model.model)
+    return tuple(dict.fromkeys(names))
 
 
 def _as_entity(provider) -> Provider:
