@@ -155,7 +155,7 @@ def test_save_mix_keeps_the_batch_discount(sim, tmp_path):
     first = sim("--mix", "beta-large=100", *WORKLOAD, "--batch", "--at", "2026-01-10",
                 "--save-mix", str(path), "-f", "json")  # fmt: skip
     assert first.exit_code == 0, first.stderr
-    assert load_mix(path).batch is True
+    assert load_mix(path).tier == "batch"
     again = sim("--mix-file", str(path), "--at", "2026-01-10", "-f", "json")
     full = sim("--mix", "beta-large=100", *WORKLOAD, "--at", "2026-01-10", "-f", "json")
     batch_cost = json.loads(first.stdout)["cost_max"]

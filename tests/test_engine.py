@@ -139,7 +139,7 @@ def test_batch_multiplier_halves_every_kind(fixture_catalog):
     kwargs = {"input": 100_000, "cached": 20_000, "cache_write_1h": 10_000, "output": 100_000}
     full = cost_at(fixture_catalog, "beta-large", Workload(**kwargs, requests=2), utc(2026, 2, 1))
     batch = cost_at(
-        fixture_catalog, "beta-large", Workload(**kwargs, requests=2, batch=True), utc(2026, 2, 1)
+        fixture_catalog, "beta-large", Workload(**kwargs, requests=2, tier="batch"), utc(2026, 2, 1)
     )
     # (100K is not over the tier) full: uncached 70K*2*10/1M = 1.4; hits 20K*2*1/1M = 0.04;
     # 1h writes 10K*2*20/1M = 0.4; output 100K*2*50/1M = 10 -> 11.84.
@@ -151,22 +151,25 @@ def test_batch_multiplier_halves_every_kind(fixture_catalog):
 
 
 def test_batch_combines_with_the_tier(fixture_catalog):
-    w = Workload(input=200_000, output=0, batch=True)
+    w = Workload(input=200_000, output=0, tier="batch")
     cost = cost_at(fixture_catalog, "beta-large", w, utc(2026, 2, 1))
     assert cost.total == Decimal(2)  # 200000 * 0.5 * 20 / 1M
 
 
 def test_batch_on_a_model_without_batch_is_not_priced(fixture_catalog):
-    w = Workload(input=1_000, output=1_000, batch=True)
+    w = Workload(input=1_000, output=1_000, tier="batch")
     with pytest.raises(NotPriced) as info:
         cost_at(fixture_catalog, "alpha-pro", w, utc(2026, 1, 5))
     assert "alpha-pro" in info.value.one_line()
     assert "batch" in info.value.one_line()
 
 
-def test_batch_with_no_multiplier_in_cost_with_rates_is_not_priced():
-    with pytest.raises(NotPriced):
-        cost_with_rates(Workload(input=1, output=1, batch=True), FULL, "USD")
+def test_a_tier_the_offering_does_not_sell_is_not_priced(fixture_catalog):
+    with pytest.raises(NotPriced) as info:
+        cost_at(fixture_catalog, "beta-large", Workload(input=1, output=1, tier="flex"),
+                utc(2026, 2, 1))  # fmt: skip
+    assert "no flex price" in info.value.message
+    assert "standard, batch" in info.value.one_line()  # what it sells
 
 
 # -- peak windows ------------------------------------------------------------------------------

@@ -311,7 +311,7 @@ def test_openai_cache_writes_are_billed_as_input(catalog):
 
 
 def test_openai_batch_is_half(catalog):
-    w = Workload(input=100_000, output=10_000, batch=True)
+    w = Workload(input=100_000, output=10_000, tier="batch")
     # (100000 * 5 + 10000 * 30) / 1M = 0.5 + 0.3 = 0.8, x0.5 = 0.4
     assert cost_at(catalog, "gpt-5.5", w, AT).total == D("0.4")
 
@@ -328,7 +328,7 @@ def test_gpt_5_5_not_priced_before_release(catalog):
 def test_opus_4_7(catalog):
     assert rates(catalog, "claude-opus-4-7", AT) == (D(5), D("0.50"), D(25))
     assert write_rates(catalog, "claude-opus-4-7", AT) == (D("6.25"), D(10))
-    batch = Workload(input=M, output=M, batch=True)
+    batch = Workload(input=M, output=M, tier="batch")
     assert cost_at(catalog, "claude-opus-4-7", batch, AT).total == D(15)  # 2.50 + 12.50
     assert catalog.resolve("claude-opus-4.7").id == "claude-opus-4-7"
 

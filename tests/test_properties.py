@@ -50,7 +50,7 @@ def workloads(draw, *, batch: bool = False) -> Workload:
         cache_write_1h=parts[3],
         output=draw(amounts),
         requests=Decimal(draw(st.integers(min_value=0, max_value=10**6))),
-        batch=batch,
+        tier="batch" if batch else "standard",
     )
 
 
@@ -68,7 +68,7 @@ def with_changes(w: Workload, **changes) -> Workload:
         "cache_write": w.cache_write,
         "cache_write_1h": w.cache_write_1h,
         "requests": w.requests,
-        "batch": w.batch,
+        "tier": w.tier,
     }
     return Workload(**(fields | changes))
 
@@ -149,7 +149,7 @@ def test_requests_add_up(fixture_catalog, model, w, more, at):
 @given(w=workloads(), at=instants)
 def test_batch_is_exactly_half_on_beta_large(fixture_catalog, w, at):
     full = cost_at(fixture_catalog, "beta-large", w, at)
-    batch = cost_at(fixture_catalog, "beta-large", with_changes(w, batch=True), at)
+    batch = cost_at(fixture_catalog, "beta-large", with_changes(w, tier="batch"), at)
     assert fractions(batch) == tuple(part / 2 for part in fractions(full))
 
 

@@ -41,7 +41,7 @@ class Part:
     tokens: Tokens
     requests: Decimal
     per: str  # "month" | "day"
-    batch: bool
+    tier: str  # the service tier ("standard", "batch", ...)
     field: str  # "workloads[0]"
     where: str  # "budget.toml:7", the line of its model (or its table)
 
@@ -192,14 +192,14 @@ def price_part(
     try:
         if part.mix is not None:
             result = simulate_mix(
-                catalog, part.mix, default=part.tokens, requests=requests, batch=part.batch,
+                catalog, part.mix, default=part.tokens, requests=requests, tier=part.tier,
                 at=start, until=end,
                 known=known, currency=currency,
             )  # fmt: skip
             models = "+".join(s.model.id for s in result.slices)
             return result.cost_min, result.cost_max, models
         info = catalog.resolve(part.model)
-        workload = part.tokens.workload(requests, part.batch, f"{part.where}: {part.field}")
+        workload = part.tokens.workload(requests, part.tier, f"{part.where}: {part.field}")
         cost = price_one(catalog, info.id, workload, start, end, known, currency).total
         return cost, cost, info.id
     except LlmcostError as exc:
@@ -395,7 +395,7 @@ def check_files(catalog: Catalog, paths: Sequence[str | Path], **options) -> lis
 
 def validate_budget(catalog: Catalog, budget: Budget) -> None:
     """What can be known of a budget without pricing it: its models exist and have prices in
-    its currency (and a batch price, for a batch workload), its mixes can sum to 100%, its
+    its currency (and in its service tier), its mixes can sum to 100%, its
     workloads are complete and its pinned version exists. Raises on the first problem,
     naming file:line: field."""
     from llmcost.errors import NotPriced
@@ -406,16 +406,19 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     for part in budget.parts:
         try:
             if part.mix is not None:
-                infos, _ = resolve_slices(catalog, part.mix, part.tokens, part.requests, part.batch)
+                infos, _ = resolve_slices(catalog, part.mix, part.tokens, part.requests, part.tier)
             else:
                 infos = [catalog.resolve(part.model)]
-                part.tokens.workload(part.requests, part.batch, f"{part.where}: {part.field}")
+                part.tokens.workload(part.requests, part.tier, f"{part.where}: {part.field}")
             for info in infos:
                 entries = catalog.entries(info.id, budget.catalog)
                 if not any(budget.currency in e.rates for e in entries):
                     raise NotPriced(f"{info.id} has no {budget.currency} price at all")
-                if part.batch and all(e.batch_multiplier is None for e in entries):
-                    raise NotPriced(f"{info.id} has no batch price", hint="set batch = false")
+                if all(e.for_tier(part.tier) is None for e in entries):
+                    raise NotPriced(
+                        f"{info.id} has no {part.tier} price",
+                        hint="set another tier (or batch = false)",
+                    )
         except LlmcostError as exc:
             if exc.where is not None:
                 raise

@@ -29,8 +29,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from llmcost.budget import Budget, Part
+from llmcost.catalog.entities import STANDARD
 from llmcost.errors import InputError
-from llmcost.mixfile import _COUNT, MixFile, Number, SliceTable, TokenTable, _tomlable, load_mix
+from llmcost.mixfile import (
+    _COUNT,
+    MixFile,
+    Number,
+    SliceTable,
+    TokenTable,
+    _tomlable,
+    file_tier,
+    load_mix,
+)
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error, where
 
 
@@ -45,6 +55,7 @@ class WorkloadTable(TokenTable):
     requests_per_month: Number | None = _COUNT
     requests_per_day: Number | None = _COUNT
     batch: StrictBool = False
+    tier: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _one_of_each(self):
@@ -124,10 +135,12 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
                     where=where(file, lines.line((*loc, "mix_file"))),
                 ) from None
         tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
+        tier_at = f"{where(file, lines.line((*loc, 'tier')))}: {field_name(loc)}.tier"
+        tier = file_tier(table.batch, table.tier, where=tier_at)
         label = table.name or table.model or f"mix {index + 1}"
         model_line = lines.line((*loc, "model"))
         parts.append(
-            Part(label, table.model, mix, tokens, requests, per, table.batch, field_name(loc),
+            Part(label, table.model, mix, tokens, requests, per, tier or STANDARD, field_name(loc),
                  where(file, model_line))
         )  # fmt: skip
     return Budget(

@@ -13,23 +13,29 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from llmcost.catalog.entities import WEEKDAYS, PriceEntry, RateSet, Window
+from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced
-from llmcost.money import EXACT, ZERO, per_million, to_decimal
+from llmcost.money import EXACT, ZERO, exact_sum, per_million, plain, to_decimal
 from llmcost.timeparse import days_between, utc
 from llmcost.units import DERIVED_PLACES, check_count
 
-KINDS = ("input", "cache_read", "cache_write", "output")
+KINDS = ("input", "cache_read", "cache_write", "output", "fees")
+
+
+PROMPT_PARTS = ("cached", "cache_write", "cache_write_1h", "cache_write_12h")
+COUNTS = ("input", "output", *PROMPT_PARTS, "reasoning", "web_searches", "requests")
 
 
 @dataclass(frozen=True, slots=True)
 class Workload:
-    """Per-request token counts (averages may be fractional) times `requests`.
+    """Per-request token counts (averages may be fractional) times `requests`, in one service
+    tier (`standard`: the offering's own rates; `batch`, `flex`, `priority`, ...).
 
-    `input` is the whole prompt; `cached` (cache hits), `cache_write` (5-minute) and
-    `cache_write_1h` are parts of it, so the uncached input is what is left. `output` includes
-    reasoning tokens.
+    `input` is the whole prompt; `cached` (cache hits) and the cache writes (5-minute, 1-hour,
+    12-hour retention) are parts of it, so the uncached input is what is left. `output`
+    includes reasoning tokens; `reasoning` says how many of them were reasoning (billed apart
+    where an offering prices them apart). `web_searches` are searches per request.
     """
 
     input: Decimal
@@ -38,10 +44,13 @@ class Workload:
     cache_write: Decimal = ZERO
     cache_write_1h: Decimal = ZERO
     requests: Decimal = Decimal(1)
-    batch: bool = False
+    tier: str = STANDARD
+    cache_write_12h: Decimal = ZERO
+    reasoning: Decimal = ZERO
+    web_searches: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        for name in ("input", "output", "cached", "cache_write", "cache_write_1h", "requests"):
+        for name in COUNTS:
             value = getattr(self, name)
             if not isinstance(value, Decimal):
                 value = _as_decimal(value, name)
@@ -49,27 +58,41 @@ class Workload:
             if not value.is_finite() or value < 0:
                 raise InputError(f"{name}: must be a non-negative number, got {value}")
             check_count(value, field=name, places=DERIVED_PLACES)
-        parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
+        if not isinstance(self.tier, str) or not self.tier:
+            raise InputError(f"tier: must be a service tier name, got {self.tier!r}")
+        parts = exact_sum(getattr(self, k) for k in PROMPT_PARTS)
         if parts > self.input:
             raise InputError(
                 f"cached + cache writes ({parts}) exceed the input ({self.input})",
                 hint="input is the whole prompt; cache hits and writes are parts of it",
             )
+        if self.reasoning > self.output:
+            raise InputError(
+                f"reasoning ({self.reasoning}) exceeds the output ({self.output})",
+                hint="output includes reasoning tokens",
+            )
 
     @property
     def uncached(self) -> Decimal:
-        parts = EXACT.add(EXACT.add(self.cached, self.cache_write), self.cache_write_1h)
-        return EXACT.subtract(self.input, parts)
+        return EXACT.subtract(self.input, exact_sum(getattr(self, k) for k in PROMPT_PARTS))
 
-    def as_dict(self) -> dict[str, Decimal | bool]:
+    @property
+    def batch(self) -> bool:
+        return self.tier == "batch"
+
+    def as_dict(self) -> dict[str, Decimal | str | bool]:
         """The workload as reports and files carry it."""
         return {
             "input": self.input,
             "cached": self.cached,
             "cache_write": self.cache_write,
             "cache_write_1h": self.cache_write_1h,
+            "cache_write_12h": self.cache_write_12h,
             "output": self.output,
+            "reasoning": self.reasoning,
+            "web_searches": self.web_searches,
             "requests": self.requests,
+            "tier": self.tier,
             "batch": self.batch,
         }
 
@@ -85,7 +108,8 @@ def _as_decimal(value: object, name: str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class CostBreakdown:
-    """A cost by token kind. `cache_write` holds 5-minute and 1-hour writes together.
+    """A cost by token kind. `cache_write` holds the writes of every retention together;
+    `output` includes reasoning; `fees` are per-request and per-search fees.
 
     `total` is the sum of the parts; a period cost passes its own, summed exactly before any
     rounding of a repeating decimal, so it may differ from the sum of the rounded parts in the
@@ -98,11 +122,11 @@ class CostBreakdown:
     output: Decimal
     applied: tuple[str, ...] = ()
     total: Decimal = None  # type: ignore[assignment]  # set in __post_init__
+    fees: Decimal = ZERO
 
     def __post_init__(self) -> None:
         if self.total is None:
-            total = EXACT.add(EXACT.add(self.input, self.cache_read), self.cache_write)
-            object.__setattr__(self, "total", EXACT.add(total, self.output))
+            object.__setattr__(self, "total", exact_sum(getattr(self, k) for k in KINDS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +173,13 @@ def select_rates(
     (the entry's kind, a long-context tier, a peak window)."""
     labels = [entry.kind]
     rates = entry.rates[currency]
+    if entry.discount is not None:
+        labels.append(f"{plain(entry.discount.off * 100)}% off")
     for tier in entry.tiers:
         if prompt_tokens > tier.above_input_tokens:
             rates = tier.rates[currency]
             label = f"prompt over {_tokens_label(tier.above_input_tokens)} tier"
-            labels = [entry.kind, label]
+            labels = [*labels[: 2 if entry.discount is not None else 1], label]
     if entry.windows:
         window = window_at(entry, at)
         if window is not None:
@@ -176,34 +202,47 @@ def cost_with_rates(
     rates: RateSet,
     currency: str,
     *,
-    batch_multiplier: Decimal | None = None,
     applied: tuple[str, ...] = (),
 ) -> CostBreakdown:
     """The cost of `workload` at fixed rates. Where the provider has no cache-write rate the
-    written tokens are billed as input; where it has no cache-read rate, hits are too."""
+    written tokens are billed as input; where it has no cache-read rate, hits are too; where
+    reasoning has no rate of its own it is output. A search with no price is not priced."""
     w = workload
-    read_rate = rates.cache_read_mtok if rates.cache_read_mtok is not None else rates.input_mtok
-    write_rate = rates.cache_write_mtok if rates.cache_write_mtok is not None else rates.input_mtok
-    write_1h_rate = (
-        rates.cache_write_1h_mtok if rates.cache_write_1h_mtok is not None else rates.input_mtok
-    )
     scale = w.requests
-    if w.batch:
-        if batch_multiplier is None:
-            raise NotPriced("no batch price is published for this model at this instant")
-        scale = EXACT.multiply(scale, batch_multiplier)
-        applied = (*applied, f"batch x{batch_multiplier.normalize()}")
+
+    def tokens(count: Decimal, rate: Decimal) -> Decimal:
+        return per_million(EXACT.multiply(count, scale), rate)
+
+    def fee(count: Decimal, rate: Decimal) -> Decimal:
+        return EXACT.divide(EXACT.multiply(EXACT.multiply(count, scale), rate), Decimal(1000))
+
+    if w.web_searches and rates.web_search_kcount is None:
+        raise NotPriced("no web search price is published at this instant")
+    writes = (
+        (w.cache_write, rates.cache_write_mtok),
+        (w.cache_write_1h, rates.cache_write_1h_mtok),
+        (w.cache_write_12h, rates.cache_write_12h_mtok),
+    )
+    reasoning_rate = _or(rates.output_reasoning_mtok, rates.output_mtok)
     return CostBreakdown(
         currency=currency,
-        input=per_million(EXACT.multiply(w.uncached, scale), rates.input_mtok),
-        cache_read=per_million(EXACT.multiply(w.cached, scale), read_rate),
-        cache_write=EXACT.add(
-            per_million(EXACT.multiply(w.cache_write, scale), write_rate),
-            per_million(EXACT.multiply(w.cache_write_1h, scale), write_1h_rate),
+        input=tokens(w.uncached, rates.input_mtok),
+        cache_read=tokens(w.cached, _or(rates.cache_read_mtok, rates.input_mtok)),
+        cache_write=exact_sum(tokens(n, _or(r, rates.input_mtok)) for n, r in writes),
+        output=EXACT.add(
+            tokens(EXACT.subtract(w.output, w.reasoning), rates.output_mtok),
+            tokens(w.reasoning, reasoning_rate),
         ),
-        output=per_million(EXACT.multiply(w.output, scale), rates.output_mtok),
+        fees=EXACT.add(
+            fee(w.web_searches, rates.web_search_kcount or ZERO),
+            fee(Decimal(1), rates.request_kcount or ZERO),
+        ),
         applied=applied,
     )
+
+
+def _or(rate: Decimal | None, fallback: Decimal) -> Decimal:
+    return fallback if rate is None else rate
 
 
 def cost_at(
@@ -214,18 +253,19 @@ def cost_at(
     known: date | None = None,
     currency: str = "USD",
 ) -> CostBreakdown:
-    """All of `workload`'s requests priced at the one instant `at`."""
+    """All of `workload`'s requests priced at the one instant `at`, in its service tier."""
     at = utc(at)
-    entry = catalog.price_at(model_id, at, known, currency)
+    info = catalog.info(model_id)
+    entry = catalog.price_at(info.key, at, known, currency, workload.tier)
     rates, applied = select_rates(entry, currency, at, workload.input)
+    if workload.tier != STANDARD:
+        variant = catalog.entry_at(info.key, at, known).variants[workload.tier]
+        multiplier = "" if variant.multiplier is None else f" x{plain(variant.multiplier)}"
+        applied = (*applied, workload.tier + multiplier)
     try:
-        return cost_with_rates(
-            workload, rates, currency, batch_multiplier=entry.batch_multiplier, applied=applied
-        )
+        return cost_with_rates(workload, rates, currency, applied=applied)
     except NotPriced as exc:
-        raise NotPriced(
-            f"{model_id}: {exc.message}", hint="price it without the batch discount"
-        ) from None
+        raise NotPriced(f"{info.key}: {exc.message}", hint="price it without searches") from None
 
 
 def cost_over(
@@ -260,15 +300,17 @@ def cost_over(
                 end=seg_end,
                 requests=to_decimal(requests),
                 cost=CostBreakdown(
-                    currency, *(to_decimal(parts[k]) for k in KINDS), per_request.applied
+                    currency,
+                    **{k: to_decimal(parts[k]) for k in KINDS},
+                    applied=per_request.applied,
                 ),
             )
         )
     applied = tuple(dict.fromkeys(label for s in segments for label in s.cost.applied))
     total = CostBreakdown(
         currency,
-        *(to_decimal(totals[k]) for k in KINDS),
-        applied,
+        **{k: to_decimal(totals[k]) for k in KINDS},
+        applied=applied,
         total=to_decimal(sum(totals.values(), Fraction(0))),
     )
     return PeriodCost(start, end, total, tuple(segments))
@@ -280,14 +322,15 @@ def _segment_bounds(
     """`start`, every instant inside the period where rates may change, and `end`."""
     points = {start, end, *catalog.change_points(model_id, start, end, known)}
     for entry in catalog.entries(model_id, known):
-        if not entry.windows:
+        windows = window_edges_of(entry)
+        if not windows:
             continue
         lo = max(start, entry.valid_from)
         hi = end if entry.valid_until is None else min(end, entry.valid_until)
         if lo >= hi:
             continue
         for day in days_between(lo, hi):
-            for window in entry.windows:
+            for window in windows:
                 for hours in window.hour_ranges():
                     for moment in (hours.start, hours.end):
                         edge = datetime.combine(day, moment, tzinfo=UTC)
@@ -296,6 +339,12 @@ def _segment_bounds(
                         if start < edge < end:
                             points.add(edge)
     return sorted(points)
+
+
+def window_edges_of(entry: PriceEntry) -> tuple[Window, ...]:
+    """The windows of an entry and of its service tiers' own rates."""
+    own = [w for v in entry.variants.values() for w in v.windows]
+    return (*entry.windows, *own)
 
 
 def _micros(delta: timedelta) -> int:

@@ -28,6 +28,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
+from llmcost.catalog.entities import STANDARD
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError, NotPriced
@@ -70,7 +71,7 @@ class Tokens:
         names = ("input", "cached", "cache_hit_rate", "cache_write", "cache_write_1h", "output")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
-    def workload(self, requests: Decimal, batch: bool, where: str) -> Workload:
+    def workload(self, requests: Decimal, tier: str, where: str) -> Workload:
         """A complete workload; `input` and `output` must be set by now."""
         for name in ("input", "output"):
             if getattr(self, name) is None:
@@ -91,7 +92,7 @@ class Tokens:
                 cache_write=self.cache_write or Decimal(0),
                 cache_write_1h=self.cache_write_1h or Decimal(0),
                 requests=requests,
-                batch=batch,
+                tier=tier,
             )
         except LlmcostError as exc:
             raise InputError(exc.message, where=where, hint=exc.hint) from None
@@ -116,7 +117,7 @@ class MixSpec:
     tokens: Tokens = Tokens()
     requests: Decimal | None = None
     source: str = "--mix"
-    batch: bool = False  # every request at the batch discount (a mix file's `batch = true`)
+    tier: str | None = None  # every request in this service tier (a mix file's `tier`)
 
 
 # -- reading a mix ----------------------------------------------------------------------------
@@ -352,7 +353,7 @@ def simulate_mix(
     *,
     default: Tokens = Tokens(),
     requests: Decimal | None = None,
-    batch: bool = False,
+    tier: str | None = None,
     at: datetime,
     until: datetime | None = None,
     known: date | None = None,
@@ -375,7 +376,7 @@ def simulate_mix(
                 exc.where = slice_at[model_id]
             raise
 
-    infos, workloads = resolve_slices(catalog, spec, default, requests, batch or spec.batch)
+    infos, workloads = resolve_slices(catalog, spec, default, requests, tier or spec.tier)
     slice_at = {info.id: s.where for s, info in zip(spec.slices, infos, strict=True) if s.where}
     result = price_mix(spec, infos, workloads, price, [catalog.resolve(b) for b in baselines])
     return replace(
@@ -384,7 +385,11 @@ def simulate_mix(
 
 
 def resolve_slices(
-    catalog: Catalog, spec: MixSpec, default: Tokens, requests: Decimal | None, batch: bool
+    catalog: Catalog,
+    spec: MixSpec,
+    default: Tokens,
+    requests: Decimal | None,
+    tier: str | None,
 ) -> tuple[list[ModelInfo], list[Workload]]:
     """Each slice's model (no model twice) and complete workload."""
     check_mix(spec)
@@ -405,7 +410,7 @@ def resolve_slices(
             )
         seen[info.id] = s.model
         infos.append(info)
-        workloads.append(s.tokens.over(base).workload(total, batch, s.where))
+        workloads.append(s.tokens.over(base).workload(total, tier or STANDARD, s.where))
     return infos, workloads
 
 

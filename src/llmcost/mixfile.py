@@ -82,6 +82,7 @@ class SliceTable(TokenTable):
 class MixFile(_Strict):
     requests: Number | None = _COUNT
     batch: StrictBool = False
+    tier: str | None = Field(default=None, min_length=1)
     workload: TokenTable = TokenTable()
     slices: list[SliceTable] = Field(min_length=1)
 
@@ -99,9 +100,20 @@ class MixFile(_Strict):
                 low, high = check_range(table.share, table.share, where=where)
             tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
             slices.append(Slice(table.model, low, high, tokens, where))
-        return MixSpec(
-            tuple(slices), self.workload.tokens(), self.requests, str(file), batch=self.batch
-        )
+        tier = file_tier(self.batch, self.tier, where=f"{file}: tier")
+        return MixSpec(tuple(slices), self.workload.tokens(), self.requests, str(file), tier=tier)
+
+
+def file_tier(batch: bool, tier: str | None, *, where: str) -> str | None:
+    """A file's service tier: `tier = "flex"`, or `batch = true` (the older spelling of
+    `tier = "batch"`); both only when they agree."""
+    from llmcost.catalog.names import tier_name
+    from llmcost.errors import InputError
+
+    named = tier_name(tier, field=where) if tier is not None else None
+    if batch and named not in (None, "batch"):
+        raise InputError(f"batch = true and tier = {tier!r} disagree", where=where)
+    return "batch" if batch else named
 
 
 # -- reading and writing ------------------------------------------------------------------
@@ -126,8 +138,8 @@ def dump_mix(spec: MixSpec) -> str:
     doc: dict[str, object] = {}
     if spec.requests is not None:
         doc["requests"] = spec.requests
-    if spec.batch:
-        doc["batch"] = True
+    if spec.tier not in (None, "standard"):
+        doc["tier"] = spec.tier
     if spec.tokens.given():
         doc["workload"] = spec.tokens.given()
     doc["slices"] = [slice_table(s) for s in spec.slices]

@@ -123,7 +123,7 @@ def sweep_mix(
     *,
     default: Tokens = Tokens(),
     requests: Decimal | None = None,
-    batch: bool = False,
+    tier: str | None = None,
     at: datetime,
     until: datetime | None = None,
     known: date | None = None,
@@ -139,7 +139,7 @@ def sweep_mix(
     """
     kwargs = dict(
         requests=requests,
-        batch=batch,
+        tier=tier,
         at=at,
         until=until,
         known=known,
@@ -149,7 +149,7 @@ def sweep_mix(
     target = catalog.resolve(sweep.model).id if sweep.model else None
     if target is not None and target not in {catalog.resolve(s.model).id for s in spec.slices}:
         raise InputError(f"{sweep.model!r} is not in the mix", where="--sweep")
-    infos, workloads = resolve_slices(catalog, spec, default, requests, batch or spec.batch)
+    infos, workloads = resolve_slices(catalog, spec, default, requests, tier or spec.tier)
     points = []
     for value in sweep.values:
         if sweep.param == "share":

@@ -82,7 +82,7 @@ def expected(catalog, recs, known, currency):
             cache_write=r["cache_write"],
             cache_write_1h=r["cache_write_1h"],
             output=r["output"],
-            batch=r["batch"],
+            tier="batch" if r["batch"] else "standard",
         )
         at = datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00"))
         model = catalog.resolve(r["model"]).id

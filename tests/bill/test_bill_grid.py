@@ -60,7 +60,7 @@ def test_grid_equals_engine_record_by_record(tmp_path, seed):
                 at = datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00"))
                 work = Workload(input=r["input"], cached=r["cached"],
                                 cache_write=r["cache_write"], output=r["output"],
-                                batch=r["batch"])  # fmt: skip
+                                tier="batch" if r["batch"] else "standard")  # fmt: skip
                 try:
                     want = cost_at(catalog, MODEL, work, at, known, currency)
                 except NotPriced:

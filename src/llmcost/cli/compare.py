@@ -12,6 +12,7 @@ from llmcost.cli.options import (
     BatchOpt,
     CachedOpt,
     CacheWrite1hOpt,
+    CacheWrite12hOpt,
     CacheWriteOpt,
     CatalogOpt,
     CurrencyOpt,
@@ -20,11 +21,15 @@ from llmcost.cli.options import (
     InputOpt,
     MonthOpt,
     OutputOpt,
+    ReasoningOpt,
     RequestsOpt,
+    TierOpt,
+    WebSearchesOpt,
     check_currency,
     check_format,
     emit,
     open_catalog,
+    service_tier,
     warn,
     when,
     workload_from_flags,
@@ -42,6 +47,9 @@ def compare(
     cache_hit_rate: HitRateOpt = None,
     cache_write: CacheWriteOpt = None,
     cache_write_1h: CacheWrite1hOpt = None,
+    cache_write_12h: CacheWrite12hOpt = None,
+    reasoning: ReasoningOpt = None,
+    web_searches: WebSearchesOpt = None,
     requests: RequestsOpt = "1",
     at: AtOpt = None,
     month: MonthOpt = None,
@@ -49,6 +57,7 @@ def compare(
         str | None, typer.Option("--baseline", help="Show savings against this model.")
     ] = None,
     batch: BatchOpt = False,
+    tier: TierOpt = None,
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
@@ -73,8 +82,11 @@ def compare(
         cache_hit_rate=cache_hit_rate,
         cache_write=cache_write,
         cache_write_1h=cache_write_1h,
+        cache_write_12h=cache_write_12h,
+        reasoning=reasoning,
+        web_searches=web_searches,
         requests=requests,
-        batch=batch,
+        tier=service_tier(tier, batch),
     )
     start, end = when(at, month)
     choice = open_catalog(catalog, cur)
@@ -99,6 +111,9 @@ def compare(
     emit(compare_report(result), fmt)
 
 
+BUDGET_COUNTS = ("input", "cached", "cache_write", "cache_write_1h", "output")
+
+
 def _save_budget(path: str, limit: str | None, result, choice) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     from llmcost.cli.budget import save_budget
@@ -106,6 +121,8 @@ def _save_budget(path: str, limit: str | None, result, choice) -> None:
     if len(result.rows) != 1:
         raise InputError("--save-budget needs exactly one model", hint="name one model")
     w = result.workload
-    table = {k: v for k, v in w.as_dict().items() if k != "requests"}
+    table = {k: v for k, v in w.as_dict().items() if k in BUDGET_COUNTS and v}
+    if w.tier != "standard":
+        table["tier"] = w.tier
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
     save_budget(path, limit, result.currency, choice, table)

@@ -58,7 +58,36 @@ CacheWrite1hOpt = Annotated[
     str | None, typer.Option("--cache-write-1h", help="Of the prompt, tokens written (1 hour).")
 ]
 RequestsOpt = Annotated[str, typer.Option("--requests", "-n", help="Number of requests.")]
-BatchOpt = Annotated[bool, typer.Option("--batch", help="Price at the batch discount.")]
+BatchOpt = Annotated[bool, typer.Option("--batch", help="Price in the batch tier (--tier batch).")]
+TierOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tier",
+        help="Service tier: standard (default), batch, flex, priority, fast... as the "
+        "offering sells them.",
+    ),
+]
+ReasoningOpt = Annotated[
+    str | None,
+    typer.Option("--reasoning", help="Of the output, reasoning tokens (priced apart where so)."),
+]
+CacheWrite12hOpt = Annotated[
+    str | None, typer.Option("--cache-write-12h", help="Of the prompt, tokens written (12 hours).")
+]
+WebSearchesOpt = Annotated[
+    str | None, typer.Option("--web-searches", help="Web searches per request.")
+]
+
+
+def service_tier(tier: str | None, batch: bool) -> str | None:
+    """`--tier NAME` or `--batch` (which means `--tier batch`); None when neither is given,
+    so a file's tier (or the configured default) applies."""
+    from llmcost.catalog.names import tier_name
+
+    named = tier_name(tier) if tier is not None else None
+    if batch and named not in (None, "batch"):
+        raise InputError(f"--batch and --tier {tier} disagree", hint="give one of them")
+    return "batch" if batch else named
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
@@ -162,9 +191,11 @@ def token_flags(**flags: str | None) -> dict[str, Decimal]:
     return values
 
 
-def workload_from_flags(*, requests: str, batch: bool, **flags: str | None):
-    """The `Workload` the token flags describe (`--input` and `--output` required)."""
-    from llmcost.engine import Workload
+def workload_from_flags(*, requests: str, tier: str | None, **flags: str | None):
+    """The `Workload` the token flags describe (`--input` and `--output` required), in
+    service tier `tier` (None: standard)."""
+    from llmcost.catalog.entities import STANDARD
+    from llmcost.engine import PROMPT_PARTS, Workload
     from llmcost.money import EXACT, exact_sum
     from llmcost.units import parse_count
 
@@ -173,9 +204,7 @@ def workload_from_flags(*, requests: str, batch: bool, **flags: str | None):
     rate = values.pop("cache_hit_rate", None)
     if rate is not None:
         values["cached"] = EXACT.multiply(prompt, rate)
-    parts = exact_sum(
-        values.get(k, Decimal(0)) for k in ("cached", "cache_write", "cache_write_1h")
-    )
+    parts = exact_sum(values.get(k, Decimal(0)) for k in PROMPT_PARTS)
     if parts > prompt:
         raise InputError(
             f"--cached/--cache-write ({parts}) exceed --input ({prompt})",
@@ -184,7 +213,7 @@ def workload_from_flags(*, requests: str, batch: bool, **flags: str | None):
     count = parse_count(requests, field="--requests")
     if count == 0:  # a $0 answer nobody asked for
         raise InputError("--requests: 0 requests cost nothing", hint="give how many, e.g. 1M")
-    return Workload(**values, requests=count, batch=batch)
+    return Workload(**values, requests=count, tier=tier or STANDARD)
 
 
 def emit(report, fmt: str) -> None:

@@ -11,10 +11,12 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     FormatOpt,
+    TierOpt,
     check_currency,
     check_format,
     emit,
     open_catalog,
+    service_tier,
 )
 
 RATE_KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
@@ -30,6 +32,7 @@ def prices(
     history: Annotated[
         bool, typer.Option("--history", help="Every entry of each model, with both times.")
     ] = False,
+    tier: TierOpt = None,
     format: FormatOpt = "table",
 ) -> None:
     """Rates per 1M tokens in force at an instant, or a model's price history.
@@ -47,5 +50,7 @@ def prices(
     if history:
         report = history_report(cat, infos or cat.models(), choice.known, cur)
     else:
-        report = prices_report(cat, infos, instant("now" if at is None else at), choice.known, cur)
+        moment = instant("now" if at is None else at)
+        named_tier = service_tier(tier, False) or "standard"
+        report = prices_report(cat, infos, moment, choice.known, cur, named_tier)
     emit(report, fmt)

@@ -23,10 +23,12 @@ from llmcost.cli.options import (
     MonthOpt,
     OutputOpt,
     RequestsOpt,
+    TierOpt,
     check_currency,
     check_format,
     emit,
     open_catalog,
+    service_tier,
     token_flags,
     warn,
     when,
@@ -73,6 +75,7 @@ def simulate(
         typer.Option("--save-mix", help="Write the mix (with its workload) to this TOML file."),
     ] = None,
     batch: BatchOpt = False,
+    tier: TierOpt = None,
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
     format: FormatOpt = "table",
@@ -113,7 +116,7 @@ def simulate(
     options = dict(
         default=tokens,
         requests=total,
-        batch=batch,
+        tier=service_tier(tier, batch),
         at=start,
         until=end,
         known=choice.known,
@@ -123,7 +126,7 @@ def simulate(
     result = simulate_mix(choice.catalog, spec, **options)
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
-        _save(spec, [s.model.id for s in result.slices], tokens, total, batch, save_mix)
+        _save(spec, [s.model.id for s in result.slices], tokens, total, options["tier"], save_mix)
     if save_budget is not None:
         _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice)
     narrowed = [
@@ -150,7 +153,7 @@ def _requests(text: str | None) -> Decimal | None:
     return parse_count(text, field="--requests") if text is not None else None
 
 
-def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
+def _save(spec, model_ids, tokens, requests, tier: str | None, path: str) -> None:
     """The mix as run: models by their ids, the command line's workload and requests folded
     into the file's."""
     from dataclasses import replace
@@ -162,7 +165,7 @@ def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
         slices=tuple(replace(s, model=m) for s, m in zip(spec.slices, model_ids, strict=True)),
         tokens=tokens.over(spec.tokens),
         requests=requests if requests is not None else spec.requests,
-        batch=batch or spec.batch,
+        tier=tier or spec.tier,
     )
     try:
         Path(path).write_text(dump_mix(saved), encoding="utf-8")
@@ -184,5 +187,6 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) 
         slice_table(s, info.model.id) for s, info in zip(spec.slices, result.slices, strict=True)
     ]
     table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
-    table["batch"] = result.slices[0].workload.batch
+    if result.slices[0].workload.tier != "standard":
+        table["tier"] = result.slices[0].workload.tier
     save_budget(path, limit, currency, choice, table)

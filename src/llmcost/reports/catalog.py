@@ -6,7 +6,7 @@ from llmcost.catalog.diff import CatalogDiff
 from llmcost.catalog.entities import PriceEntry
 from llmcost.catalog.lookup import Catalog
 from llmcost.render import Column, Report
-from llmcost.reports.prices import rate_fields
+from llmcost.reports.prices import batch_multiplier, rate_fields, service_tier_fields
 
 
 def _summary(entry: PriceEntry | None, currency: str = "USD") -> str:
@@ -44,7 +44,10 @@ def _terms(entry: PriceEntry | None) -> dict | None:
 
     return {
         "rates": {cur: {**rate_fields(r), **extras(cur)} for cur, r in entry.rates.items()},
-        "batch_multiplier": entry.batch_multiplier,
+        "batch_multiplier": batch_multiplier(entry),
+        "service_tiers": {
+            cur: service_tier_fields(entry, cur) for cur in entry.rates if entry.variants
+        },
     }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from llmcost.catalog.entities import PriceEntry, RateSet
+from llmcost.catalog.entities import STANDARD, PriceEntry, RateSet
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import select_rates
 from llmcost.render import Column, Report
@@ -17,7 +17,11 @@ RATE_COLUMNS = [
     Column("cache_read", "Cached", "rate"),
     Column("cache_write", "Write 5m", "rate", hide_when_empty=True),
     Column("cache_write_1h", "Write 1h", "rate", hide_when_empty=True),
+    Column("cache_write_12h", "Write 12h", "rate", hide_when_empty=True),
     Column("output", "Output", "rate"),
+    Column("output_reasoning", "Reasoning", "rate", hide_when_empty=True),
+    Column("web_search_per_1k", "Search /1k", "rate", hide_when_empty=True),
+    Column("request_per_1k", "Request /1k", "rate", hide_when_empty=True),
 ]
 
 
@@ -27,8 +31,37 @@ def rate_fields(rates: RateSet) -> dict[str, Decimal | None]:
         "cache_read": rates.cache_read_mtok,
         "cache_write": rates.cache_write_mtok,
         "cache_write_1h": rates.cache_write_1h_mtok,
+        "cache_write_12h": rates.cache_write_12h_mtok,
         "output": rates.output_mtok,
+        "output_reasoning": rates.output_reasoning_mtok,
+        "web_search_per_1k": rates.web_search_kcount,
+        "request_per_1k": rates.request_kcount,
     }
+
+
+def service_tier_fields(entry: PriceEntry, currency: str) -> dict[str, dict]:
+    """Each service tier an entry sells besides standard: its multiplier, or its rates (with
+    their tiers and windows)."""
+    out = {}
+    for name, variant in entry.variants.items():
+        if variant.multiplier is not None:
+            out[name] = {"multiplier": variant.multiplier}
+            continue
+        out[name] = {
+            "multiplier": None,
+            **rate_fields(variant.rates[currency]),
+            "tiers": [
+                {"above_input_tokens": t.above_input_tokens, **rate_fields(t.rates[currency])}
+                for t in variant.tiers
+            ],
+        }
+    return out
+
+
+def batch_multiplier(entry: PriceEntry) -> Decimal | None:
+    """The batch tier as one multiplier, where it is one (the older contract's key)."""
+    batch = entry.variants.get("batch")
+    return batch.multiplier if batch is not None else None
 
 
 def _extras(entry: PriceEntry, currency: str) -> dict:
@@ -46,7 +79,10 @@ def _extras(entry: PriceEntry, currency: str) -> dict:
             }
             for w in entry.windows
         ],
-        "batch_multiplier": entry.batch_multiplier,
+        "batch_multiplier": batch_multiplier(entry),
+        "service_tiers": service_tier_fields(entry, currency),
+        "discount": entry.discount.off if entry.discount is not None else None,
+        "layer": entry.layer,
         "published": entry.published,
         "source": entry.source,
         "confidence": entry.confidence,
@@ -66,8 +102,10 @@ def _terms(entry: PriceEntry, currency: str) -> str:
     for window in entry.windows:
         days = "" if len(window.weekdays) == 7 else " " + ",".join(window.weekdays)
         parts.append(f"{window.name} {' '.join(window.hours_utc)} UTC{days}")
-    if entry.batch_multiplier is not None:
-        parts.append(f"batch x{entry.batch_multiplier}")
+    for name, variant in entry.variants.items():
+        parts.append(f"{name} x{variant.multiplier}" if variant.multiplier else name)
+    if entry.layer != "shipped":
+        parts.append(entry.layer)
     return "; ".join(parts)
 
 
@@ -77,12 +115,15 @@ def prices_report(
     at: datetime,
     known: date | None,
     currency: str,
+    tier: str = STANDARD,
 ) -> Report:
-    """Each model's rates in force at `at` (peak or off-peak as at that instant)."""
-    infos = list(models) if models is not None else list(catalog.available(at, known, currency))
+    """Each offering's rates in force at `at` (peak or off-peak as at that instant), in
+    service tier `tier`."""
+    priced = models if models is not None else catalog.available(at, known, currency, tier)
+    infos = list(priced)
     rows, docs = [], []
     for info in infos:
-        entry = catalog.price_at(info.id, at, known, currency)
+        entry = catalog.price_at(info.id, at, known, currency, tier)
         rates, applied = select_rates(entry, currency, at, Decimal(0))
         fields = rate_fields(rates)
         rows.append(
@@ -105,6 +146,7 @@ def prices_report(
                 "currency": currency,
                 **fields,
                 "kind": entry.kind,
+                "tier": tier,
                 "applied": list(applied),
                 "valid_from": entry.valid_from,
                 "valid_until": entry.valid_until,
@@ -113,10 +155,12 @@ def prices_report(
         )
     version = catalog.version_for(known)
     return Report(
-        title=f"Prices per 1M tokens ({currency}) at {show_instant(at)}, "
-        f"catalog {version.isoformat()}",
+        title=f"Prices per 1M tokens ({currency}"
+        + ("" if tier == STANDARD else f", {tier} tier")
+        + f") at {show_instant(at)}, catalog {version.isoformat()}",
         columns=[
             Column("model", "Model"),
+            Column("provider", "Provider"),
             *RATE_COLUMNS,
             Column("kind", "Kind"),
             Column("valid_from", "Since (UTC)", "instant"),
@@ -124,7 +168,7 @@ def prices_report(
             Column("terms", "Tiers, windows, batch"),
         ],
         rows=rows,
-        document={"catalog_version": version, "at": at, "models": docs},
+        document={"catalog_version": version, "at": at, "tier": tier, "models": docs},
         notes=[] if rows else [f"No model has a {currency} price at {show_instant(at)}."],
     )
 

@@ -27,7 +27,7 @@
 enum { V_ABSENT, V_NULL, V_STR, V_NUM, V_TRUE, V_FALSE, V_OBJ, V_ARR };
 /* slot roles; R_COUNT's index is the count's position in shapes.COUNT_FIELDS */
 enum { R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH,
-       R_GROUP };
+       R_GROUP, R_TIER };
 /* positions in shapes.COUNT_FIELDS (checked by scan.py against the tuple itself) */
 enum {
     C_INPUT, C_CACHED, C_CACHE_WRITE, C_CACHE_WRITE_1H, C_OUTPUT,
@@ -633,6 +633,22 @@ static int64_t instant(const Val *v) {
     return us;
 }
 
+/* a service tier word the SQL reads as "no tier said" (names.STANDARD_WORDS); any other
+ * tier is the SQL's to price or reject: -1 */
+static int standard_tier(const Val *v) {
+    static const char *words[] = {"standard", "default", "auto", "on_demand", "on-demand"};
+    if (v->kind == V_ABSENT || v->kind == V_NULL) return 0;
+    if (v->kind != V_STR || (v->flags & 0xFF)) return -1;
+    for (int w = 0; w < 5; w++) {
+        uint32_t n = (uint32_t)strlen(words[w]);
+        if (v->len != n) continue;
+        uint32_t j = 0;
+        while (j < n && ascii_lower(v->p[j]) == words[w][j]) j++;
+        if (j == n) return 0;
+    }
+    return -1;
+}
+
 static int batch_of(const Val *v, int *out) {
     static const char *words[] = {"true", "1", "yes", "false", "0", "no"};
     switch (v->kind) {
@@ -675,6 +691,8 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
     int present[N_COUNTS] = {0};
     for (int j = 0; j < r->nset; j++) { /* only the fields this record has */
         int slot = r->set[j];
+        if (c->slots[slot].role == R_TIER && standard_tier(&r->vals[slot]) < 0)
+            ABORT("a service tier the scanner leaves to the SQL");
         if (c->slots[slot].role != R_COUNT) continue;
         int i = c->slots[slot].index;
         present[i] = count_of(&r->vals[slot], i <= C_OUTPUT, &n[i]);

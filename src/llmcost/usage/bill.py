@@ -427,13 +427,13 @@ def _run(con, query: str, progress) -> list[tuple]:
 def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict,
              sums: list[tuple], rejected: list[tuple]) -> Bill:  # fmt: skip
     """The bill from the sums and the rejections. A row of sums is (`query.records_sql`):
-    status, pid, is_batch, the group values (day, shape, record fields: those asked for),
+    status, pid, tier number, the group values (day, shape, record fields: those asked for),
     records, the token sums in `TOKEN_KINDS` order, then columns not read here."""
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
                   *shape["record_keys"])  # fmt: skip
     counts = {"priced": 0, "rejected": len(rejected), "skipped": 0}
     totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
-    for status_code, pid, batch, *rest in sums:
+    for status_code, pid, tier_no, *rest in sums:
         status = STATUS[status_code]
         found = dict(zip(found_keys, rest, strict=False))
         records = rest[len(found_keys)]
@@ -457,7 +457,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
         slot[0] += records
         for kind in TOKEN_KINDS:
             slot[1][kind] += tokens[kind]
-        costs = price.cost(tokens, batch)
+        costs = price.cost(tokens, grid.tiers[int(tier_no)])
         slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
     groups = [
         GroupTotal(
@@ -520,7 +520,8 @@ class _Reasons:
         self.bounds = dict(zip(grid.models, grid.bounds, strict=True))
 
     def __call__(self, reason, model, model_id, us) -> str:
-        if reason not in ("unknown model", "no price", "no batch price"):
+        tier = _tier_of(reason)
+        if reason not in ("unknown model", "no price") and tier is None:
             return reason  # its own words: no instant to turn into a datetime
         if reason == "unknown model":
             key = (reason, model)
@@ -537,6 +538,13 @@ class _Reasons:
         return text
 
 
+def _tier_of(reason: str) -> str | None:
+    """The tier of a 'no <tier> price' rejection (the SQL's words), else None."""
+    if reason.startswith("no ") and reason.endswith(" price") and reason != "no price":
+        return reason[3:-6]
+    return None
+
+
 def _instant(us: int | None) -> datetime | None:
     """A naive UTC datetime (as DuckDB returns a TIMESTAMP) from epoch microseconds."""
     if us is None:
@@ -549,10 +557,10 @@ def _reason(catalog, known, currency, reason, model, model_id, ts) -> str:
     try:
         if reason == "unknown model":
             catalog.resolve(model)
-        elif reason in ("no price", "no batch price"):
+        elif reason == "no price" or _tier_of(reason):
             at = ts.replace(tzinfo=UTC)
-            if reason == "no batch price":
-                return f"{model_id}: no batch price is published at {at:%Y-%m-%d %H:%M} UTC"
+            if _tier_of(reason):
+                return f"{model_id}: {reason} is published at {at:%Y-%m-%d %H:%M} UTC"
             catalog.price_at(model_id, at, known, currency)
     except LlmcostError as exc:
         return exc.one_line()

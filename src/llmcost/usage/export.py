@@ -3,7 +3,8 @@
 Columns: model, provider, currency, valid_from, valid_until (empty: open), published, kind,
 window, weekday (0 = Monday, UTC), day_from / day_until (time of day, `HH:MM:SS`, until
 exclusive, `24:00:00` = midnight), prompt_above / prompt_upto (the prompt band, exclusive /
-inclusive), then the rates per 1M tokens and the batch multiplier, as exact decimal strings.
+inclusive), then the rates per 1M tokens, as exact decimal strings, and the service tier
+(`standard`, `batch`, ...) they bill.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ COLUMNS = (
     "model", "provider", "currency", "valid_from", "valid_until", "published", "kind",
     "window", "weekday", "day_from", "day_until", "prompt_above", "prompt_upto",
     "input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok",
-    "output_mtok", "batch_multiplier",
+    "output_mtok", "tier",
 )  # fmt: skip
 
 
@@ -37,6 +38,7 @@ def as_record(row: PriceRow) -> dict[str, object]:
     return {
         "model": row.model,
         "provider": row.provider,
+        "tier": row.tier,
         "currency": row.currency,
         "valid_from": iso(row.valid_from),
         "valid_until": iso(row.valid_until) if row.valid_until else None,
@@ -53,7 +55,6 @@ def as_record(row: PriceRow) -> dict[str, object]:
         "cache_write_mtok": plain(row.cache_write_mtok),
         "cache_write_1h_mtok": plain(row.cache_write_1h_mtok),
         "output_mtok": plain(row.output_mtok),
-        "batch_multiplier": plain(row.batch_multiplier) if row.batch_multiplier else None,
     }
 
 
@@ -90,7 +91,7 @@ def _parquet(records: list[dict[str, object]], path: Path) -> None:
             "INSERT INTO t VALUES (" + ", ".join("?" * len(COLUMNS)) + ")",
             [[None if r[c] is None else str(r[c]) for c in COLUMNS] for r in records],
         )
-        rates = [c for c in COLUMNS if c.endswith("_mtok") or c == "batch_multiplier"]
+        rates = [c for c in COLUMNS if c.endswith("_mtok")]
         casts = ", ".join(
             f'"{c}"::DECIMAL(19, 12) AS "{c}"' if c in rates
             else f'"{c}"::TIMESTAMPTZ AS "{c}"' if c.startswith("valid_")

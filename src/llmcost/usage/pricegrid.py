@@ -10,10 +10,11 @@ A record's price row is found in three steps, each a handful of integer comparis
 3. its *band*: how many of the stretch's tier thresholds its prompt is above.
 
 The row is then `base + (weekday * day_pieces + piece) * bands + band` (weekday 0 when the
-stretch has no windows). Each row's rates come from
-`engine.select_rates` at the piece's first instant and the band's first prompt, so the grid
-cannot disagree with the engine. Rates never enter DuckDB: it sums token counts per row, and
-the sums are priced here, exactly.
+stretch has no windows). A row holds rates for each service tier its stretch sells (the cuts
+and thresholds are those of every tier), each from `engine.select_rates` at the piece's first
+instant and the band's first prompt on the entry as `Catalog.priced_entry` bills that tier, so
+the grid cannot disagree with the engine. Rates never enter DuckDB: it sums token counts per
+row and tier, and the sums are priced here, exactly.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from llmcost.catalog.entities import PriceEntry, RateSet
-from llmcost.catalog.lookup import Catalog
-from llmcost.catalog.names import normalize
+from llmcost.catalog.lookup import Catalog, names_of
+from llmcost.catalog.names import fold
 from llmcost.engine import select_rates
+from llmcost.errors import LlmcostError
 from llmcost.money import EXACT, per_million
 
 DAY_US = 86_400_000_000
 NO_LIMIT = 2**62  # no upper bound: above any prompt, instant or time of day (all BIGINT)
 MONDAY = datetime(2024, 1, 1, tzinfo=UTC)  # any Monday: a weekday's rates are read on it
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TIERS = ("standard", "batch")  # tier numbers 0 and 1, whatever the catalog sells
 
 
 def micros(at: datetime) -> int:
@@ -52,6 +55,20 @@ def entries_by_bound(
          else catalog.entry_at(model_id, start, known))
         for start in catalog.bounds(model_id, known)
     ]  # fmt: skip
+
+
+def billed_entries(
+    catalog: Catalog, model_id: str, start: datetime, known: date | None, currency: str
+) -> dict[str, PriceEntry]:
+    """The entry winning from bound `start` as each service tier it sells bills it (with any
+    discount), where it has rates in `currency`."""
+    entry = catalog.entry_at(model_id, start, known)
+    if entry is None:
+        return {}
+    billed = {
+        tier: catalog.priced_entry(model_id, start, known, tier) for tier in entry.service_tiers
+    }
+    return {t: e for t, e in billed.items() if e is not None and currency in e.rates}
 
 
 def day_cuts(entry: PriceEntry) -> tuple[int, ...]:
@@ -88,23 +105,19 @@ def filled(rates: RateSet) -> RateSet:
 @dataclass(frozen=True, slots=True)
 class GridRow:
     """The rates billing one piece of the day (and weekday) and one prompt band of one
-    stretch: `filled`, so a missing cache rate is the input rate; `batch_multiplier` None: no
-    batch price."""
+    stretch, by service tier: `filled`, so a missing cache rate is the input rate."""
 
     model_id: str
     provider: str
-    rates: RateSet
-    batch_multiplier: Decimal | None
+    rates: dict[str, RateSet]
 
-    def cost(self, tokens: dict[str, int], batch: bool) -> tuple[Decimal, ...]:
-        """(input, cache read, cache write, output) of summed token counts, exactly: costs
-        are linear in the counts, so pricing a sum is pricing each record."""
-        r = self.rates
-        scale = self.batch_multiplier if batch else Decimal(1)
-        assert scale is not None  # a batch record without a batch price is rejected
+    def cost(self, tokens: dict[str, int], tier: str) -> tuple[Decimal, ...]:
+        """(input, cache read, cache write, output) of summed token counts in `tier`,
+        exactly: costs are linear in the counts, so pricing a sum is pricing each record."""
+        r = self.rates[tier]  # a record in a tier its stretch does not sell is rejected
 
         def price(count: int, rate: Decimal) -> Decimal:
-            return per_million(EXACT.multiply(Decimal(count), scale), rate)
+            return per_million(Decimal(count), rate)
 
         uncached = tokens["input"] - tokens["cached"] - tokens["cache_write"]
         uncached -= tokens["cache_write_1h"]
@@ -124,7 +137,7 @@ class Stretch:
     """Stretch `index` of model `model_no` (from its `index`-th bound to the next): its rows
     start at `base`; `cuts` are its day cuts; `weekly`: it has windows, so its rows are kept
     per UTC weekday (a window may keep to some weekdays); `thresholds` its tier thresholds;
-    `batch`: it has a batch price."""
+    `tiers`: the service tiers it sells."""
 
     model_no: int
     index: int
@@ -132,7 +145,11 @@ class Stretch:
     cuts: tuple[int, ...]
     weekly: bool
     thresholds: tuple[int, ...]
-    batch: bool
+    tiers: frozenset[str]
+
+    @property
+    def batch(self) -> bool:
+        return "batch" in self.tiers
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,8 @@ class PriceGrid:
     normalized: dict[str, int]  # normalized names -> model_no
     stretches: tuple[Stretch, ...]
     rows: tuple[GridRow, ...]
+    tiers: tuple[str, ...] = TIERS  # by number: a record's tier number indexes this
+    provider_spellings: tuple[str, ...] = ()  # folded provider names and aliases
 
     @property
     def max_bounds(self) -> int:
@@ -162,35 +181,66 @@ class PriceGrid:
         return max((len(s.thresholds) for s in self.stretches), default=0)
 
 
+def name_tables(catalog: Catalog, number: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Every name `Catalog.resolve` takes without passing over a prefix, as written and
+    folded, with the model number it resolves to: each offering's names, bare and under each
+    spelling of its provider. An ambiguous name is left out (unknown to `bill`, which then
+    words the error as `resolve` does); `query` passes over unknown prefixes as `resolve`."""
+    written: dict[str, int] = {}
+    folded: dict[str, int] = {}
+    spellings: dict[str, list[str]] = {}
+    for name, provider in catalog.provider_spellings():
+        spellings.setdefault(provider, []).append(name)
+    for info in catalog.models():
+        own = names_of(info)
+        candidates = [*own, *(f"{p}/{n}" for p in spellings.get(info.provider, ()) for n in own)]
+        for name in candidates:
+            key = fold(name)
+            if key in folded:
+                continue
+            try:
+                no = number[catalog.resolve(name).key]
+            except LlmcostError:
+                continue
+            folded[key] = no
+            if name in own:
+                written.setdefault(name, no)
+    return written, folded
+
+
 def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
     """The grid of `catalog` as known on `known` (None: the newest), in `currency`: a
     stretch whose entry has no rates in it has no price, like a gap."""
     models, providers, bounds, stretches = [], [], [], []
+    tiers: set[str] = set()
     rows: list[GridRow] = []
-    names: dict[str, int] = {}
-    normalized: dict[str, int] = {}
-    for model_no, info in enumerate(catalog.models()):
+    infos = catalog.models()
+    names, normalized = name_tables(catalog, {info.key: no for no, info in enumerate(infos)})
+    for model_no, info in enumerate(infos):
         models.append(info.id)
         providers.append(info.provider)
-        for name in (info.id, *info.model.aliases):
-            names.setdefault(name, model_no)
-            normalized.setdefault(normalize(name), model_no)
         by_bound = entries_by_bound(catalog, info.id, known)
         bounds.append(tuple(micros(start) for start, _ in by_bound))
-        for index, (_, entry) in enumerate(by_bound, start=1):
-            if entry is None or currency not in entry.rates:
+        for index, (start, entry) in enumerate(by_bound, start=1):
+            billed = {} if entry is None else billed_entries(catalog, info.id, start, known,
+                                                             currency)  # fmt: skip
+            if "standard" not in billed:
                 continue
-            cuts = day_cuts(entry)
-            weekly = bool(entry.windows)
-            thresholds = tuple(sorted({t.above_input_tokens for t in entry.tiers}))
-            batch = entry.batch_multiplier is not None
-            stretches.append(Stretch(model_no, index, len(rows), cuts, weekly, thresholds, batch))
+            tiers.update(billed)
+            cuts = tuple(sorted({c for e in billed.values() for c in day_cuts(e)}))
+            weekly = any(e.windows for e in billed.values())
+            thresholds = tuple(sorted({t.above_input_tokens for e in billed.values()
+                                       for t in e.tiers}))  # fmt: skip
+            stretches.append(Stretch(model_no, index, len(rows), cuts, weekly, thresholds,
+                                     frozenset(billed)))  # fmt: skip
             for weekday in range(7 if weekly else 1):
                 for piece_start in (0, *cuts):
                     at = MONDAY + timedelta(days=weekday, microseconds=piece_start)
                     for above in (-1, *thresholds):
-                        rates, _ = select_rates(entry, currency, at, Decimal(above + 1))
-                        rows.append(GridRow(info.id, info.provider, filled(rates),
-                                            entry.batch_multiplier))  # fmt: skip
+                        rates = {t: filled(select_rates(e, currency, at, Decimal(above + 1))[0])
+                                 for t, e in billed.items()}  # fmt: skip
+                        rows.append(GridRow(info.id, info.provider, rates))
+    order = (*TIERS, *sorted(tiers - set(TIERS)))
     return PriceGrid(tuple(models), tuple(providers), tuple(bounds), names, normalized,
-                     tuple(stretches), tuple(rows))  # fmt: skip
+                     tuple(stretches), tuple(rows), order,
+                     tuple(sorted(name for name, _ in catalog.provider_spellings())))  # fmt: skip

@@ -23,13 +23,15 @@ from llmcost.usage.pricegrid import MONDAY, NO_LIMIT, day_pieces, entries_by_bou
 
 @dataclass(frozen=True, slots=True)
 class PriceRow:
-    """Rates per 1M tokens billing a request of `model` when all of these hold:
-    `valid_from <= t < valid_until` (None: open), the UTC weekday of t is `weekday`
-    (0 = Monday), its time of day is in `[day_from_us, day_until_us)`, and its prompt is in
-    `(prompt_above, prompt_upto]`. A missing cache rate is already the input rate."""
+    """Rates per 1M tokens billing a request of `model` in service tier `tier` when all of
+    these hold: `valid_from <= t < valid_until` (None: open), the UTC weekday of t is
+    `weekday` (0 = Monday), its time of day is in `[day_from_us, day_until_us)`, and its
+    prompt is in `(prompt_above, prompt_upto]`. A missing cache rate is already the input
+    rate."""
 
     model: str
     provider: str
+    tier: str
     valid_from: datetime
     valid_until: datetime | None
     published: date
@@ -46,40 +48,45 @@ class PriceRow:
     cache_write_mtok: Decimal
     cache_write_1h_mtok: Decimal
     output_mtok: Decimal
-    batch_multiplier: Decimal | None
 
 
 def price_rows(catalog: Catalog, known: date | None = None) -> list[PriceRow]:
     """Every row of the price table as known on `known` (None: the newest catalog)."""
     rows: list[PriceRow] = []
     for info in catalog.models():
-        for start, end, entry in stretches(catalog, info.id, known):
-            for currency in entry.rates:
-                rows.extend(_entry_rows(info.id, info.provider, start, end, entry, currency))
+        for start, end, billed in stretches(catalog, info.id, known):
+            for tier, entry in billed.items():
+                for currency in entry.rates:
+                    rows.extend(
+                        _entry_rows(info.id, info.provider, tier, start, end, entry, currency)
+                    )
     return rows
 
 
 def stretches(
     catalog: Catalog, model_id: str, known: date | None
-) -> list[tuple[datetime, datetime | None, PriceEntry]]:
-    """`[start, end)` stretches of valid time with the entry that wins in each (neighbours
-    with the same entry joined); `end` None is open-ended. Nothing after the retirement."""
+) -> list[tuple[datetime, datetime | None, dict[str, PriceEntry]]]:
+    """`[start, end)` stretches of valid time with the entry that wins in each, as each
+    service tier bills it (neighbours billed alike joined); `end` None is open-ended.
+    Nothing after the retirement."""
     by_bound = entries_by_bound(catalog, model_id, known)
     ends = [start for start, _ in by_bound[1:]] + [None]
-    result: list[tuple[datetime, datetime | None, PriceEntry]] = []
+    result: list[tuple[datetime, datetime | None, dict[str, PriceEntry]]] = []
     for (start, entry), end in zip(by_bound, ends, strict=True):
         if entry is None:
             continue
-        if result and result[-1][2] is entry and result[-1][1] == start:
-            result[-1] = (result[-1][0], end, entry)
+        billed = {t: catalog.priced_entry(model_id, start, known, t) for t in entry.service_tiers}
+        if result and result[-1][2] == billed and result[-1][1] == start:
+            result[-1] = (result[-1][0], end, billed)
         else:
-            result.append((start, end, entry))
+            result.append((start, end, billed))
     return result
 
 
 def _entry_rows(
     model_id: str,
     provider: str,
+    tier: str,
     start: datetime,
     end: datetime | None,
     entry: PriceEntry,
@@ -97,6 +104,7 @@ def _entry_rows(
                     _row(
                         model_id,
                         provider,
+                        tier,
                         start,
                         end,
                         entry,
@@ -113,12 +121,13 @@ def _entry_rows(
     return _merge(rows)
 
 
-def _row(model_id, provider, start, end, entry, currency, rates: RateSet, applied, weekday,
-         day_from, day_until, above, upto) -> PriceRow:  # fmt: skip
+def _row(model_id, provider, tier, start, end, entry, currency, rates: RateSet, applied,
+         weekday, day_from, day_until, above, upto) -> PriceRow:  # fmt: skip
     rates = filled(rates)
     return PriceRow(
         model=model_id,
         provider=provider,
+        tier=tier,
         valid_from=start,
         valid_until=end,
         published=entry.published,
@@ -135,7 +144,6 @@ def _row(model_id, provider, start, end, entry, currency, rates: RateSet, applie
         cache_write_mtok=rates.cache_write_mtok,
         cache_write_1h_mtok=rates.cache_write_1h_mtok,
         output_mtok=rates.output_mtok,
-        batch_multiplier=entry.batch_multiplier,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from llmcost.catalog import names
 from llmcost.usage import shapes
 from llmcost.usage.pricegrid import DAY_US, NO_LIMIT, PriceGrid, micros
 
@@ -35,6 +36,7 @@ US_UNTIL = 4_102_444_800_000_000  # 2100-01-01 UTC in microseconds
 
 BATCH_TRUE = "('true', '1', 'yes')"
 BATCH_WORDS = "('true', '1', 'yes', 'false', '0', 'no')"
+STANDARD_WORDS = "(" + ", ".join(f"'{w}'" for w in names.STANDARD_WORDS) + ")"
 
 
 def grid_ctes(grid: PriceGrid) -> str:
@@ -61,7 +63,7 @@ def grid_ctes(grid: PriceGrid) -> str:
 
     stretch_rows = (
         ", ".join(
-            f"({s.model_no}, {s.index}, {s.base}, {str(s.batch).lower()}, {len(s.thresholds) + 1}, "
+            f"({s.model_no}, {s.index}, {s.base}, {_mask(grid, s.tiers)}, {len(s.thresholds) + 1}, "
             f"{len(s.cuts) + 1 if s.weekly else 0}, "
             f"{padded(s.cuts, w)}, {padded(s.thresholds, b)})"
             for s in grid.stretches
@@ -69,13 +71,30 @@ def grid_ctes(grid: PriceGrid) -> str:
         or "(" + ", ".join(["NULL"] * (6 + w + b)) + ")"
     )
     stretch_cols = ", ".join(
-        ["model_no", "idx", "base", "batch_ok", "bands", "day_mult"]
+        ["model_no", "idx", "base", "tier_mask", "bands", "day_mult"]
         + [f"c{i}" for i in range(w)]
         + [f"t{i}" for i in range(b)]
     )
     return f"""names AS (SELECT * FROM {names(grid.names)}),
 norm_names AS (SELECT * FROM {names(grid.normalized)}),
 stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols}))"""
+
+
+def _mask(grid: PriceGrid, tiers) -> int:
+    """The tiers a stretch sells as bits, by the grid's tier numbers."""
+    return sum(1 << no for no, tier in enumerate(grid.tiers) if tier in tiers)
+
+
+def tier_sql(grid: PriceGrid) -> str:
+    """SQL: a record's tier number in `grid.tiers` from its `service_tier` word and batch
+    flag: -1 for a word no catalog tier is, -2 when the two disagree."""
+    listed = ", ".join(_literal(t) for t in grid.tiers)
+    return f"""CASE
+      WHEN tier_word IS NULL OR tier_word IN {STANDARD_WORDS}
+        THEN CASE WHEN coalesce(batch_word IN {BATCH_TRUE}, false) THEN 1 ELSE 0 END
+      WHEN coalesce(batch_word IN {BATCH_TRUE}, false) AND tier_word <> 'batch' THEN -2
+      ELSE coalesce(list_position([{listed}], tier_word) - 1, -1)
+    END"""
 
 
 def _widths(grid: PriceGrid) -> tuple[int, int, int]:
@@ -88,17 +107,22 @@ def _literal(text: str) -> str:
 
 
 def normalize_sql(expr: str) -> str:
-    """SQL: a model name as `norm_names` keys it (`catalog.names.normalize`: the last path
-    part, lower case, `._ ` -> `-`)."""
-    tail = f"regexp_extract(trim({expr}, {_SPACE}), '[^/]*$')"
-    return f"translate(lower(trim({tail}, {_SPACE})), '._ ', '---')"
+    """SQL: a model name as `norm_names` keys it (`catalog.names.fold`: lower case, each
+    path part trimmed, `._ ` -> `-`)."""
+    spaces = _SPACE[1:-1]
+    joined = f"regexp_replace(trim({expr}, {_SPACE}), '[{spaces}]*/[{spaces}]*', '/', 'g')"
+    return f"translate(lower({joined}), '._ ', '---')"
 
 
-def prefix_sql(expr: str) -> str:
-    """SQL: the path part before a model name's last (`openrouter/deepseek/x` -> `deepseek`),
-    lower case, as `Catalog.resolve` reads it to refuse a model under another provider."""
-    part = f"regexp_extract(trim({expr}, {_SPACE}), '([^/]*)/[^/]*$', 1)"
-    return f"lower(trim({part}, {_SPACE}))"
+def head_sql(expr: str) -> str:
+    """SQL: the first path part of a folded name (`openrouter/deepseek/x` -> `openrouter`),
+    '' when it has none."""
+    return f"CASE WHEN contains({expr}, '/') THEN split_part({expr}, '/', 1) ELSE '' END"
+
+
+def rest_sql(expr: str) -> str:
+    """SQL: a folded name without its first path part."""
+    return f"substr({expr}, strpos({expr}, '/') + 1)"
 
 
 # Every character Python's str.strip() takes for whitespace, as catalog names are read there.
@@ -106,20 +130,25 @@ _SPACE = "'" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "'"
 
 
 def _model_no(grid: PriceGrid) -> str:
-    """SQL: the model number of `c.model_text` over `_NAME_JOINS`: as written, else
-    normalised, unless under another provider's prefix (as in `Catalog.resolve`: asked only of
-    names not found as written; CASE looks no further)."""
-    providers = ", ".join(_literal(p) for p in sorted(set(grid.providers))) or "NULL"
-    return f"""CASE WHEN x.model_no IS NOT NULL THEN x.model_no
-         WHEN y.model_no IS NULL THEN NULL
-         WHEN {prefix_sql("c.model_text")} NOT IN ({providers})
-           OR {prefix_sql("c.model_text")} = y.provider THEN y.model_no
-    END"""
+    """SQL: the model number of `c.model_text` over `_name_joins`: as written, else folded,
+    else with an unknown first (and second) path part passed over, as `Catalog.resolve` does
+    (a name under a provider's own prefix is that provider's or unknown)."""
+    return "coalesce(x.model_no, y.model_no, z.model_no, v.model_no)"
 
 
-_NAME_JOINS = f"""LEFT JOIN names x ON x.name = c.model_text
-  LEFT JOIN norm_names y
-    ON y.name = CASE WHEN x.model_no IS NULL THEN {normalize_sql("c.model_text")} END"""
+def _name_joins(grid: PriceGrid) -> str:
+    providers = ", ".join(_literal(p) for p in sorted(grid.provider_spellings)) or "NULL"
+    n0 = normalize_sql("c.model_text")
+    n1 = rest_sql(n0)
+    n2 = rest_sql(n1)
+    unknown0 = f"{head_sql(n0)} NOT IN ('', {providers})"
+    unknown1 = f"{head_sql(n1)} NOT IN ('', {providers})"
+    return f"""LEFT JOIN names x ON x.name = c.model_text
+  LEFT JOIN norm_names y ON x.model_no IS NULL AND y.name = {n0}
+  LEFT JOIN norm_names z ON x.model_no IS NULL AND y.model_no IS NULL AND {unknown0}
+    AND z.name = {n1}
+  LEFT JOIN norm_names v ON x.model_no IS NULL AND y.model_no IS NULL AND z.model_no IS NULL
+    AND {unknown0} AND {unknown1} AND v.name = {n2}"""
 
 
 def model_numbers_sql(grid: PriceGrid, names: Sequence[str]) -> str:
@@ -129,7 +158,7 @@ def model_numbers_sql(grid: PriceGrid, names: Sequence[str]) -> str:
     return f"""WITH {grid_ctes(grid)}
 SELECT c.model_text, {_model_no(grid)}
 FROM (VALUES {rows}) c(model_text)
-{_NAME_JOINS}"""
+{_name_joins(grid)}"""
 
 
 def records_sql(
@@ -179,7 +208,7 @@ def records_sql(
   CASE WHEN {rejected} THEN line_no END AS r_line,
   CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
   CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
-  CASE WHEN {rejected} THEN {_reason_sql()} END AS r_reason,
+  CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
   CASE WHEN {rejected} THEN model_text END AS r_model,
   CASE WHEN {rejected} THEN model_no END AS r_model_no,
   CASE WHEN {rejected} THEN us END AS r_us"""
@@ -206,7 +235,8 @@ fields AS (
   -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
   SELECT * REPLACE ({canonical}),
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
-    lower({f("batch")}) AS batch_word
+    lower({f("batch")}) AS batch_word,
+    lower(trim(coalesce({f("service_tier")}, {f("usage.service_tier")}))) AS tier_word
   FROM src
 ),
 counted AS (
@@ -225,22 +255,25 @@ checked AS (
   -- needed, so that the joins below carry a few columns, not every field
   SELECT {carry}, {shapes.normalized_columns()},
     CASE WHEN us0 >= 0 AND us0 < {US_UNTIL} THEN us0 END AS us,
-    coalesce(batch_word IN {BATCH_TRUE}, false) AS is_batch,
+    {tier_sql(grid)} AS tier_no,
     NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us0 >= 0
       AND us0 < {US_UNTIL} AND NOT bad_count
-      AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS}) AND shape IS NOT NULL
+      AND (batch_word IS NULL OR batch_word IN {BATCH_WORDS}) AND tier_no >= 0
+      AND shape IS NOT NULL
       AND NOT ({shapes.ambiguous()}) AS parsed
   FROM counted
 ),
 normal AS (
   SELECT c.*,
     {_model_no(grid)} AS model_no,
-    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
+    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}, z.b{i}, v.b{i}))::INTEGER" for i in range(k))}
+      AS stretch_idx
   FROM checked c
-  {_NAME_JOINS}
+  {_name_joins(grid)}
 ),
 placed AS (
-  SELECT n.*, s.base IS NOT NULL AS has_price, s.batch_ok AS batch_ok,
+  SELECT n.*, s.base IS NOT NULL AS has_price,
+    tier_no >= 0 AND (s.tier_mask >> tier_no) & 1 = 1 AS tier_ok,
     s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
               + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
       + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
@@ -255,13 +288,13 @@ statused AS (
   SELECT *, CASE WHEN us IS NOT NULL AND {outside}
                    AND coalesce(dup_key NOT IN ('timestamp', 'created', 'created_at'), true)
                    THEN {SKIPPED}
-                 WHEN fine AND has_price AND (batch_ok OR NOT is_batch) THEN {PRICED}
+                 WHEN fine AND has_price AND tier_ok THEN {PRICED}
                  ELSE {REJECTED} END AS status
   FROM placed
 )
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
-  CASE WHEN {priced} THEN is_batch END AS is_batch{"".join(f",{chr(10)}  {g}" for g in groups)},
+  CASE WHEN {priced} THEN tier_no END AS tier_no{"".join(f",{chr(10)}  {g}" for g in groups)},
   {"1" if detail else "count(*)"} AS records,
   {sums},
   CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
@@ -272,14 +305,14 @@ FROM statused{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL
 def sums_sql(table: str, groups: int) -> str:
     """The sums of `records_sql(detail=True)` rows in `table` that are not rejected, in the
     columns of `records_sql(detail=False)`."""
-    cols = ", ".join(["status", "pid", "is_batch", *(f"#{4 + i}" for i in range(groups))])
+    cols = ", ".join(["status", "pid", "tier_no", *(f"#{4 + i}" for i in range(groups))])
     kinds = ", ".join(f"sum(t_{kind})" for kind in shapes.CANONICAL)
     return f"""SELECT {cols}, sum(records)::BIGINT, {kinds}
 FROM {table} WHERE status <> {REJECTED}
 GROUP BY ALL"""
 
 
-def _reason_sql() -> str:
+def _reason_sql(grid: PriceGrid) -> str:
     """SQL: why a rejected record is rejected, in the order its fields are checked."""
     f = shapes.column
     gemini = " OR ".join(f(p) + " IS NOT NULL" for p in shapes.COUNT_FIELDS if "Metadata" in p)
@@ -302,6 +335,9 @@ def _reason_sql() -> str:
       WHEN bad_count THEN {shapes.bad_count_reason()}
       WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
+      WHEN tier_no = -2 THEN 'batch is true but service_tier is ' || tier_word
+      WHEN tier_no = -1
+        THEN 'service_tier: ' || tier_word || ' is not a service tier the catalog prices'
       WHEN shape IS NULL THEN 'no usage (usage, usageMetadata or input/output fields)'
       WHEN {shapes.ambiguous()}
         THEN 'ambiguous: both ' || (CASE WHEN {gemini} THEN 'usageMetadata' ELSE 'usage' END)
@@ -314,5 +350,5 @@ def _reason_sql() -> str:
         THEN 'cache hits and writes (' || (n_cached + n_cache_write + n_cache_write_1h)
           || ') exceed the prompt (' || n_input || ')'
       WHEN NOT has_price THEN 'no price'
-      ELSE 'no batch price'
+      ELSE 'no ' || [{", ".join(_literal(t) for t in grid.tiers)}][tier_no + 1] || ' price'
     END"""

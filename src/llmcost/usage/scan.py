@@ -50,7 +50,8 @@ except ImportError:  # built without a compiler, or turned off
 CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
 MAX_LINE = 16 << 20  # the scanner gives up on a longer line (MAX_LINE in _scan.c)
 # slot roles, as in _scan.c
-R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP = range(8)
+(R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP,
+ R_TIER) = range(9)  # fmt: skip
 _ROLES = {
     "model": R_MODEL,
     "modelVersion": R_MODEL_VERSION,
@@ -58,6 +59,8 @@ _ROLES = {
     "created": R_CREATED,
     "created_at": R_CREATED_AT,
     "batch": R_BATCH,
+    "service_tier": R_TIER,
+    "usage.service_tier": R_TIER,
 }
 
 

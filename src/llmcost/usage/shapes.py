@@ -47,7 +47,17 @@ COUNT_FIELDS = (
     "usageMetadata.toolUsePromptTokenCount",
 )
 # `modelVersion`: a Gemini response body names its model there, not in `model`
-OTHER_FIELDS = ("model", "modelVersion", "timestamp", "created", "created_at", "batch")
+# `service_tier` (OpenAI) and `usage.service_tier` (Anthropic): the tier a record was billed in
+OTHER_FIELDS = (
+    "model",
+    "modelVersion",
+    "timestamp",
+    "created",
+    "created_at",
+    "batch",
+    "service_tier",
+    "usage.service_tier",
+)
 
 
 def column(path: str) -> str:
