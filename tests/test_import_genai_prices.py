@@ -9,6 +9,7 @@ licence notice is in `genai-prices-NOTICE.txt`): it must import into a valid cat
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -258,6 +259,18 @@ def test_as_an_overlay_it_adds_only_what_is_newer(tmp_path):
     assert catalog.price_at("alpha-flash", utc(2026, 5, 1)).rates["USD"].input_mtok == D(1)
     assert catalog.resolve("alpha-flash-001").key == "alpha-flash"
     assert catalog.resolve("alpha/alpha-nova").key == "alpha/alpha-nova"
+
+
+def test_in_the_same_layer_it_leaves_out_what_is_defined(tmp_path):
+    root = tmp_path / "pricing"
+    shutil.copytree(FIXTURE_PRICING, root)
+    imported = gp.fit_over(convert(), load_catalog(root), extend=False)
+    assert "alpha-flash" not in [m["id"] for m in imported.files["alpha"]["models"]]
+    assert "below: alpha-flash is defined there; left out" in lost(imported, "alpha:alpha-flash")
+    write(imported, root / "market", header=gp.header("test"))
+    catalog = load_catalog(root)  # one layer: the fixture's files and the imported ones
+    assert catalog.resolve("alpha-flash").file.name == "alpha.toml"
+    assert catalog.resolve("gpt-x").layer == catalog.resolve("alpha-flash").layer
 
 
 def test_not_genai_prices_data_is_an_input_error():

@@ -45,6 +45,8 @@ first, and `price_variants` give service tiers as partial price sets. How each p
   before it sees none of this data, so no entry claims to be known before genai-prices
   was read. A start date is valid time only.
 * `deprecated: true` is noted on the model and listed; no retirement is invented.
+* Every entry is `kind = "list"`, `confidence = "medium"` (a peer's figure, its start a UTC
+  day), sourced `GP`; `header()` heads each written file with genai-prices' MIT notice.
 
 `fit_over(imported, below)` makes the result an overlay of a lower catalog (see there).
 """
@@ -178,7 +180,8 @@ def convert(data: bytes, *, published: date, source: str, below=None) -> Importe
     imported = Imported()
     sizes = _context_windows(providers)
     for raw in providers:
-        doc = _provider(raw, published, source, sizes, imported.unmapped)
+        others = {fold(p["id"]) for p in providers}
+        doc = _provider(raw, published, source, sizes, imported.unmapped, others)
         if doc is not None:
             imported.files[doc["provider"]] = doc
     _unique_keys(imported)
@@ -241,7 +244,7 @@ def provider_id(raw_id: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", raw_id.lower()).strip("-_.") or "unknown"
 
 
-def _provider(raw: dict, published: date, source: str, sizes, unmapped) -> dict | None:
+def _provider(raw: dict, published: date, source: str, sizes, unmapped, others) -> dict | None:
     pid = provider_id(raw["id"])
     models = []
     for model in raw["models"]:
@@ -254,7 +257,7 @@ def _provider(raw: dict, published: date, source: str, sizes, unmapped) -> dict 
     if not models:
         return None
     doc: dict[str, Any] = {"provider": pid, "name": raw.get("name") or pid}
-    aliases = _provider_aliases(raw)
+    aliases = _provider_aliases(raw, others)
     if aliases:
         doc["aliases"] = aliases
     url = source if source.startswith(("http://", "https://")) else None
@@ -269,14 +272,16 @@ def _provider(raw: dict, published: date, source: str, sizes, unmapped) -> dict 
     return doc
 
 
-def _provider_aliases(raw: dict) -> list[str]:
-    """The exact words genai-prices finds the provider by (`bedrock` for aws)."""
-    words = []
+def _provider_aliases(raw: dict, providers: set[str]) -> list[str]:
+    """The exact words genai-prices finds the provider by (`bedrock` for aws), but none
+    that is a provider's id (folded: `providers`)."""
+    words: dict[str, str] = {}
     clause = raw.get("provider_match")
     for kind, value in _clauses(clause) if isinstance(clause, dict) else ():
-        if kind in ("equals", "contains") and fold(value) != fold(raw["id"]):
-            words.append(value)
-    return list(dict.fromkeys(w for w in words if re.match(PROVIDER, w.lower())))
+        exact = kind in ("equals", "contains") and re.match(PROVIDER, value.lower())
+        if exact and fold(value) not in providers:
+            words.setdefault(fold(value), value)
+    return list(words.values())
 
 
 def _offering(model: dict, ctx: _Context, sizes) -> dict:
@@ -738,19 +743,20 @@ def _set_aliases(model: dict, aliases: list[str]) -> None:
 # -- as an overlay -------------------------------------------------------------------------------
 
 
-def fit_over(imported: Imported, below) -> Imported:
+def fit_over(imported: Imported, below, *, extend: bool = True) -> Imported:
     """Make `imported` load as a layer above the catalog `below` (a `Catalog`).
 
     An imported model is the lower catalog's offering when that provider has one with the
     same id (or the key is the same). A layer may only add prices and aliases to an
-    offering a lower one defines, and the
-    lower layer's history is kept: for such an offering only the imported entries that
-    start after the lower layer's last `valid_from` for it are added (the import then only
-    tells what changed since), with the aliases no other offering of that provider
-    carries. An imported offering whose key names another provider's offering below, a
-    host's offering below (a layer cannot extend it: extending takes the bare `id`), or
-    whose id another offering there carries, is left out and listed. Changes `imported`
-    in place and returns it.
+    offering a lower one defines, and the lower layer's history is kept: for such an
+    offering only the imported entries that start after the lower layer's last
+    `valid_from` for it are added (the import then only tells what changed since), with
+    the aliases no other offering of that provider carries. `extend=False` leaves such
+    offerings out instead (for files that join `below`'s own layer, where an offering is
+    defined once). An imported offering whose key names another provider's offering
+    below, a host's offering below (a layer cannot extend it: extending takes the bare
+    `id`), or whose id another offering there carries, is left out and listed. Changes
+    `imported` in place and returns it.
     """
     from llmcost.catalog.lookup import names_of
 
@@ -769,6 +775,8 @@ def fit_over(imported: Imported, below) -> Imported:
             try:
                 if info is None:
                     kept.append(_new_over(pid, key, model, taken))
+                elif not extend:
+                    imported.unmapped.append((ref, f"below: {info.key} is defined there; left out"))
                 else:
                     extension = _extension(pid, info, model, taken)
                     if extension is not None:
