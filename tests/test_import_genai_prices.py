@@ -177,6 +177,36 @@ def test_makers_have_bare_keys_and_hosts_provider_keys(tmp_path):
         assert catalog.resolve(name).key == key, name
 
 
+@pytest.mark.parametrize(
+    ("provider", "model_id", "maker"),
+    [
+        ("openai", "gpt-5.5", None),  # at its maker: a bare key
+        ("zhipuai", "glm-5", None),  # Zhipu AI sells Z.ai's GLM as their maker
+        ("google", "claude-opus-4-6", "anthropic"),  # Claude on Vertex
+        ("aws", "us.anthropic.claude-opus-4-6-v1:0", "anthropic"),
+        ("aws", "global.moonshotai.kimi-k3", "moonshotai"),
+        ("azure", "gpt-4o", "openai"),
+        ("openrouter", "meta-llama/llama-4-scout", "meta"),
+        ("openrouter", "nousresearch/hermes-4", "nousresearch"),  # the organisation itself
+        ("groq", "openai/gpt-oss-120b", "openai"),
+        ("together", "obscure-model", "unknown"),  # a host's: never a bare key
+    ],
+)
+def test_maker_from_the_id(provider, model_id, maker):
+    assert gp._maker(provider, model_id) == maker
+
+
+def test_a_malformed_model_is_listed_not_a_crash():
+    data = json.loads(MINI.read_text())
+    data[0]["models"] += [{"id": "broken", "prices": {"input_mtok": "x", "output_mtok": 1}},
+                          {"id": "broken-2", "prices": [{"constraint": {"weekday": 1}}]},
+                          {"no": "id"}]  # fmt: skip
+    imported = gp.convert(json.dumps(data).encode(), published=DAY, source="x")
+    assert lost(imported, "openai:broken") == ["price: 'x' is not a number"]
+    assert lost(imported, "openai:broken-2") == ["prices: none, or not price sets"]
+    assert lost(imported, "openai:None") == ["model: not a genai-prices model (no id)"]
+
+
 def test_context_window_borrowed_or_the_model_left_out():
     imported = convert()
     borrowed = model(imported, "openrouter", "anthropic/claude-z")

@@ -128,6 +128,9 @@ MAKERS = frozenset(
      "zai", "zhipuai"}
 )  # fmt: skip
 
+# a maker's other provider id (Zhipu AI sells Z.ai's GLM models as their maker)
+SAME_MAKER = {"zhipuai": "zai", "openai-decisions": "openai"}
+
 # an id's organisation prefix (`meta-llama/...`) or family (`claude-...`) -> its maker
 ORGS = {
     "meta-llama": "meta", "mistralai": "mistral", "x-ai": "x-ai", "xai": "x-ai",
@@ -179,8 +182,8 @@ def convert(data: bytes, *, published: date, source: str, below=None) -> Importe
     providers = _parse(data, source)
     imported = Imported()
     sizes = _context_windows(providers)
+    others = {fold(p["id"]) for p in providers}
     for raw in providers:
-        others = {fold(p["id"]) for p in providers}
         doc = _provider(raw, published, source, sizes, imported.unmapped, others)
         if doc is not None:
             imported.files[doc["provider"]] = doc
@@ -224,8 +227,10 @@ def _context_windows(providers: list[dict]) -> dict[str, tuple[int, str]]:
     sizes: dict[str, tuple[int, str]] = {}
     for raw in providers:
         for model in raw["models"]:
-            size = model.get("context_window") if isinstance(model, dict) else None
-            if isinstance(size, int) and size > 0:
+            if not (isinstance(model, dict) and isinstance(model.get("id"), str)):
+                continue
+            size = model.get("context_window")
+            if isinstance(size, int) and not isinstance(size, bool) and size > 0:
                 sizes.setdefault(_bare(model["id"]), (size, f"{raw['id']}:{model['id']}"))
     return sizes
 
@@ -357,9 +362,7 @@ def _maker(provider: str, model_id: str) -> str | None:
     """`maker` for the offering: none at the model's maker, so its key is the bare id; at
     any other provider the maker (or `unknown`), so the key is `provider/id`."""
     maker = maker_of(model_id)
-    if provider in MAKERS and (maker is None or maker == provider):
-        return None
-    if maker == provider:
+    if maker == provider or (provider in MAKERS and maker in (None, SAME_MAKER.get(provider))):
         return None
     return maker or "unknown"
 
