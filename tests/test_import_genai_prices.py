@@ -334,32 +334,71 @@ def test_real_data_sample_validates_alone_and_as_an_overlay(tmp_path):
     load_catalog(None, overlays=[tmp_path / "over"])
 
 
-def test_agrees_with_genai_prices_own_lookup():
+CONTEXTS = {  # llmcost tier -> genai-prices price_context (fast: either spelling)
+    "standard": [None],
+    "batch": [{"processing": "batch"}],
+    "flex": [{"service_tier": "flex"}],
+    "priority": [{"service_tier": "priority"}],
+    "fast": [{"service_tier": "fast"}, {"speed": "fast"}],
+    "ultrafast": [{"service_tier": "ultrafast"}],
+}
+THEIR_KEY = {kind: key for key, kind in gp.RATES.items() if key != "cache_write_5m_mtok"}
+
+
+def context_of(model_info, tier: str):
+    """The price_context genai-prices selects llmcost's `tier` with, for this model."""
+    given = [v.when for v in model_info.price_variants or ()]
+    return next((c for c in CONTEXTS[tier] if c in given), CONTEXTS[tier][0])
+
+
+def their_rate(types, prices, kind: str, tokens: int):
+    value = getattr(prices, THEIR_KEY[kind], None)
+    if isinstance(value, types.TieredPrices):
+        steps = [s.price for s in value.tiers if tokens > s.start]
+        value = steps[-1] if steps else value.base
+    return value
+
+
+def our_rates(entry, at: datetime, tokens: int):
+    rates = entry.rates["USD"]
+    for window in entry.windows:
+        if any(hours.contains(at.time()) for hours in window.hour_ranges()):
+            rates = window.rates["USD"]
+    for tier in entry.tiers:
+        if tokens > tier.above_input_tokens:
+            rates = tier.rates["USD"]
+    return rates
+
+
+@pytest.mark.parametrize("path", [MINI, SAMPLE], ids=["mini", "sample"])
+def test_agrees_with_genai_prices_own_lookup(path, tmp_path):
     """Where genai-prices is installed (a dev tool, not a dependency), its own `get_prices`
-    must give every rate llmcost gives, at instants across the history and tiers."""
+    gives every rate the imported catalog gives: in each entry, at hours across the day, in
+    every tier llmcost sells, below and above each long-context threshold."""
     types = pytest.importorskip("genai_prices.types")
-    providers = types._providers_from_raw(json.loads(MINI.read_text()))
-    gpt_x = next(m for p in providers if p.id == "openai" for m in p.models if m.id == "gpt-x")
-    doc = model(convert(), "openai", "gpt-x")
-    for at in (utc(2026, 1, 1), utc(2026, 3, 15), utc(2026, 5, 1)):
-        entry = next(e for e in doc["prices"] if e["valid_from"] <= at < e.get("valid_until", END))
-        for context, tier in [(None, None), ("batch", "batch"), ("flex", "flex")]:
-            part = entry if tier is None else entry.get("variants", {}).get(tier)
-            if part is None:
-                continue
-            key = "processing" if context == "batch" else "service_tier"
-            theirs = gpt_x.get_prices(at, {key: context} if context else None)
-            for tokens in (1_000, 150_000, 250_000):
-                rates = part["rates"]["USD"]
-                for t in part.get("tiers", []):
-                    if tokens > t["above_input_tokens"]:
-                        rates = t["rates"]["USD"]
-                for kind in ("input_mtok", "output_mtok", "cache_read_mtok"):
-                    value = getattr(theirs, kind)
-                    if isinstance(value, types.TieredPrices):
-                        steps = [s.price for s in value.tiers if tokens > s.start]
-                        value = steps[-1] if steps else value.base
-                    assert rates[kind] == value, (at, context, tokens, kind)
+    theirs = {
+        (p.id, m.id): m
+        for p in types._providers_from_raw(json.loads(path.read_text()))
+        for m in p.models
+    }
+    catalog = loaded(convert(path), tmp_path)
+    compared = 0
+    for info in catalog.models():
+        model_info = theirs[(info.provider, info.model.id)]
+        for entry in info.model.prices:
+            day = max(entry.valid_from, utc(2025, 6, 1))
+            for hour in (0, 8, 16, 23):
+                at = day.replace(hour=hour, minute=45)
+                for tier in entry.service_tiers:
+                    billed = catalog.price_at(info.key, at, tier=tier)
+                    for tokens in (1_000, *(t.above_input_tokens + 1 for t in billed.tiers)):
+                        ours = our_rates(billed, at, tokens)
+                        their = model_info.get_prices(at, context_of(model_info, tier))
+                        for kind in THEIR_KEY:
+                            value = their_rate(types, their, kind, tokens)
+                            assert getattr(ours, kind) == value, (info.key, at, tier, kind)
+                            compared += 1
+    assert compared > 300
 
 
 def test_dump_script_round_trips_the_installed_package(tmp_path):
