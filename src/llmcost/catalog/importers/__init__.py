@@ -4,12 +4,14 @@ Each format has a module with `convert(data: bytes, *, published: date, source: 
 Imported`: the peer's data as provider documents (dicts that `tomli_w` writes as
 `pricing/*.toml` files) plus every key it could not map, with the reason (never dropped
 silently). `write` stores the documents as files; `catalog import` and `catalog update` are
-thin wrappers over these two.
+thin wrappers over these two. `read_data` is the bounded read of a peer's file.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,8 @@ from pathlib import Path
 from llmcost.errors import InputError
 
 FORMATS = {"litellm": "litellm", "genai-prices": "genai_prices"}
+MAX_BYTES = 64 * 1024 * 1024  # a peer's whole catalog is a few MiB; more is not one
+UNMAPPED = "UNMAPPED.txt"
 
 
 @dataclass
@@ -41,16 +45,76 @@ def convert(fmt: str, data: bytes, *, published: date, source: str) -> Imported:
     return module.convert(data, published=published, source=source)
 
 
-def write(imported: Imported, directory: Path, *, header: str) -> list[Path]:
+def read_data(path: Path) -> bytes:
+    """The bytes of a peer's file, refused when it is not a regular file or is larger than
+    `MAX_BYTES` (checked before and while reading: a file may grow)."""
+    limit = MAX_BYTES
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file", hint="give the peer's JSON file")
+    if info.st_size > limit:
+        raise InputError(f"{path}: larger than {size(limit)}", hint="is it the right file?")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: larger than {size(limit)}", hint="is it the right file?")
+    return data
+
+
+def size(limit: int) -> str:
+    """A byte bound as a person reads it."""
+    return f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
+
+
+def write(imported: Imported, directory: Path, *, header: str, force: bool = False) -> list[Path]:
     """Each provider document as `directory/<provider>.toml`, headed by `header` (comment
-    lines: where the data came from, the peer's licence notice). Returns the paths."""
+    lines: where the data came from, the peer's licence notice), and every unmapped key with
+    its reason in `directory/UNMAPPED.txt`. Returns the price files' paths.
+
+    A file that exists is someone's work: without `force` nothing is written if any of them
+    exists. Each file is written whole or not at all (a temporary file, then a rename)."""
     import tomli_w
 
     directory.mkdir(parents=True, exist_ok=True)
-    paths = []
+    paths = [directory / f"{provider}.toml" for provider in sorted(imported.files)]
+    unmapped = directory / UNMAPPED
+    if not force:
+        existing = [p for p in (*paths, unmapped) if p.exists() or p.is_symlink()]
+        if existing:
+            raise InputError(
+                f"{existing[0]}: already exists",
+                hint="give --force to overwrite it, or write to another directory",
+            )
     comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-    for provider, doc in sorted(imported.files.items()):
-        path = directory / f"{provider}.toml"
-        path.write_text(comment + "\n" + tomli_w.dumps(doc, multiline_strings=False))
-        paths.append(path)
+    for path, provider in zip(paths, sorted(imported.files), strict=True):
+        doc = imported.files[provider]
+        _write_atomic(path, comment + "\n" + tomli_w.dumps(doc, multiline_strings=False))
+    _write_atomic(unmapped, comment + unmapped_text(imported))
     return paths
+
+
+def unmapped_text(imported: Imported) -> str:
+    """What could not be mapped, one `key<TAB>reason` line each."""
+    if not imported.unmapped:
+        return "# every key was mapped\n"
+    lines = [f"# {len(imported.unmapped)} keys not mapped: key<TAB>reason\n"]
+    for key, reason in imported.unmapped:
+        lines.append(f"{' '.join(key.split())}\t{' '.join(reason.split())}\n")
+    return "".join(lines)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """`text` as `path`, whole or not at all: a reader never sees half a price file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
