@@ -78,8 +78,14 @@ def update_layers(root: Path) -> list[tuple[str, list[Path]]]:
     first."""
     if not root.is_dir():
         return []
-    days = sorted(d for d in root.iterdir() if d.is_dir() and d.name[:4].isdigit())
+    days = sorted((d for d in root.iterdir() if d.is_dir() and d.name[:4].isdigit()), key=_fetch)
     return [(f"update {d.name}", sorted(d.rglob("*.toml"))) for d in days]
+
+
+def _fetch(directory: Path) -> tuple[str, int]:
+    """`2026-12-06-10` after `2026-12-06-2`: the day, then the fetch's number within it."""
+    day, number = directory.name[:10], directory.name[11:]
+    return (day, int(number) if number.isdigit() else 1)
 
 
 def _read_bytes(file: Path) -> bytes:
@@ -259,7 +265,8 @@ def _check_extension(where: str, model, first: tuple[Path, str], layer: str) -> 
             where=where,
             hint="a later price is a new entry under the same model, not a new model",
         )
-    given = [f for f in (*NEW_OFFERING, "maker", "model", "retired", "successor", "note")
+    # `maker` is part of the offering's key (`provider/id`), so an extension repeats it
+    given = [f for f in (*NEW_OFFERING, "model", "retired", "successor", "note")
              if getattr(model, f) is not None]  # fmt: skip
     if given:
         raise CatalogError(
