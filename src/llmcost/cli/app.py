@@ -24,7 +24,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except LlmcostError as exc:
-            typer.echo(f"llmcost: error: {exc.one_line()}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -37,6 +37,11 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(INTERNAL_ERROR) from None
+
+
+def error_line(exc: LlmcostError) -> str:
+    """The one line a user's error is told in (also for each failure a command survives)."""
+    return f"llmcost: error: {exc.one_line()}"
 
 
 def _is_cli_error(exc: Exception) -> bool:

@@ -120,12 +120,15 @@ class CatalogChoice:
 def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoice:
     """`--catalog`: nothing (the newest shipped catalog), a day (the shipped catalog as known
     then), a path to price files, or `PATH@DAY` (those files as known on that day). With
-    `currency`, a currency in which the catalog has no price at all is bad input."""
+    `currency`, a currency in which the catalog has no price at all is bad input. The layers
+    `catalog update` stored go above the shipped catalog (they were computed against it),
+    never above a PATH."""
     from llmcost.catalog.load import load_catalog
+    from llmcost.catalog.update import updates_root
     from llmcost.timeparse import day
 
     if value is None:
-        return _with_currency(CatalogChoice(load_catalog(), None), currency)
+        return _with_currency(CatalogChoice(load_catalog(updates=updates_root()), None), currency)
     text = value.strip()
     path_text, known = text, None
     if _is_day(text):
@@ -139,7 +142,7 @@ def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoic
             f"--catalog: {value!r} is neither a day (YYYY-MM-DD) nor an existing path",
             hint="run 'llmcost catalog versions' to list the versions",
         )
-    catalog = load_catalog(path_text or None)
+    catalog = load_catalog(path_text or None, updates=None if path_text else updates_root())
     catalog.version_for(known)  # a day before the first version fails clearly here
     return _with_currency(CatalogChoice(catalog, known, path_text or None), currency)
 

@@ -96,10 +96,12 @@ def versions_report(catalog: Catalog) -> Report:
                     "rates": _summary(entry),
                     "source": ", ".join(entry.source),
                     "note": entry.note or "",
+                    "layer": entry.layer,
                 }
                 rows.append(change)
                 changes.append({**change, "terms": _terms(entry)})
         docs.append({"version": version, "changes": changes})
+    layers = catalog_layers(catalog)
     return Report(
         title=f"Catalog versions ({len(catalog.versions)}), newest {catalog.newest.isoformat()}",
         columns=[
@@ -110,8 +112,24 @@ def versions_report(catalog: Catalog) -> Report:
             Column("rates", "Input / cached / output per 1M"),
         ],
         rows=rows,
-        document={"catalog_version": catalog.newest, "versions": docs},
+        document={"catalog_version": catalog.newest, "versions": docs, "layers": layers},
+        notes=[f"Layers: {', '.join(layer['name'] for layer in layers)}"]
+        if len(layers) > 1
+        else [],
     )
+
+
+def catalog_layers(catalog: Catalog) -> list[dict]:
+    """The catalog's layers, lowest first: `shipped` (or the PATH given), `update <fetch>`
+    for each layer `catalog update` stored, `overlay <path>`."""
+    return [
+        {
+            "name": name,
+            "files": [str(path) for path, _ in files],
+            "offerings": sum(len(provider.models) for _, provider in files),
+        }
+        for name, files in catalog.layers
+    ]
 
 
 def diff_report(diff: CatalogDiff) -> Report:
