@@ -99,8 +99,11 @@ def fake_convert(data: bytes, *, published, source: str):
         }
         model = {"id": item["id"], "name": item["id"].title(), "released": released}
         model.update(context_window=100_000, max_output=10_000, prices=[entry])
-        if "maker" in item:
-            model["maker"] = item["maker"]
+        for key in ("maker", "successor"):
+            if key in item:
+                model[key] = item[key]
+        if "successor" in item:
+            model["retired"] = datetime(2027, 1, 1, tzinfo=UTC)
         doc["models"].append(model)
     return Imported(files=files, unmapped=[tuple(pair) for pair in raw.get("unmapped", [])])
 

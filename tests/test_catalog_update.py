@@ -208,6 +208,45 @@ def test_a_third_party_offering_gets_its_price_as_an_extension(fake_format, tmp_
     )
 
 
+def stored(catalog, offerings: list[dict], root: Path):
+    from tests.conftest import fake_convert
+
+    data = fake_convert(json.dumps({"offerings": offerings}).encode(), published=date(2026, 1, 1),
+                        source="http://peer")  # fmt: skip
+    return store_update(catalog, [("fake", "http://peer", data)], FETCHED, root).parts[0]
+
+
+def test_an_offering_that_would_break_the_catalog_is_listed_not_added(fixture_catalog, tmp_path):
+    """One peer's odd entries cost only themselves: each is listed with the reason, and the
+    rest of the update is stored."""
+    part = stored(
+        fixture_catalog,
+        [
+            # claims to be alpha's own alpha-pro (no maker) at another provider
+            {"provider": "gamma", "id": "alpha-pro", "input": "9", "output": "9"},
+            # `alpha.pro` at its own maker: the bare name alpha-pro would be ambiguous
+            {"provider": "gamma", "id": "alpha.pro", "input": "9", "output": "9"},
+            # a successor the catalog does not have
+            {"provider": "gamma", "id": "gamma-0", "input": "1", "output": "1",
+             "successor": "gamma-9"},
+            {"provider": "gamma", "id": "gamma-1", "input": "1", "output": "2"},
+        ],
+        tmp_path,
+    )  # fmt: skip
+    assert part.added == ["gamma-1"]
+    reasons = dict(part.unmapped)
+    assert reasons["gamma/alpha-pro"] == (
+        "not added: 'alpha-pro' is alpha's offering; this one names no other maker"
+    )
+    assert reasons["gamma/alpha.pro"] == (
+        "not added: it would change what 'alpha-pro' names in the catalog"
+    )
+    assert reasons["gamma/gamma-0"] == "not added: successor: unknown model 'gamma-9'"
+    updated = load_catalog(FIXTURE_PRICING, updates=tmp_path)
+    assert updated.resolve("alpha-pro").key == "alpha-pro"
+    assert updated.entry_at("alpha-pro", FETCHED).rates["USD"].input_mtok == Decimal(2)
+
+
 def test_a_peer_silent_on_a_rate_agrees_with_its_fallback(fixture_catalog):
     """alpha-pro has no cache-read rate (hits are billed as input): a peer that gives the
     input rate as its cache-read rate says the same."""

@@ -18,6 +18,7 @@ takes an opener).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import http.client
 import os
@@ -175,6 +176,9 @@ class _Known:
     def existing(self, provider: str, key: str, model) -> str | None:
         """The key of the offering this one is (by key, or by a name it shares), or None; an
         error when its names point at two offerings."""
+        if key in self.keys and self.keys[key].provider != provider:
+            other = self.keys[key].provider
+            raise ValueError(f"{key!r} is {other}'s offering; this one names no other maker")
         if key in self.keys or key in self.taken:
             return key
         found = {self.names[(provider, fold(n))] for n in (model.id, *model.aliases)
@@ -352,22 +356,125 @@ def store_update(
     parts = [
         plan_update(known, data, fmt=f, url=u, fetched_at=fetched_at) for f, u, data in imports
     ]
+    name = _layer_name(root, fetched_at.date())
+    _settle(catalog, parts, root / name, f"update {name}")
     if not any(part.files for part in parts):
         return Update(None, parts)
-    name = _layer_name(root, fetched_at.date())
-    layer = [
-        (root / name / part.fmt / f"{pid}.toml", parse_document(f"{part.fmt}/{pid}.toml", doc))
-        for part in parts
-        for pid, doc in sorted(part.files.items())
-    ]
+    return Update(_write_layer(root, name, parts, fetched_at), parts)
+
+
+MAX_DROPPED = 200  # offerings left out for breaking a rule, before the update gives up
+
+
+def _settle(catalog: Catalog, parts: list[Part], directory: Path, layer: str) -> None:
+    """Leave out (listed as unmapped, with the reason) each offering of the new layer that
+    would break a catalog rule or change what a name already in the catalog means (a bare
+    `claude-sonnet-5-5` made ambiguous by a peer's spelling of it); one peer's oddity must
+    not cost the whole update. A rule broken elsewhere is an error naming it."""
     from llmcost.catalog.load import validate_catalog
 
+    meant = _names_meant(catalog)
+    for _ in range(MAX_DROPPED):
+        files = {
+            (part.fmt, pid): parse_document(str(directory / part.fmt / f"{pid}.toml"), doc)
+            for part in parts
+            for pid, doc in sorted(part.files.items())
+        }
+        entities = [(directory / fmt / f"{pid}.toml", p) for (fmt, pid), p in files.items()]
+        if not entities:
+            return
+        try:
+            validate_catalog([*catalog.layers, (layer, entities)])
+        except CatalogError as exc:
+            if not _drop(parts, *_culprit(exc, directory), f"not added: {exc.message}"):
+                exc.message = f"the update would not be a valid layer: {exc.message}"
+                raise
+            continue
+        renamed = _renamed(Catalog([*catalog.layers, (layer, entities)]), meant, layer)
+        if not renamed:
+            return
+        for name, keys in renamed:
+            reason = f"not added: it would change what {name!r} names in the catalog"
+            if not any([_drop(parts, None, key, reason) for key in keys]):
+                raise CatalogError(f"the update would change what {name!r} names")
+    raise CatalogError(f"the update breaks the catalog's rules in over {MAX_DROPPED} offerings")
+
+
+def _names_meant(catalog: Catalog) -> dict[str, str]:
+    """Every name that names one offering, and that offering's key."""
+    from llmcost.catalog.lookup import names_of
+    from llmcost.errors import LlmcostError
+
+    meant = {}
+    for info in catalog.models():
+        for name in names_of(info):
+            with contextlib.suppress(LlmcostError):  # an ambiguous name: nothing to keep
+                meant[name] = catalog.resolve(name).key
+    return meant
+
+
+def _renamed(new: Catalog, meant: dict[str, str], layer: str) -> list[tuple[str, list[str]]]:
+    """Each name that meant one offering and no longer does, with the keys of the new
+    layer's offerings that carry it (extensions add no names)."""
+    from llmcost.catalog.lookup import names_of
+    from llmcost.errors import LlmcostError
+
+    added: dict[str, list] = {}  # folded name -> new offerings carrying it
+    for info in new.models():
+        if info.layer == layer:
+            for name in names_of(info):
+                added.setdefault(fold(name), []).append(info)
+    renamed = []
+    for name, key in meant.items():
+        if fold(name) not in added:
+            continue
+        try:
+            if new.resolve(name).key == key:
+                continue
+        except LlmcostError:
+            pass
+        carriers = [info for info in added[fold(name)] if info.key != key]
+        # a bare name goes to the maker's offering: one more that claims to be the maker's
+        # is the culprit, not the resellers that name their maker
+        makers = [info for info in carriers if info.first_party]
+        renamed.append((name, [info.key for info in makers or carriers]))
+    return renamed
+
+
+def _culprit(exc: CatalogError, directory: Path) -> tuple[str | None, str | None]:
+    """The (format, offering key) of the new layer an error names, if it names one."""
+    import ast
+
+    where = exc.where or ""
+    file, marker, key = where.partition(": model ")
+    path = Path(file)
+    if not marker or path.parent.parent != directory:
+        return None, None
     try:
-        validate_catalog([*catalog.layers, (f"update {name}", layer)])
-    except CatalogError as exc:
-        exc.message = f"the update would not be a valid layer: {exc.message}"
-        raise
-    return Update(_write_layer(root, name, parts, fetched_at), parts)
+        return path.parent.name, ast.literal_eval(key)
+    except (ValueError, SyntaxError):
+        return None, None
+
+
+def _drop(parts: list[Part], fmt: str | None, key: str | None, reason: str) -> bool:
+    """Take offering `key` out of format `fmt`'s part, listing it as unmapped."""
+    for part in parts:
+        if part.fmt != fmt and fmt is not None:
+            continue
+        for pid, doc in list(part.files.items()):
+            for model in doc["models"]:
+                maker = model.get("maker")
+                own = model["id"] if maker in (None, pid) else f"{pid}/{model['id']}"
+                if own != key:
+                    continue
+                doc["models"].remove(model)
+                if not doc["models"]:
+                    del part.files[pid]
+                part.added = [k for k in part.added if k != key]
+                part.changed = [k for k in part.changed if k != key]
+                part.unmapped.append((key if key.startswith(f"{pid}/") else f"{pid}/{key}", reason))
+                return True
+    return False
 
 
 def _layer_name(root: Path, day: date) -> str:
