@@ -182,3 +182,9 @@ def test_import_litellm_file(tmp_path):
     catalog = load_catalog(out)
     assert catalog.models()
     load_catalog(None, overlays=[out])  # and it works as an overlay on the shipped catalog
+
+
+@pytest.mark.parametrize("command", ["import", "update"])
+def test_help(command):
+    result = runner.invoke(app, ["catalog", command, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0 and "Usage" in result.stdout

@@ -163,7 +163,7 @@ OutputFormatOpt = Annotated[
 @app.command("import")
 def import_(
     peer: Annotated[str, typer.Argument(metavar="FORMAT", help="litellm or genai-prices.")],
-    file: Annotated[str, typer.Argument(help="The peer's published JSON file.")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The peer's published JSON file.")],
     output: Annotated[
         str, typer.Option("--output", "-o", help="Directory to write <provider>.toml files to.")
     ],
