@@ -247,6 +247,30 @@ def test_an_offering_that_would_break_the_catalog_is_listed_not_added(fixture_ca
     assert updated.entry_at("alpha-pro", FETCHED).rates["USD"].input_mtok == Decimal(2)
 
 
+def test_a_history_that_only_its_publication_days_keep_apart_is_listed(fixture_catalog, tmp_path):
+    """A promo published after the list price it overlaps: dated both on the fetch day, the
+    two would overlap (one day cannot say which won), so the offering is listed, not added."""
+    from tests.conftest import fake_convert
+
+    raw = {"offerings": [{"provider": "gamma", "id": "gamma-2", "input": "4", "output": "8"}]}
+    data = fake_convert(json.dumps(raw).encode(), published=date(2026, 1, 1), source="p")
+    prices = data.files["gamma"]["models"][0]["prices"]
+    promo = {**prices[0], "published": date(2026, 3, 1), "kind": "promo",
+             "valid_from": datetime(2026, 3, 1, tzinfo=UTC),
+             "valid_until": datetime(2026, 4, 1, tzinfo=UTC)}  # fmt: skip
+    prices.append(promo)
+    part = store_update(fixture_catalog, [("fake", "p", data)], FETCHED, tmp_path).parts[0]
+    assert part.added == []
+    assert part.unmapped == [
+        (
+            "gamma/gamma-2",
+            "not added: its price entries overlap once all are dated 2026-12-06, the day "
+            "llmcost learned them",
+        )
+    ]
+    assert not tmp_path.joinpath("2026-12-06").exists()
+
+
 def test_a_peer_silent_on_a_rate_agrees_with_its_fallback(fixture_catalog):
     """alpha-pro has no cache-read rate (hits are billed as input): a peer that gives the
     input rate as its cache-read rate says the same."""

@@ -167,6 +167,7 @@ class _Known:
         self.names: dict[tuple[str, str], str] = {}
         for info in catalog.models():
             self.add_names(info.provider, info.key, (info.model.id, *info.model.aliases))
+        self.owner = {info.key: info.provider for info in catalog.models()}  # key -> provider
         self.taken: dict[str, str] = {}  # key -> the format whose part gives it
 
     def add_names(self, provider: str, key: str, names) -> None:
@@ -176,8 +177,8 @@ class _Known:
     def existing(self, provider: str, key: str, model) -> str | None:
         """The key of the offering this one is (by key, or by a name it shares), or None; an
         error when its names point at two offerings."""
-        if key in self.keys and self.keys[key].provider != provider:
-            other = self.keys[key].provider
+        other = self.owner.get(key, provider)
+        if other != provider:
             raise ValueError(f"{key!r} is {other}'s offering; this one names no other maker")
         if key in self.keys or key in self.taken:
             return key
@@ -202,7 +203,7 @@ def plan_update(known: _Known, imported: importers.Imported, *, fmt: str, url: s
             try:
                 target = known.existing(pid, key, model)
             except ValueError as exc:
-                part.unmapped.append((f"{pid}/{model.id}", f"not added: {exc}"))
+                part.unmapped.append((_listed(pid, key), f"not added: {exc}"))
                 continue
             if target is None:
                 _add_new(part, known, pid, doc, raw, model, key, fetched_at)
@@ -211,6 +212,11 @@ def plan_update(known: _Known, imported: importers.Imported, *, fmt: str, url: s
             else:
                 _add_change(part, known, target, doc, raw, model, fetched_at)
     return part
+
+
+def _listed(pid: str, key: str) -> str:
+    """An offering as UNMAPPED.txt names it: always with its provider."""
+    return key if key.startswith(f"{pid}/") else f"{pid}/{key}"
 
 
 def parse_document(name: str, doc: dict) -> Provider:
@@ -228,8 +234,10 @@ def _add_new(part: Part, known: _Known, pid: str, doc: dict, raw: dict, model, k
     day = fetched_at.date()
     entries = [e._replace(published=day) for e in model.prices]
     if any(_overlap(a, b) for i, a in enumerate(entries) for b in entries[i + 1 :]):
-        part.unmapped.append((key, "not added: its price entries overlap once all are dated "
-                                   f"{day.isoformat()}, the day llmcost learned them"))  # fmt: skip
+        reason = f"its price entries overlap once all are dated {day.isoformat()}"
+        part.unmapped.append(
+            (_listed(pid, key), f"not added: {reason}, the day llmcost learned them")
+        )
         return
     new = copy.deepcopy(raw)
     for entry in new.get("prices", []):
@@ -237,6 +245,7 @@ def _add_new(part: Part, known: _Known, pid: str, doc: dict, raw: dict, model, k
     _file(part, known, pid, doc)["models"].append(new)
     part.added.append(key)
     known.taken[key] = part.fmt
+    known.owner[key] = pid
     known.add_names(pid, key, (model.id, *model.aliases))
 
 
@@ -472,7 +481,7 @@ def _drop(parts: list[Part], fmt: str | None, key: str | None, reason: str) -> b
                     del part.files[pid]
                 part.added = [k for k in part.added if k != key]
                 part.changed = [k for k in part.changed if k != key]
-                part.unmapped.append((key if key.startswith(f"{pid}/") else f"{pid}/{key}", reason))
+                part.unmapped.append((_listed(pid, key), reason))
                 return True
     return False
 
