@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Literal
 
 from llmcost.money import plain
-from llmcost.timeparse import iso, show_instant
+from llmcost.timeparse import display_zone_name, iso, show_instant
 
 Kind = Literal["text", "money", "rate", "count", "ratio", "multiple", "bar", "instant"]
 FORMATS = ("table", "json", "csv", "markdown")
@@ -88,10 +88,10 @@ def show(value: Any, kind: Kind) -> str:
     if kind == "bar":
         filled = int((Decimal(value) * _BAR_WIDTH).to_integral_value(ROUND_HALF_EVEN))
         return "█" * max(filled, 1 if value > 0 else 0)
-    if kind == "instant":  # headers of instant columns say "(UTC)"
-        return (
-            show_instant(value).removesuffix(" UTC") if isinstance(value, datetime) else str(value)
-        )
+    if kind == "instant":  # headers of instant columns say "(UTC)" (or the display zone)
+        if not isinstance(value, datetime):
+            return str(value)
+        return show_instant(value).removesuffix(" " + display_zone_name())
     return str(value)
 
 
@@ -209,7 +209,7 @@ def _nonzero(value: Any) -> bool:
 def _markdown(report: Report) -> str:
     columns = _shown(report)
     lines = [f"**{report.title}**", ""] if report.title else []
-    lines.append("| " + " | ".join(c.header for c in columns) + " |")
+    lines.append("| " + " | ".join(_header(c) for c in columns) + " |")
     lines.append("|" + "|".join("---:" if _right(c) else "---" for c in columns) + "|")
     for row in report.rows:
         cells = [_markdown_cell(show(row.get(c.key), c.kind)) for c in columns]
@@ -256,6 +256,13 @@ def _table(report: Report) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
+def _header(column: Column) -> str:
+    """A column's header; an instant column names the zone its cells are shown in."""
+    if column.kind != "instant":
+        return column.header
+    return column.header.replace("(UTC)", f"({display_zone_name()})")
+
+
 def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
     from rich import box
     from rich.table import Table
@@ -278,7 +285,7 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
             and any(" " in line[index] for line in cells)
         )
         table.add_column(
-            column.header,
+            _header(column),
             justify="right" if _right(column) else "left",
             # figures and names are never cut or wrapped; only prose columns wrap
             min_width=min(longest, 24) if free_text else max(longest, len(column.header)),

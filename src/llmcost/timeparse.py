@@ -78,12 +78,28 @@ def utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
+_DISPLAY = {"zone": UTC, "name": "UTC"}  # where reports show instants (JSON: always UTC)
+
+
+def set_display_zone(name: str) -> None:
+    """Show instants in tables and messages in the IANA zone `name` (the config's
+    `timezone`); JSON and CSV keep UTC."""
+    from llmcost.config import zone
+
+    _DISPLAY.update(zone=zone(name), name=name)
+
+
+def display_zone_name() -> str:
+    return _DISPLAY["name"]
+
+
 def show_instant(at: datetime) -> str:
-    """An instant as reports print it: `2026-05-31 15:59 UTC`."""
-    at = at.astimezone(UTC)
+    """An instant as reports print it: `2026-05-31 15:59 UTC` (or in the display zone)."""
+    at = at.astimezone(_DISPLAY["zone"])
+    name = _DISPLAY["name"]
     if at.second or at.microsecond:
-        return at.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return at.strftime("%Y-%m-%d %H:%M UTC")
+        return at.strftime(f"%Y-%m-%d %H:%M:%S {name}")
+    return at.strftime(f"%Y-%m-%d %H:%M {name}")
 
 
 def iso(at: datetime) -> str:

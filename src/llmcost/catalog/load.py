@@ -278,13 +278,15 @@ def _check_extension(where: str, model, first: tuple[Path, str], layer: str) -> 
 
 def _check_names(where, key, provider_id, model, named, file, providers) -> None:
     """A name (id or alias, folded) names one offering within a provider, and one maker's
-    own offering in the whole catalog (a bare name means the maker's); a name under another
-    provider's prefix is that provider's."""
+    own offering in the whole catalog (a bare name means the maker's); a maker's offering
+    names nothing under another provider's prefix (that is the other provider's). A host's
+    ids often start with the maker (`deepseek/deepseek-v4-pro` at OpenRouter): reached as
+    `openrouter/deepseek/deepseek-v4-pro`."""
     first_party = model.maker is None or model.maker == provider_id
     for name in (model.id, *model.aliases):
         folded = fold(name)
         head, _, rest = folded.partition("/")
-        if rest and providers.get(head, provider_id) != provider_id:
+        if first_party and rest and providers.get(head, provider_id) != provider_id:
             other = named.get((providers[head], rest)) or named.get(("", rest))
             taken = f" ({other[0]!r} in {other[1]})" if other else ""
             raise CatalogError(

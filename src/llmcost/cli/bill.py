@@ -12,6 +12,7 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     FormatOpt,
+    PricingOpt,
     check_currency,
     check_format,
     emit,
@@ -45,6 +46,7 @@ def bill(
     ] = False,
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     format: FormatOpt = "table",
 ) -> None:
     """Price usage logs, each record at the rate in force at its own instant.
@@ -64,7 +66,7 @@ def bill(
     if start is not None and end is not None and end <= start:
         raise InputError("--until must be after --since", hint="the range is [since, until)")
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
-    choice = open_catalog(catalog, cur)
+    choice = open_catalog(catalog, cur, pricing)
     seen: set = set()
     for name in files:
         real = os.path.realpath(name)

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.options import AtOpt, CatalogOpt, MonthOpt, check_format, emit, open_catalog, when
+from llmcost.cli.options import (
+    AtOpt,
+    CatalogOpt,
+    MonthOpt,
+    PricingOpt,
+    check_format,
+    emit,
+    open_catalog,
+    when,
+)
 from llmcost.errors import InputError
 
 app = typer.Typer(help="Budgets as code: check budget files against their limits (CI).")
@@ -22,6 +31,7 @@ def check(
     at: AtOpt = None,
     month: MonthOpt = None,
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     horizon: Annotated[
         int,
         typer.Option(
@@ -48,7 +58,7 @@ def check(
     if horizon > 3650:
         raise InputError(f"--horizon: {horizon} days is over ten years", hint="at most 3650")
     start, end = when(at, month)
-    choice = open_catalog(catalog)
+    choice = open_catalog(catalog, None, pricing)
     results = check_files(
         choice.catalog, files, at=start, until=end, known=choice.known,
         horizon_days=horizon, strict=strict,
@@ -82,6 +92,7 @@ def _append_summary(path: str, report) -> None:
 def validate(
     files: FilesArg,
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Check budget files without pricing them (for pre-commit): the schema, the models,
@@ -93,7 +104,7 @@ def validate(
     from llmcost.render import Column, Report
 
     fmt = check_format(format, ("table", "json"))
-    choice = open_catalog(catalog)
+    choice = open_catalog(catalog, None, pricing)
     rows = []
     for file in files:
         try:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.options import FormatOpt, check_format, emit
+from llmcost.cli.options import FormatOpt, PricingOpt, check_format, emit
 from llmcost.errors import InputError
 
 app = typer.Typer(
@@ -118,6 +118,7 @@ def export(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File to write (required for parquet).")
     ] = None,
+    pricing: PricingOpt = None,
 ) -> None:
     """The catalog as a flat price table, to join to usage logs in a warehouse.
 
@@ -137,7 +138,7 @@ def export(
         folder = Path(output).resolve().parent
         if not folder.is_dir() or not os.access(folder, os.W_OK) or Path(output).is_dir():
             raise InputError(f"--output: cannot write {output!r}", hint="check the folder exists")
-    choice = open_catalog(catalog)
+    choice = open_catalog(catalog, None, pricing)
     text = export_table(choice.catalog, choice.known, fmt, output)
     if text is not None:
         typer.echo(text, nl=False)

@@ -21,16 +21,19 @@ from llmcost.cli.options import (
     InputOpt,
     MonthOpt,
     OutputOpt,
+    PricingOpt,
     ReasoningOpt,
     RequestsOpt,
     TierOpt,
     WebSearchesOpt,
     check_currency,
     check_format,
+    default_tier,
     emit,
     open_catalog,
     service_tier,
     warn,
+    warn_if_stale,
     when,
     workload_from_flags,
 )
@@ -60,6 +63,7 @@ def compare(
     tier: TierOpt = None,
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
@@ -86,10 +90,11 @@ def compare(
         reasoning=reasoning,
         web_searches=web_searches,
         requests=requests,
-        tier=service_tier(tier, batch),
+        tier=service_tier(tier, batch) or default_tier(),
     )
     start, end = when(at, month)
-    choice = open_catalog(catalog, cur)
+    choice = open_catalog(catalog, cur, pricing)
+    warn_if_stale(choice, end or start)
     cat = choice.catalog
     result = compare_models(
         cat,

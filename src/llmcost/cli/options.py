@@ -6,6 +6,7 @@ one-line error, with a hint, as any other bad input.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,7 +28,18 @@ CatalogOpt = Annotated[
         "PATH@DAY. Default: the newest shipped catalog.",
     ),
 ]
-CurrencyOpt = Annotated[str, typer.Option("--currency", help="USD, or CNY where published.")]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option("--currency", help="USD (default), or CNY where published."),
+]
+PricingOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pricing",
+        help="Your own prices over the catalog: a price file or a folder of them "
+        "(repeatable; also LLMCOST_PRICING and ~/.config/llmcost/pricing/).",
+    ),
+]
 AtOpt = Annotated[
     str | None,
     typer.Option(
@@ -81,7 +93,7 @@ WebSearchesOpt = Annotated[
 
 def service_tier(tier: str | None, batch: bool) -> str | None:
     """`--tier NAME` or `--batch` (which means `--tier batch`); None when neither is given,
-    so a file's tier (or the configured default) applies."""
+    so a file's tier or the configured default (`default_tier`) applies."""
     from llmcost.catalog.names import tier_name
 
     named = tier_name(tier) if tier is not None else None
@@ -97,7 +109,21 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "
     return value
 
 
-def check_currency(currency: str) -> str:
+@functools.cache
+def settings():
+    """The config file and environment (`llmcost.config`), read once a run."""
+    from llmcost.config import load_settings
+    from llmcost.timeparse import set_display_zone
+
+    loaded = load_settings()
+    if loaded.timezone is not None:
+        set_display_zone(loaded.timezone)
+    return loaded
+
+
+def check_currency(currency: str | None) -> str:
+    if currency is None:
+        currency = settings().currency or "USD"
     value = currency.strip().upper()
     if len(value) != 3 or not value.isalpha():
         raise InputError(f"--currency: {currency!r} is not a currency code", hint="USD or CNY")
@@ -117,18 +143,24 @@ class CatalogChoice:
         return self.catalog.version_for(self.known)
 
 
-def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoice:
+def open_catalog(
+    value: str | None, currency: str | None = None, pricing: list[str] | None = None
+) -> CatalogChoice:
     """`--catalog`: nothing (the newest shipped catalog), a day (the shipped catalog as known
     then), a path to price files, or `PATH@DAY` (those files as known on that day). With
     `currency`, a currency in which the catalog has no price at all is bad input. The layers
     `catalog update` stored go above the shipped catalog (they were computed against it),
-    never above a PATH."""
+    never above a PATH. The user's overlays (`--pricing`, `LLMCOST_PRICING`, the config
+    folder) go above all."""
     from llmcost.catalog.load import load_catalog
     from llmcost.catalog.update import updates_root
+    from llmcost.config import overlays
     from llmcost.timeparse import day
 
+    layers = overlays(pricing or (), settings())
     if value is None:
-        return _with_currency(CatalogChoice(load_catalog(updates=updates_root()), None), currency)
+        catalog = load_catalog(updates=updates_root(), overlays=layers)
+        return _with_currency(CatalogChoice(catalog, None), currency)
     text = value.strip()
     path_text, known = text, None
     if _is_day(text):
@@ -142,7 +174,9 @@ def open_catalog(value: str | None, currency: str | None = None) -> CatalogChoic
             f"--catalog: {value!r} is neither a day (YYYY-MM-DD) nor an existing path",
             hint="run 'llmcost catalog versions' to list the versions",
         )
-    catalog = load_catalog(path_text or None, updates=None if path_text else updates_root())
+    catalog = load_catalog(
+        path_text or None, updates=None if path_text else updates_root(), overlays=layers
+    )
     catalog.version_for(known)  # a day before the first version fails clearly here
     return _with_currency(CatalogChoice(catalog, known, path_text or None), currency)
 
@@ -217,6 +251,36 @@ def workload_from_flags(*, requests: str, tier: str | None, **flags: str | None)
     if count == 0:  # a $0 answer nobody asked for
         raise InputError("--requests: 0 requests cost nothing", hint="give how many, e.g. 1M")
     return Workload(**values, requests=count, tier=tier or STANDARD)
+
+
+def default_tier() -> str:
+    """The service tier where no flag or file names one: the configured one, or standard."""
+    from llmcost.catalog.names import tier_name
+
+    configured = settings().tier
+    return tier_name(configured, field="tier (config)") if configured else "standard"
+
+
+STALE_DAYS = 30
+
+
+def warn_if_stale(choice: CatalogChoice, at: datetime | None = None) -> None:
+    """One line on stderr when the newest prices known are more than 30 days older than the
+    instant priced or today (whichever is later), unless a version was asked for."""
+    from llmcost.timeparse import instant
+
+    if choice.known is not None or choice.path is not None:
+        return
+    newest = choice.catalog.newest
+    today = instant("now").date()
+    then = max(today, at.date()) if at is not None else today
+    age = (then - newest).days
+    if age > STALE_DAYS:
+        warn(
+            f"the catalog's newest prices are from {newest.isoformat()}, {age} days before "
+            f"{then.isoformat()} (hint: 'llmcost catalog update' fetches the peers' newest "
+            "prices; --catalog DAY pins a version)"
+        )
 
 
 def emit(report, fmt: str) -> None:

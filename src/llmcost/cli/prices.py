@@ -11,12 +11,15 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     FormatOpt,
+    PricingOpt,
     TierOpt,
     check_currency,
     check_format,
+    default_tier,
     emit,
     open_catalog,
     service_tier,
+    warn_if_stale,
 )
 
 RATE_KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
@@ -28,6 +31,7 @@ def prices(
     ] = None,
     at: AtOpt = None,
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     currency: CurrencyOpt = "USD",
     history: Annotated[
         bool, typer.Option("--history", help="Every entry of each model, with both times.")
@@ -44,13 +48,14 @@ def prices(
 
     fmt = check_format(format)
     cur = check_currency(currency)
-    choice = open_catalog(catalog, cur)
+    choice = open_catalog(catalog, cur, pricing)
     cat = choice.catalog
     infos = [cat.resolve(m) for m in models] if models else None
     if history:
         report = history_report(cat, infos or cat.models(), choice.known, cur)
     else:
         moment = instant("now" if at is None else at)
-        named_tier = service_tier(tier, False) or "standard"
+        warn_if_stale(choice, moment)
+        named_tier = service_tier(tier, False) or default_tier()
         report = prices_report(cat, infos, moment, choice.known, cur, named_tier)
     emit(report, fmt)

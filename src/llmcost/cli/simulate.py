@@ -22,15 +22,18 @@ from llmcost.cli.options import (
     InputOpt,
     MonthOpt,
     OutputOpt,
+    PricingOpt,
     RequestsOpt,
     TierOpt,
     check_currency,
     check_format,
+    default_tier,
     emit,
     open_catalog,
     service_tier,
     token_flags,
     warn,
+    warn_if_stale,
     when,
 )
 from llmcost.errors import InputError
@@ -78,6 +81,7 @@ def simulate(
     tier: TierOpt = None,
     currency: CurrencyOpt = "USD",
     catalog: CatalogOpt = None,
+    pricing: PricingOpt = None,
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
@@ -112,11 +116,12 @@ def simulate(
     total = _requests(requests)
     swept = parse_sweep(sweep) if sweep is not None else None
     start, end = when(at, month)
-    choice = open_catalog(catalog, cur)
+    choice = open_catalog(catalog, cur, pricing)
+    warn_if_stale(choice, end or start)
     options = dict(
         default=tokens,
         requests=total,
-        tier=service_tier(tier, batch),
+        tier=service_tier(tier, batch) or spec.tier or default_tier(),
         at=start,
         until=end,
         known=choice.known,
