@@ -419,11 +419,12 @@ def _prices(file: str, key: str, entry: dict, provider: str) -> tuple[dict, list
         if value is not None and value < 0:
             raise malformed(file, key, field, f"{value} is negative")
     rates = {k: v for k, v in rates.items() if v is not None}
-    if "input_cost_per_token" not in rates or "output_cost_per_token" not in rates:
+    tiered = "tiered_pricing" in entry
+    if not tiered and ("input_cost_per_token" not in rates or "output_cost_per_token" not in rates):
         raise _Skip("no input_cost_per_token or output_cost_per_token: not priced per token")
     dropped = [(f, reason) for f in entry if (reason := _not_modelled(f, entry[f])) is not None]
     try:
-        if "tiered_pricing" in entry:
+        if tiered:
             prices, more = _tiered(file, key, entry, rates)
         else:
             prices, more = _by_threshold(entry, rates, provider)
@@ -569,7 +570,9 @@ def _tiered(file: str, key: str, entry: dict, rates: dict) -> tuple[dict, list]:
     cliff = ranges[0][0] == 0 and all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     if not cliff or any(lo != int(lo) for lo, _, _ in ranges):
         raise _Skip("tiered_pricing ranges are not contiguous from 0: not cliff tiers")
-    output = rates["output_cost_per_token"]
+    output = rates.get("output_cost_per_token")
+    if output is None and any("output_cost_per_token" not in t for _, _, t in ranges):
+        raise _Skip("a tiered_pricing tier has no output rate and the model none either")
     standard_reasoning = rates.get("output_cost_per_reasoning_token")
 
     def tier_rates(tier: dict) -> dict:
