@@ -12,9 +12,10 @@ offering and how it is named:
   unmapped while the text rates are kept.
 - Provider: `litellm_provider` through `PROVIDERS` (LiteLLM's names stay as provider aliases).
   The offering's id is the key without its provider prefix; `maker` is derived from the model
-  name (`makers.py` style table below) and left out where it is the provider itself, so a
-  maker's own models keep bare keys and a host's become `provider/id`. A host model whose
-  maker cannot be derived is taken as the host's own.
+  name (the tables below, else a host id's `org/` segment) and left out where it is the
+  provider itself, so a maker's own models keep bare keys and a host's become `provider/id`.
+  A host model whose maker cannot be derived is taken as the host's own (bare key); if
+  another provider already has that key, it is listed as unmapped.
 - Time: LiteLLM carries no dates. Every offering is `released` and every entry `valid_from`
   at `EPOCH`, `published` on the day given; `deprecation_date` is `retired` (UTC midnight).
 - Names: every key of the source names its offering (id or alias); a key that maps to an
@@ -107,7 +108,8 @@ MAKER_ORGS = {
     "moonshot": "moonshot", "zai-org": "zai", "z-ai": "zai", "zai": "zai", "thudm": "zai",
     "x-ai": "xai", "xai": "xai", "minimax": "minimax", "minimaxai": "minimax", "amazon": "amazon",
     "cohere": "cohere", "ai21": "ai21", "microsoft": "microsoft", "nvidia": "nvidia",
-    "xiaomi": "xiaomi", "xiaomimimo": "xiaomi",
+    "xiaomi": "xiaomi", "xiaomimimo": "xiaomi", "stepfun-ai": "stepfun", "stepfun": "stepfun",
+    "tencent": "tencent", "meta-models": "meta", "perplexity": "perplexity", "meituan": "meituan",
 }  # fmt: skip
 MAKER_NAMES = (
     ("claude", "anthropic"), ("gpt", "openai"), ("chatgpt", "openai"), ("codex", "openai"),
@@ -119,7 +121,11 @@ MAKER_NAMES = (
     ("qwq", "alibaba"), ("kimi", "moonshot"), ("moonshot", "moonshot"), ("glm", "zai"),
     ("minimax", "minimax"), ("command", "cohere"), ("jamba", "ai21"), ("nova", "amazon"),
     ("titan", "amazon"), ("phi", "microsoft"), ("mimo", "xiaomi"), ("nemotron", "nvidia"),
+    ("sonar", "perplexity"), ("hunyuan", "tencent"), ("hy3", "tencent"), ("hy4", "tencent"),
+    ("step-", "stepfun"), ("longcat", "meituan"), ("muse-", "meta"),
 )  # fmt: skip
+
+_MAKERS = frozenset(MAKER_ORGS.values()) | {maker for _, maker in MAKER_NAMES}
 
 # fields that describe a model, not a price: read elsewhere or not needed for pricing
 _METADATA = frozenset({
@@ -144,13 +150,24 @@ def convert(data: bytes, *, published: date, source: str) -> Imported:
     file = PurePath(source).name or source
     entries = _read(data, file)
     builder = _Builder(published, source, file)
-    for key in sorted(entries):
+    for key in sorted(entries, key=lambda k: (_host_own(k, entries[k]), k)):
         if key == "sample_spec":
             continue
         builder.add(key, entries[key])
     builder.resolve_aliases()
     builder.resolve_successors()
     return builder.result()
+
+
+def _host_own(key: str, entry) -> bool:
+    """A host's model of no known maker: placed after the others, so that a maker's own
+    offering keeps its bare key when a host's model has the same id."""
+    litellm = entry.get("litellm_provider") if isinstance(entry, dict) else None
+    if not isinstance(litellm, str):
+        return False
+    base = "vertex_ai" if litellm.startswith("vertex_ai") else litellm
+    provider = PROVIDERS.get(base, (base.lower(), base))[0]
+    return maker_of(_strip_provider(key, provider, litellm)) is None and provider not in _MAKERS
 
 
 def _read(data: bytes, file: str) -> dict:
@@ -271,11 +288,13 @@ class _Builder:
             doc["aliases"].append(litellm)
         if okey in self.by_key:
             other_provider, other = self.by_key[okey]
-            if other_provider == provider and other["prices"] == model["prices"]:
+            if other_provider != provider:
+                self.unmapped.append((key, f"offering key {okey} is {other_provider}'s already"))
+            elif other["prices"] != model["prices"]:
+                self.unmapped.append((key, f"same offering as {okey}, with other prices"))
+            else:
                 self._name(provider, okey, other, key)
                 self.by_source[key] = (provider, other)
-            else:
-                self.unmapped.append((key, f"offering {okey} is already made from another key"))
             return
         taken = self.names.get((provider, fold(model["id"])))
         if taken is not None:
@@ -386,7 +405,8 @@ def maker_of(model_id: str) -> str | None:
     for prefix, maker in MAKER_NAMES:
         if name.startswith(prefix):
             return maker
-    return None
+    org = lowered.split("/")[0] if "/" in lowered else None
+    return org if org is not None and re.match(PROVIDER, org) else None
 
 
 def _count(file: str, key: str, field: str, value) -> int:
