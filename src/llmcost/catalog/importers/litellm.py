@@ -165,9 +165,17 @@ def _host_own(key: str, entry) -> bool:
     litellm = entry.get("litellm_provider") if isinstance(entry, dict) else None
     if not isinstance(litellm, str):
         return False
-    base = "vertex_ai" if litellm.startswith("vertex_ai") else litellm
-    provider = PROVIDERS.get(base, (base.lower(), base))[0]
+    provider = provider_of(litellm)[0]
     return maker_of(_strip_provider(key, provider, litellm)) is None and provider not in _MAKERS
+
+
+def provider_of(litellm: str) -> tuple[str, str]:
+    """llmcost's provider id and display name for a `litellm_provider` (`vertex_ai-*` are
+    Vertex, `fireworks_ai-*` Fireworks; a name not in `PROVIDERS` is kept)."""
+    for family in ("vertex_ai", "fireworks_ai"):
+        if litellm.startswith(family):
+            litellm = family
+    return PROVIDERS.get(litellm, (litellm.lower(), litellm))
 
 
 def _read(data: bytes, file: str) -> dict:
@@ -237,9 +245,7 @@ class _Builder:
         mode = entry.get("mode")
         if mode not in TEXT_MODES:
             raise _Skip(f"mode {mode} is not text generation")
-        base = "vertex_ai" if litellm.startswith("vertex_ai") else litellm
-        base = "fireworks_ai" if base.startswith("fireworks_ai") else base
-        pid, name = PROVIDERS.get(base, (base.lower(), base))
+        pid, name = provider_of(litellm)
         if not re.match(PROVIDER, pid):
             raise _Skip(f"provider {litellm!r} is not a valid llmcost provider id")
         return pid, name
@@ -474,7 +480,9 @@ def _by_threshold(entry: dict, rates: dict, provider: str) -> tuple[dict, list]:
         m["family"] for k in rates if (m := lr.RATE_KEY.match(k)) and m["family"] in lr.TTL
     )
     tiers_sold = sorted({m["tier"] for k in rates if (m := lr.RATE_KEY.match(k)) and m["tier"]})
-    block = entry.get("off_peak_pricing")
+    standard, block = lr.provider_defaults(
+        rates, entry.get("off_peak_pricing"), entry["litellm_provider"]
+    )
     windows_of = None
     dropped = []
     if block is not None:
@@ -502,7 +510,7 @@ def _by_threshold(entry: dict, rates: dict, provider: str) -> tuple[dict, list]:
                 del out["windows"]
         return out
 
-    prices = build(lambda p: lr.service_rates(rates, "", p, inclusive))
+    prices = build(lambda p: lr.service_rates(standard, "", p, inclusive))
     variants = {}
     for suffix in tiers_sold:
         if suffix == "batches":
@@ -517,7 +525,7 @@ def _by_threshold(entry: dict, rates: dict, provider: str) -> tuple[dict, list]:
             variant = build(lambda p: lr.batch_rates(rates, p, inclusive))
             windows_of = saved
         else:
-            variant = build(lambda p, s=suffix: lr.service_rates(rates, s, p, inclusive))
+            variant = build(lambda p, s=suffix: lr.service_rates(standard, s, p, inclusive))
         variants[lr.TIERS[suffix]] = variant
     if variants:
         prices["variants"] = variants

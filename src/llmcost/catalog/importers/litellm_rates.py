@@ -21,6 +21,8 @@ tiers exactly. The rules replayed, per service tier:
   LiteLLM as half of every standard flat rate, ignoring tiers: not modelled.
 - off-peak (`off_peak_pricing`): its rates replace the standard ones, in every service tier
   but batch, while one of its windows is open.
+- provider rules: Fireworks AI bills cache hits at half the input rate where the model has no
+  cache read rate (not in batch).
 """
 
 from __future__ import annotations
@@ -231,6 +233,24 @@ def off_peak(rates: dict, block: Mapping) -> dict:
     elif rates["output_cost_per_reasoning_token"] == rates["output_cost_per_token"]:
         out["output_cost_per_reasoning_token"] = out["output_cost_per_token"]
     return out
+
+
+# litellm.constants.FIREWORKS_AI_DEFAULT_CACHE_READ_RATE_RATIO
+FIREWORKS_CACHE_READ = Decimal("0.5")
+
+
+def provider_defaults(rates: dict, block, provider: str) -> tuple[dict, object]:
+    """`apply_provider_cache_read_default`: for `fireworks_ai` (outside batch), a model with
+    no cache read rate bills cache hits at half its input rate, off-peak hours included."""
+    if provider != "fireworks_ai" or "cache_read_input_token_cost" in rates:
+        return rates, block
+    read = rates["input_cost_per_token"] * FIREWORKS_CACHE_READ
+    rates = {**rates, "cache_read_input_token_cost": read}
+    if isinstance(block, Mapping) and "cache_read_input_token_cost" not in block:
+        off_input = block.get("input_cost_per_token")
+        off_read = read if off_input is None else off_input * FIREWORKS_CACHE_READ
+        block = {**block, "cache_read_input_token_cost": off_read}
+    return rates, block
 
 
 # -- as llmcost rate sets ---------------------------------------------------------------------
