@@ -234,6 +234,35 @@ def test_same_offering_under_two_keys_is_one_offering_with_an_alias(imported):
     assert ("openai/gpt-x", "same offering as gpt-x, with other prices") in imported.unmapped
 
 
+def test_a_makers_offering_keeps_its_bare_key_over_a_host_model_of_unknown_maker(imported):
+    # azure/chat-z sorts first, but openai's chat-z is placed before hosts' unknown models
+    assert "maker" not in offering(imported, "openai", "chat-z")
+    assert ("azure/chat-z", "offering key chat-z is openai's already") in imported.unmapped
+
+
+@pytest.mark.parametrize(
+    ("model_id", "maker"),
+    [
+        ("deepseek-ai/DeepSeek-V4", "deepseek"),
+        ("us.anthropic.claude-opus-5-5", "anthropic"),
+        ("accounts/fireworks/models/llama-v3p1-8b-instruct", "meta"),
+        ("gpt-5.5", "openai"),
+        ("NousResearch/Hermes-3-Llama-3.1-70B", "nousresearch"),
+        ("model-router", None),
+        ("accounts/fireworks/models/firefunction-v2", None),
+    ],
+)
+def test_maker_of(model_id, maker):
+    assert litellm.maker_of(model_id) == maker
+
+
+def test_fireworks_cache_hits_are_half_the_input_rate_outside_batch(imported):
+    # LiteLLM's fireworks_ai rule: no cache read rate -> 0.5 x input; batch bills hits as input
+    entry = price(imported, "fireworks", "accounts/fireworks/models/kimi-f")
+    assert entry["rates"] == usd(input_mtok="0.6", output_mtok="2.5", cache_read_mtok="0.3")
+    assert entry["variants"]["batch"]["rates"] == usd(input_mtok="0.3", output_mtok="1.25")
+
+
 def test_deprecation_and_successor(imported):
     model = offering(imported, "openai", "gpt-x")
     assert model["retired"] == datetime(2027, 1, 1, tzinfo=UTC)
@@ -262,7 +291,7 @@ def test_unmapped_keys_and_reasons(imported):
     assert "more than 12 decimal places" in unmapped["novita/noisy-model"]
     assert "not contiguous" in unmapped["dashscope/qwen-gap"]
     assert "sample_spec" not in unmapped
-    assert imported.offerings == 12
+    assert imported.offerings == 14
 
 
 # -- written files --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ offering and how it is named:
   unmapped while the text rates are kept.
 - Provider: `litellm_provider` through `PROVIDERS` (LiteLLM's names stay as provider aliases).
   The offering's id is the key without its provider prefix; `maker` is derived from the model
-  name (the tables below, else a host id's `org/` segment) and left out where it is the
+  name (the tables below, else the `org` of an `org/name` id) and left out where it is the
   provider itself, so a maker's own models keep bare keys and a host's become `provider/id`.
   A host model whose maker cannot be derived is taken as the host's own (bare key); if
   another provider already has that key, it is listed as unmapped.
@@ -122,7 +122,8 @@ MAKER_NAMES = (
     ("minimax", "minimax"), ("command", "cohere"), ("jamba", "ai21"), ("nova", "amazon"),
     ("titan", "amazon"), ("phi", "microsoft"), ("mimo", "xiaomi"), ("nemotron", "nvidia"),
     ("sonar", "perplexity"), ("hunyuan", "tencent"), ("hy3", "tencent"), ("hy4", "tencent"),
-    ("step-", "stepfun"), ("longcat", "meituan"), ("muse-", "meta"),
+    ("step-", "stepfun"), ("longcat", "meituan"), ("muse-", "meta"), ("code-llama", "meta"),
+    ("codellama", "meta"),
 )  # fmt: skip
 
 _MAKERS = frozenset(MAKER_ORGS.values()) | {maker for _, maker in MAKER_NAMES}
@@ -401,7 +402,8 @@ def _strip_provider(key: str, provider: str, litellm: str) -> str:
 
 def maker_of(model_id: str) -> str | None:
     """Who made the model, from its id: an organisation segment (`deepseek-ai/...`,
-    `us.anthropic.claude-...`), else the start of the model's own name; None if unknown."""
+    `us.anthropic.claude-...`), else the start of the model's own name, else the `org` of an
+    `org/name` id (`NousResearch/Hermes-3` -> `nousresearch`); None if unknown."""
     lowered = model_id.lower()
     for segment in lowered.split("/"):
         for part in segment.split(".")[:3]:
@@ -411,8 +413,8 @@ def maker_of(model_id: str) -> str | None:
     for prefix, maker in MAKER_NAMES:
         if name.startswith(prefix):
             return maker
-    org = lowered.split("/")[0] if "/" in lowered else None
-    return org if org is not None and re.match(PROVIDER, org) else None
+    parts = lowered.split("/")  # an `org/name` id names its maker
+    return parts[0] if len(parts) == 2 and re.match(PROVIDER, parts[0]) else None
 
 
 def _count(file: str, key: str, field: str, value) -> int:
