@@ -227,7 +227,7 @@ class _Builder:
             return
         try:
             provider, name = self._provider(key, entry)
-            model, dropped = self._offering(key, entry, provider)
+            model, dropped = self._offering(key, entry, provider, name)
         except _Skip as skip:
             self.unmapped.append((key, str(skip)))
             return
@@ -251,7 +251,7 @@ class _Builder:
             raise _Skip(f"provider {litellm!r} is not a valid llmcost provider id")
         return pid, name
 
-    def _offering(self, key: str, entry: dict, provider: str) -> tuple[dict, list]:
+    def _offering(self, key: str, entry: dict, provider: str, name: str) -> tuple[dict, list]:
         model_id = _strip_provider(key, provider, entry["litellm_provider"])
         if not re.match(NAME, model_id):
             raise _Skip(f"id {model_id!r} is not a valid llmcost model id")
@@ -266,7 +266,7 @@ class _Builder:
         maker = maker_of(model_id)
         if maker is not None and maker != provider:
             model["maker"] = maker
-        model["name"] = model_id
+        model["name"] = f"{model_id} ({name})" if "maker" in model else model_id
         model["aliases"] = []
         model["released"] = EPOCH
         model["context_window"] = window
@@ -293,21 +293,17 @@ class _Builder:
         litellm = entry["litellm_provider"]
         if fold(litellm) != fold(provider) and litellm not in doc["aliases"]:
             doc["aliases"].append(litellm)
-        if okey in self.by_key:
-            other_provider, other = self.by_key[okey]
+        same = okey if okey in self.by_key else self.names.get((provider, fold(model["id"])))
+        if same is not None:  # the key or its id (folded) names an offering made before
+            other_provider, other = self.by_key[same]
             if other_provider != provider:
                 self.unmapped.append((key, f"offering key {okey} is {other_provider}'s already"))
             elif other["prices"] != model["prices"]:
-                self.unmapped.append((key, f"same offering as {okey}, with other prices"))
+                self.unmapped.append((key, f"same offering as {same}, with other prices"))
             else:
-                self._name(provider, okey, other, key)
+                self._name(provider, same, other, key)
                 self.by_source[key] = (provider, other)
             return
-        taken = self.names.get((provider, fold(model["id"])))
-        if taken is not None:
-            self.unmapped.append((key, f"its id names {taken} already"))
-            return
-        model["name"] = f"{model['id']} ({name})" if "maker" in model else model["id"]
         doc["models"].append(model)
         self.by_key[okey] = (provider, model)
         self.by_source[key] = (provider, model)
