@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from llmcost.catalog.importers import litellm, write
-from llmcost.catalog.importers.overlay import over
+from llmcost.catalog.importers.overlay import KEPT, over
 from llmcost.catalog.load import load_catalog
 from llmcost.errors import InputError
 
@@ -291,7 +291,7 @@ def test_unmapped_keys_and_reasons(imported):
     assert "more than 12 decimal places" in unmapped["novita/noisy-model"]
     assert "not contiguous" in unmapped["dashscope/qwen-gap"]
     assert "sample_spec" not in unmapped
-    assert imported.offerings == 14
+    assert imported.offerings == 16
 
 
 # -- written files --------------------------------------------------------------------------------
@@ -319,10 +319,18 @@ def test_as_an_overlay_curated_offerings_keep_their_prices(imported, tmp_path):
     overlay = over(imported, shipped)
     write(overlay, tmp_path, header=litellm.NOTICE)
     catalog = load_catalog(None, overlays=[tmp_path])
-    assert ("gpt-5.5", "defined by a lower catalog layer: its prices there are kept, only "
-            "names are added") in overlay.unmapped  # fmt: skip
+    assert ("gpt-5.5", KEPT) in overlay.unmapped
     assert [e.layer for e in catalog.entries("gpt-5.5")] == ["shipped"]
     assert catalog.resolve("gpt-x").provider == "openai"
+    # an imported offering whose id the shipped file has as an alias is that offering, and a
+    # successor naming it names the shipped one
+    assert catalog.resolve("gpt-5.5-2026-04-23").key == "gpt-5.5"
+    assert offering(imported, "openai", "gpt-older")["successor"] == "gpt-5.5-2026-04-23"
+    assert catalog.info("gpt-older").model.successor == "gpt-5.5"
+    assert ("gpt-5.5-2026-04-23", KEPT) in overlay.unmapped
+    assert offering(imported, "openai", "gpt-5.5-2026-04-23")["prices"][0]["rates"] == usd(
+        input_mtok="4", output_mtok="30"
+    )
 
 
 # -- malformed input ------------------------------------------------------------------------------

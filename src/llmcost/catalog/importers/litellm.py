@@ -368,7 +368,7 @@ class _Builder:
 
 def _document(provider: str, name: str, published: date, source: str) -> dict:
     url = source if source.startswith(("http://", "https://")) else LITELLM_URL
-    title = "LiteLLM model_prices_and_context_window.json"
+    title = f"LiteLLM {PurePath(source).name or 'model_prices_and_context_window.json'}"
     return {
         "provider": provider,
         "name": name,
