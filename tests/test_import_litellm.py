@@ -347,6 +347,13 @@ def test_as_an_overlay_curated_offerings_keep_their_prices(imported, tmp_path):
          "f.json: 'm', input_cost_per_token: -0.000001 is negative"),
         (b'{"m": [1]}', "f.json: 'm', (entry): must be a JSON object"),
         (b'[1]', "f.json: must be a JSON object of model keys"),
+        (b'{"m": {"litellm_provider": "dashscope", "mode": "chat", "max_input_tokens": 10, '
+         b'"tiered_pricing": [{"range": [0, 10], "input_cost_per_token": "cheap"}]}}',
+         "f.json: 'm', tiered_pricing[0].input_cost_per_token: 'cheap' is not a rate"),
+        (b'{"m": {"litellm_provider": "deepseek", "mode": "chat", "max_input_tokens": 10, '
+         b'"input_cost_per_token": 1, "output_cost_per_token": 1, '
+         b'"off_peak_pricing": {"hours_utc": "25:00-01:00"}}}',
+         "f.json: 'm', off_peak_pricing.hours_utc: '25:00-01:00' is not a time of day"),
         (b'{"m": {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": 10, '
          b'"input_cost_per_token": 1, "output_cost_per_token": 1, "deprecation_date": "soon"}}',
          "f.json: 'm', deprecation_date: 'soon' is not a YYYY-MM-DD date"),

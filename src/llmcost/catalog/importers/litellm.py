@@ -261,7 +261,7 @@ class _Builder:
         window = _count(self.file, key, "max_input_tokens", window)
         output = entry.get("max_output_tokens")
         output = window if output is None else _count(self.file, key, "max_output_tokens", output)
-        prices, dropped = _prices(self.file, key, entry, provider)
+        prices, dropped = _prices(self.file, key, entry)
         model = {"id": model_id}
         maker = maker_of(model_id)
         if maker is not None and maker != provider:
@@ -434,7 +434,7 @@ def _day(file: str, key: str, value) -> datetime:
 # -- prices ------------------------------------------------------------------------------------
 
 
-def _prices(file: str, key: str, entry: dict, provider: str) -> tuple[dict, list]:
+def _prices(file: str, key: str, entry: dict) -> tuple[dict, list]:
     """The entry's price fields (rates, tiers, windows, variants) and the fields dropped."""
     rates = {k: v for k, v in entry.items() if lr.RATE_KEY.match(k)}
     for field, value in rates.items():
@@ -451,7 +451,7 @@ def _prices(file: str, key: str, entry: dict, provider: str) -> tuple[dict, list
         if tiered:
             prices, more = _tiered(file, key, entry, rates)
         else:
-            prices, more = _by_threshold(entry, rates, provider)
+            prices, more = _by_threshold(entry, rates)
     except lr.Unrepresentable as exc:
         raise _Skip(str(exc)) from None
     return prices, dropped + more
@@ -471,7 +471,9 @@ def _not_modelled(field: str, value) -> str | None:
     return f"field {field} not understood"
 
 
-def _by_threshold(entry: dict, rates: dict, provider: str) -> tuple[dict, list]:
+def _by_threshold(entry: dict, rates: dict) -> tuple[dict, list]:
+    """Flat rates, `_above_N_tokens` tiers, off-peak windows and service tiers, by replaying
+    LiteLLM's rules (`litellm_rates`) for every service tier the keys name."""
     inclusive = entry["litellm_provider"] in lr.INCLUSIVE_PROVIDERS
     points = lr.breakpoints(rates)
     ttl = frozenset(
@@ -586,6 +588,10 @@ def _tiered(file: str, key: str, entry: dict, rates: dict) -> tuple[dict, list]:
             and all(isinstance(b, (int, Decimal)) and not isinstance(b, bool) for b in bounds)
         ):
             raise lr.Malformed(f"{where}.range", "must be [from, to] in tokens")
+        for field in set(tier) & set(lr.FAMILIES):
+            value = tier[field]
+            if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
+                raise lr.Malformed(f"{where}.{field}", f"{value!r} is not a rate")
         extra = set(tier) - {"range", *lr.FAMILIES}
         if extra or "input_cost_per_token" not in tier:
             raise _Skip(
