@@ -14,6 +14,7 @@
     cached = 1500                  # or cache_hit_rate = 0.75
     output = 400
     batch = false
+    traffic = "office-hours@Europe/Berlin"  # optional: when the requests come (as in a mix file)
 
 Every error names the file, the line and the field (`llmcost.tomlfile`).
 """
@@ -30,7 +31,16 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
-from llmcost.mixfile import _COUNT, MixFile, Number, SliceTable, TokenTable, _tomlable, load_mix
+from llmcost.mixfile import (
+    _COUNT,
+    MixFile,
+    Number,
+    SliceTable,
+    TokenTable,
+    TrafficTable,
+    _tomlable,
+    load_mix,
+)
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error, where
 
 
@@ -45,6 +55,7 @@ class WorkloadTable(TokenTable):
     requests_per_month: Number | None = _COUNT
     requests_per_day: Number | None = _COUNT
     batch: StrictBool = False
+    traffic: TrafficTable | None = None  # overrides a mix file's
 
     @model_validator(mode="after")
     def _one_of_each(self):
@@ -126,9 +137,10 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
         tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
         label = table.name or table.model or f"mix {index + 1}"
         model_line = lines.line((*loc, "model"))
+        traffic = table.traffic.profile() if table.traffic is not None else None
         parts.append(
             Part(label, table.model, mix, tokens, requests, per, table.batch, field_name(loc),
-                 where(file, model_line))
+                 where(file, model_line), traffic)
         )  # fmt: skip
     return Budget(
         file=file,

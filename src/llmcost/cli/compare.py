@@ -21,10 +21,12 @@ from llmcost.cli.options import (
     MonthOpt,
     OutputOpt,
     RequestsOpt,
+    TrafficOpt,
     check_currency,
     check_format,
     emit,
     open_catalog,
+    traffic_for,
     warn,
     when,
     workload_from_flags,
@@ -45,6 +47,7 @@ def compare(
     requests: RequestsOpt = "1",
     at: AtOpt = None,
     month: MonthOpt = None,
+    traffic: TrafficOpt = None,
     baseline: Annotated[
         str | None, typer.Option("--baseline", help="Show savings against this model.")
     ] = None,
@@ -77,6 +80,7 @@ def compare(
         batch=batch,
     )
     start, end = when(at, month)
+    profile = traffic_for(traffic, end)
     choice = open_catalog(catalog, cur)
     cat = choice.catalog
     result = compare_models(
@@ -88,6 +92,7 @@ def compare(
         known=choice.known,
         currency=cur,
         baseline=cat.resolve(baseline) if baseline else None,
+        traffic=profile,
     )
     if result.skipped:
         warn(
@@ -108,4 +113,8 @@ def _save_budget(path: str, limit: str | None, result, choice) -> None:
     w = result.workload
     table = {k: v for k, v in w.as_dict().items() if k != "requests"}
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
+    if result.traffic is not None:
+        from llmcost.mixfile import traffic_value
+
+        table["traffic"] = traffic_value(result.traffic)
     save_budget(path, limit, result.currency, choice, table)
