@@ -78,6 +78,7 @@ class PartCost:
     cost_min: Decimal
     cost_max: Decimal
     line: int | None
+    traffic: str | None = None  # the profile its requests follow, e.g. office-hours@UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +235,8 @@ def price_budget(
         parts = []
         for part in budget.parts:
             low, high, models = price_part(catalog, part, start, end, known, budget.currency)
-            parts.append(PartCost(part.label, models, low, high, _line(part.where)))
+            traffic = part.profile.label if part.profile is not None else None
+            parts.append(PartCost(part.label, models, low, high, _line(part.where), traffic))
         high = exact_sum(p.cost_max for p in parts)
         if best is None or high > best[1]:
             low = exact_sum(p.cost_min for p in parts)
