@@ -451,3 +451,11 @@ def test_compare_saves_a_budget_with_its_profile(run, tmp_path):
     assert "office-hours" in saved.read_text()
     checked = run("budget", "check", str(saved), "--month", "2026-03", "-f", "json")
     assert json.loads(checked.stdout)["budgets"][0]["cost"] == "36"
+
+
+def test_the_budget_schema_takes_a_traffic_table_or_its_text():
+    schema = json.loads(CliRunner().invoke(app, ["budget", "schema"]).stdout)
+    kinds = schema["$defs"]["WorkloadTable"]["properties"]["traffic"]["anyOf"]
+    assert {"$ref": "#/$defs/TrafficTable"} in kinds
+    assert any(k.get("type") == "string" for k in kinds)
+    assert schema["$defs"]["TrafficTable"]["additionalProperties"] is False

@@ -33,6 +33,7 @@ from llmcost.budget import Budget, Part
 from llmcost.errors import InputError
 from llmcost.mixfile import (
     _COUNT,
+    TRAFFIC,
     MixFile,
     Number,
     SliceTable,
@@ -55,7 +56,7 @@ class WorkloadTable(TokenTable):
     requests_per_month: Number | None = _COUNT
     requests_per_day: Number | None = _COUNT
     batch: StrictBool = False
-    traffic: TrafficTable | None = None  # overrides a mix file's
+    traffic: TrafficTable | None = TRAFFIC  # overrides a mix file's
 
     @model_validator(mode="after")
     def _one_of_each(self):

@@ -120,6 +120,15 @@ class TrafficTable(_Strict):
             raise ValueError(exc.message) from None
 
 
+def _or_text(schema: dict) -> None:
+    """The JSON Schema of a `traffic` key: the table, or the text `--traffic` takes."""
+    text = {"type": "string", "description": "flat, office-hours@ZONE or business-days@ZONE"}
+    schema["anyOf"] = [*schema.get("anyOf", []), text]
+
+
+TRAFFIC = Field(default=None, json_schema_extra=_or_text)
+
+
 def traffic_value(profile: TrafficProfile) -> str | dict[str, object]:
     """A profile as a file writes it, readable back by `TrafficTable`."""
     if profile.name != "custom":
@@ -151,7 +160,7 @@ class MixFile(_Strict):
     requests: Number | None = _COUNT
     batch: StrictBool = False
     workload: TokenTable = TokenTable()
-    traffic: TrafficTable | None = None
+    traffic: TrafficTable | None = TRAFFIC
     slices: list[SliceTable] = Field(min_length=1)
 
     def to_spec(self, file: Path, lines: SourceLines, prefix: tuple = ()) -> MixSpec:
