@@ -228,11 +228,16 @@ periods = st.tuples(
 
 
 @settings(max_examples=60, deadline=None)
-@given(model=st.sampled_from(["alpha-flash", "alpha-pro", "beta-large"]), w=workloads, p=periods)
-def test_a_flat_profile_prices_exactly_like_no_profile(fixture_catalog, model, w, p):
+@given(
+    model=st.sampled_from(["alpha-flash", "alpha-pro", "beta-large"]),
+    w=workloads,
+    p=periods,
+    zone=st.sampled_from(ZONES),
+)
+def test_a_flat_profile_prices_exactly_like_no_profile(fixture_catalog, model, w, p, zone):
     start, minutes = p
     end = start + timedelta(minutes=minutes)
-    flat = preset("flat", "UTC")
+    flat = preset("flat", zone)  # in any zone: every hour weighs the same
     assert cost_over(fixture_catalog, model, w, start, end, traffic=flat) == cost_over(
         fixture_catalog, model, w, start, end
     )
