@@ -357,6 +357,8 @@ def test_save_mix_keeps_the_profile(run, tmp_path):
     [
         ('traffic = "office-hours"', 1, "traffic: 'office-hours' needs a time zone"),
         ('traffic = "lunch@UTC"', 1, "traffic: 'lunch@UTC' is not a traffic profile"),
+        ('traffic = "office-hours@"', 1, "traffic: 'office-hours' needs a time zone"),
+        ('[traffic]\npreset = "flat@UTC"\ntimezone = "UTC"', 1, "traffic: give the time zone once"),
         ("[traffic]\nhours = [1, 2]", 2, "traffic.hours: List should have at least 24 items"),
         ("[traffic]\nweekdays = [1, 1, 1, 1, 1, -1, 0]", 2, "traffic.weekdays[5]: Input should be"),
         (

@@ -94,10 +94,7 @@ class TrafficTable(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data):
-        if isinstance(data, str):
-            name, at, zone = data.partition("@")
-            return {"preset": name.strip(), "timezone": zone.strip()} if at else {"preset": name}
-        return data
+        return {"preset": data} if isinstance(data, str) else data  # "office-hours@ZONE"
 
     @model_validator(mode="after")
     def _a_profile(self):
@@ -109,8 +106,11 @@ class TrafficTable(_Strict):
             if self.preset is not None:
                 if (self.hours, self.weekdays) != (None, None):
                     raise InputError("give a preset, or hours and weekdays, not both")
-                text = self.preset + (f"@{self.timezone}" if self.timezone is not None else "")
-                return parse_traffic(text, field=None)
+                if self.timezone is None:
+                    return parse_traffic(self.preset, field=None)
+                if "@" in self.preset:
+                    raise InputError("give the time zone once: in preset or in timezone")
+                return parse_traffic(f"{self.preset}@{self.timezone}", field=None)
             if self.timezone is None:
                 raise InputError("timezone: required, e.g. timezone = 'Asia/Shanghai' (or 'UTC')")
             ones = [Decimal(1)] * 24
