@@ -304,6 +304,14 @@ def test_model_not_priced_at_its_release(tmp_path):
     assert_names(err, "alpha.toml", "alpha-pro", "released")
 
 
+def test_an_alias_under_another_providers_prefix_is_refused(tmp_path):
+    err = broken(
+        tmp_path, "beta.toml", lambda d: model(d, "beta-large")["aliases"].append("alpha/alpha.pro")
+    )
+    assert_names(err, "beta.toml", "beta-large", "aliases")
+    assert "alpha.toml" in err.one_line()  # where the name was taken
+
+
 @pytest.mark.parametrize(
     "alias",
     [
@@ -311,13 +319,19 @@ def test_model_not_priced_at_its_release(tmp_path):
         "alpha.fast",  # the same after normalizing '.' to '-'
         "ALPHA_FAST",  # case and '_'
         "alpha-pro",  # another model's id
-        "alpha/alpha.pro",  # a provider prefix is not part of the name
     ],
 )
-def test_alias_already_naming_a_model_in_another_file(tmp_path, alias):
-    err = broken(tmp_path, "beta.toml", lambda d: model(d, "beta-large")["aliases"].append(alias))
-    assert_names(err, "beta.toml", "beta-large", "aliases")
-    assert "alpha.toml" in err.one_line()  # where the name was taken
+def test_a_name_two_makers_share_is_ambiguous_bare_and_exact_with_a_prefix(tmp_path, alias):
+    """Two providers may both call an offering so (offerings of one model at many
+    providers); a bare use of the name is then an error listing them, never a guess."""
+    root = copy_fixture(tmp_path)
+    edit_file(root, "beta.toml", lambda d: model(d, "beta-large")["aliases"].append(alias))
+    catalog = load_catalog(root)
+    with pytest.raises(UnknownModel) as info:
+        catalog.resolve(alias)
+    assert "ambiguous" in info.value.message and "beta-large" in info.value.message
+    assert catalog.resolve("beta/" + alias).key == "beta-large"
+    assert catalog.resolve("alpha/" + alias).provider == "alpha"
 
 
 def test_alias_already_naming_a_model_in_the_same_file(tmp_path):

@@ -27,6 +27,7 @@ def check(name: str, *args: str) -> dict:
 def test_there_are_examples():
     assert {p.name for p in BUDGETS.glob("*.toml")} == {
         "support-bot.toml", "coding-agent.toml", "research-pro.toml", "legacy-chat.toml",
+        "office-assistant.toml",
     }  # fmt: skip
 
 
@@ -43,6 +44,7 @@ def test_there_are_examples():
         ("legacy-chat.toml", ["--month", "2026-06", "--horizon", "0"], "ok"),
         ("legacy-chat.toml", ["--at", "2026-06-28"], "warn"),
         ("legacy-chat.toml", ["--at", "2026-08-01"], "error"),
+        ("office-assistant.toml", ["--month", "2026-10"], "over"),  # ok if priced evenly
     ],
 )
 def test_example_budget_status(name, args, status):
@@ -82,3 +84,11 @@ def test_action_and_pre_commit_hook_run_existing_commands():
     assert "entry: llmcost budget validate" in hooks
     for command in (["budget", "check", "--help"], ["budget", "validate", "--help"]):
         assert CliRunner().invoke(app, command).exit_code == 0
+
+
+def test_office_hours_traffic_costs_what_the_peak_hours_make_it():
+    # 1M x (500 x 0.30 + 1500 x 0.006 + 400 x 1.20) / 1M = 639 at peak, 319.5 off-peak;
+    # Beijing's 09-18 holds 7 peak hours of 9: (7 x 639 + 2 x 319.5) / 9 = 568
+    budget = check("office-assistant.toml", "--month", "2026-10")
+    assert budget["cost"] == "568"
+    assert budget["workloads"][0]["traffic"] == "office-hours@Asia/Shanghai"

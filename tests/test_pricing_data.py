@@ -176,6 +176,24 @@ def test_flash_peak_day_splits_exactly(catalog):
     assert sat.cost.total == D("5.28")
 
 
+def test_flash_office_hours_in_shanghai_over_a_month(catalog):
+    # October 2026 (V4.1 Flash rates): 09-18 Beijing time (UTC+8, no DST) is 01-10 UTC, the
+    # same weekday; the Mon-Fri peak 01-04 and 06-10 UTC covers 7 of those 9 hours. Per request
+    # of 1M in + 1M out: peak 0.30 + 1.20 = 1.50, off-peak 0.15 + 0.60 = 0.75.
+    # 9 requests: 7 x 1.50 + 2 x 0.75 = 12
+    from llmcost.traffic import parse_traffic
+
+    w = Workload(input=M, output=M, requests=9)
+    october = (utc(2026, 10, 1), utc(2026, 11, 1))
+    office = parse_traffic("office-hours@Asia/Shanghai")
+    shaped = cost_over(catalog, "deepseek-v4-flash", w, *october, traffic=office)
+    assert shaped.cost.total == D(12)
+    assert (shaped.cost.input, shaped.cost.output) == (D("2.4"), D("9.6"))
+    # evenly: 22 weekdays x 7 peak hours = 154 of 744 hours; 9 x (154 x 1.5 + 590 x 0.75) / 744
+    even = cost_over(catalog, "deepseek-v4-flash", w, *october)
+    assert even.cost.total == D("8.14717741935483870968")  # 6061.5 / 744: 12 is 47% more
+
+
 # -- DeepSeek V4 Pro ---------------------------------------------------------------------------
 
 LIST = (D("1.74"), D("0.145"), D("3.48"))

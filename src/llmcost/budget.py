@@ -25,6 +25,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.errors import LlmcostError
 from llmcost.mix import MixSpec, Tokens
 from llmcost.money import EXACT, exact_sum, ratio, to_decimal
+from llmcost.traffic import TrafficProfile
 
 STATUSES = ("ok", "warn", "over", "error")
 DAY = timedelta(days=1)
@@ -44,6 +45,14 @@ class Part:
     tier: str  # the service tier ("standard", "batch", ...)
     field: str  # "workloads[0]"
     where: str  # "budget.toml:7", the line of its model (or its table)
+    traffic: TrafficProfile | None = None  # when its requests come (else its mix file's)
+
+    @property
+    def profile(self) -> TrafficProfile | None:
+        """The profile its requests follow: its own, else its mix's."""
+        if self.traffic is not None or self.mix is None:
+            return self.traffic
+        return self.mix.traffic
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class PartCost:
     cost_min: Decimal
     cost_max: Decimal
     line: int | None
+    traffic: str | None = None  # the profile its requests follow, e.g. office-hours@UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +181,13 @@ def after(period: str, at: datetime) -> tuple[datetime, datetime]:
 
 
 def requests_in(part: Part, start: datetime, end: datetime) -> Decimal:
+    """A part's requests in `[start, end)`. Per day is per average day: with a traffic
+    profile a Monday may hold more than a Sunday (`TrafficProfile.days`)."""
     if part.per == "month":
         return part.requests
+    profile = part.profile
+    if profile is not None:
+        return to_decimal(Fraction(part.requests) * profile.days(start, end))
     return to_decimal(
         Fraction(part.requests) * Fraction((end - start) // _INSTANT, DAY // _INSTANT)
     )
@@ -194,13 +209,15 @@ def price_part(
             result = simulate_mix(
                 catalog, part.mix, default=part.tokens, requests=requests, tier=part.tier,
                 at=start, until=end,
-                known=known, currency=currency,
+                known=known, currency=currency, traffic=part.traffic,
             )  # fmt: skip
             models = "+".join(s.model.id for s in result.slices)
             return result.cost_min, result.cost_max, models
         info = catalog.resolve(part.model)
         workload = part.tokens.workload(requests, part.tier, f"{part.where}: {part.field}")
-        cost = price_one(catalog, info.id, workload, start, end, known, currency).total
+        cost = price_one(
+            catalog, info.id, workload, start, end, known, currency, part.traffic
+        ).total
         return cost, cost, info.id
     except LlmcostError as exc:
         if exc.where is not None:
@@ -218,7 +235,8 @@ def price_budget(
         parts = []
         for part in budget.parts:
             low, high, models = price_part(catalog, part, start, end, known, budget.currency)
-            parts.append(PartCost(part.label, models, low, high, _line(part.where)))
+            traffic = part.profile.label if part.profile is not None else None
+            parts.append(PartCost(part.label, models, low, high, _line(part.where), traffic))
         high = exact_sum(p.cost_max for p in parts)
         if best is None or high > best[1]:
             low = exact_sum(p.cost_min for p in parts)

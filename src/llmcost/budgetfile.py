@@ -14,6 +14,7 @@
     cached = 1500                  # or cache_hit_rate = 0.75
     output = 400
     batch = false
+    traffic = "office-hours@Europe/Berlin"  # optional: when the requests come (as in a mix file)
 
 Every error names the file, the line and the field (`llmcost.tomlfile`).
 """
@@ -33,10 +34,12 @@ from llmcost.catalog.entities import STANDARD
 from llmcost.errors import InputError
 from llmcost.mixfile import (
     _COUNT,
+    TRAFFIC,
     MixFile,
     Number,
     SliceTable,
     TokenTable,
+    TrafficTable,
     _tomlable,
     file_tier,
     load_mix,
@@ -56,6 +59,7 @@ class WorkloadTable(TokenTable):
     requests_per_day: Number | None = _COUNT
     batch: StrictBool = False
     tier: str | None = Field(default=None, min_length=1)
+    traffic: TrafficTable | None = TRAFFIC  # overrides a mix file's
 
     @model_validator(mode="after")
     def _one_of_each(self):
@@ -139,9 +143,10 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
         tier = file_tier(table.batch, table.tier, where=tier_at)
         label = table.name or table.model or f"mix {index + 1}"
         model_line = lines.line((*loc, "model"))
+        traffic = table.traffic.profile() if table.traffic is not None else None
         parts.append(
             Part(label, table.model, mix, tokens, requests, per, tier or STANDARD, field_name(loc),
-                 where(file, model_line))
+                 where(file, model_line), traffic)
         )  # fmt: skip
     return Budget(
         file=file,

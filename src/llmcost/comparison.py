@@ -10,6 +10,7 @@ from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import CostBreakdown, Workload, cost_at, cost_over
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, divide, ratio
+from llmcost.traffic import TrafficProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Comparison:
     until: datetime | None  # set when the requests are spread over [at, until)
     version: date
     currency: str
+    traffic: TrafficProfile | None = None  # how the requests are spread over the period
 
 
 def price_one(
@@ -41,11 +43,18 @@ def price_one(
     until: datetime | None,
     known: date | None,
     currency: str,
+    traffic: TrafficProfile | None = None,
 ) -> CostBreakdown:
-    """The workload on one model, at an instant or spread over `[at, until)`."""
+    """The workload on one model, at an instant or spread over `[at, until)` (evenly, or by
+    `traffic`). An instant has no time of day to weigh: a profile needs a period."""
     if until is None:
+        if traffic is not None:
+            raise InputError(
+                f"traffic profile {traffic.label} needs a period, not an instant",
+                hint="price a month with --month, or leave out the profile",
+            )
         return cost_at(catalog, model_id, workload, at, known, currency)
-    return cost_over(catalog, model_id, workload, at, until, known, currency).cost
+    return cost_over(catalog, model_id, workload, at, until, known, currency, traffic).cost
 
 
 def compare_models(
@@ -58,6 +67,7 @@ def compare_models(
     known: date | None = None,
     currency: str = "USD",
     baseline: ModelInfo | None = None,
+    traffic: TrafficProfile | None = None,
 ) -> Comparison:
     """Price `workload` on each model, cheapest first.
 
@@ -71,7 +81,8 @@ def compare_models(
     skipped: list[tuple[str, str]] = []
     for info in chosen:
         try:
-            costs.append((info, price_one(catalog, info.id, workload, at, until, known, currency)))
+            cost = price_one(catalog, info.id, workload, at, until, known, currency, traffic)
+            costs.append((info, cost))
         except NotPriced as exc:
             if models or (baseline is not None and info.id == baseline.id):
                 raise
@@ -108,4 +119,5 @@ def compare_models(
         until=until,
         version=catalog.version_for(known),
         currency=currency,
+        traffic=traffic,
     )

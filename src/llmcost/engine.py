@@ -2,7 +2,8 @@
 
 No clock, no files, no printing. A `Workload` is per-request token counts times a number of
 requests; `cost_at` prices it at one instant, `cost_over` spreads the requests evenly over a
-period and splits the cost exactly at every price change and every peak window inside it.
+period and splits the cost exactly at every price change and every peak window inside it. Given a
+`TrafficProfile`, `cost_over` spreads them by its density instead (office hours, weekdays).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, ZERO, exact_sum, per_million, plain, to_decimal
 from llmcost.timeparse import days_between, utc
+from llmcost.traffic import TrafficProfile
 from llmcost.units import DERIVED_PLACES, check_count
 
 KINDS = ("input", "cache_read", "cache_write", "output", "fees")
@@ -276,19 +278,23 @@ def cost_over(
     end: datetime,
     known: date | None = None,
     currency: str = "USD",
+    traffic: TrafficProfile | None = None,
 ) -> PeriodCost:
-    """`workload`'s requests spread evenly over `[start, end)`, each stretch of time priced at
-    the rates in force in it: the cost is split exactly at every entry change and window edge."""
+    """`workload`'s requests spread over `[start, end)`, each stretch of time priced at the
+    rates in force in it: the cost is split exactly at every entry change and window edge.
+
+    The requests are spread evenly, or by `traffic`: a stretch then gets the share of the
+    profile's mass over the period that falls in it (its local hours weighed exactly, so the
+    stretches need no extra bounds). A flat profile gives exactly the even spread."""
     start, end = utc(start), utc(end)
     if end <= start:
         raise InputError("the period must end after it starts")
-    whole = _micros(end - start)
-    bounds = _segment_bounds(catalog, model_id, start, end, known)
+    stretches = list(pairwise(_segment_bounds(catalog, model_id, start, end, known)))
+    shares = _shares(stretches, traffic, workload.requests)
     segments = []
     totals = dict.fromkeys(KINDS, Fraction(0))
     unit = replace(workload, requests=Decimal(1))  # one request, priced per stretch
-    for seg_start, seg_end in pairwise(bounds):
-        share = Fraction(_micros(seg_end - seg_start), whole)
+    for (seg_start, seg_end), share in zip(stretches, shares, strict=True):
         per_request = cost_at(catalog, model_id, unit, seg_start, known, currency)
         requests = Fraction(workload.requests) * share
         parts = {kind: Fraction(getattr(per_request, kind)) * requests for kind in KINDS}
@@ -314,6 +320,29 @@ def cost_over(
         total=to_decimal(sum(totals.values(), Fraction(0))),
     )
     return PeriodCost(start, end, total, tuple(segments))
+
+
+def _shares(
+    stretches: list[tuple[datetime, datetime]],
+    traffic: TrafficProfile | None,
+    requests: Decimal,
+) -> list[Fraction]:
+    """Each stretch's share of the period's requests: of its time, or of the profile's mass.
+    A profile with no traffic in the period cannot place requests there."""
+    if traffic is None:
+        weights = [Fraction(_micros(b - a)) for a, b in stretches]
+    else:
+        weights = [traffic.mass(a, b) for a, b in stretches]
+    whole = sum(weights, Fraction(0))
+    if whole == 0:
+        if requests == 0:
+            return [Fraction(0)] * len(stretches)
+        raise InputError(
+            f"traffic profile {traffic.label} has no traffic in "
+            f"{stretches[0][0].isoformat()} .. {stretches[-1][1].isoformat()}",
+            hint="price a period that contains its hours",
+        )
+    return [weight / whole for weight in weights]
 
 
 def _segment_bounds(

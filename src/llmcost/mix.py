@@ -33,6 +33,7 @@ from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError, NotPriced
 from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
+from llmcost.traffic import TrafficProfile
 from llmcost.units import MAX_PLACES
 
 HUNDRED = Decimal(100)
@@ -118,6 +119,7 @@ class MixSpec:
     requests: Decimal | None = None
     source: str = "--mix"
     tier: str | None = None  # every request in this service tier (a mix file's `tier`)
+    traffic: TrafficProfile | None = None  # when in the week the requests come (`traffic`)
 
 
 # -- reading a mix ----------------------------------------------------------------------------
@@ -247,6 +249,7 @@ class MixResult:
     until: datetime | None
     version: date
     currency: str
+    traffic: TrafficProfile | None = None
 
 
 # -- the exact bounds -------------------------------------------------------------------------
@@ -359,18 +362,22 @@ def simulate_mix(
     known: date | None = None,
     currency: str = "USD",
     baselines: Sequence[str] = (),
+    traffic: TrafficProfile | None = None,
 ) -> MixResult:
     """Price a mix: per slice, the mix's exact minimum and maximum, and savings against each
     baseline (every model in the mix, then each of `baselines`).
 
     `default` is the workload of the command line: it overrides the mix file's default
-    workload, and a slice's own counts override both. `requests` overrides the file's.
+    workload, and a slice's own counts override both. `requests` and `traffic` override the
+    file's.
     """
     from llmcost.comparison import price_one
 
+    profile = traffic if traffic is not None else spec.traffic
+
     def price(model_id: str, workload: Workload) -> Decimal:
         try:
-            return price_one(catalog, model_id, workload, at, until, known, currency).total
+            return price_one(catalog, model_id, workload, at, until, known, currency, profile).total
         except NotPriced as exc:  # a slice's model: say which slice (file:line of a mix file)
             if exc.where is None and model_id in slice_at:
                 exc.where = slice_at[model_id]
@@ -379,9 +386,8 @@ def simulate_mix(
     infos, workloads = resolve_slices(catalog, spec, default, requests, tier or spec.tier)
     slice_at = {info.id: s.where for s, info in zip(spec.slices, infos, strict=True) if s.where}
     result = price_mix(spec, infos, workloads, price, [catalog.resolve(b) for b in baselines])
-    return replace(
-        result, at=at, until=until, version=catalog.version_for(known), currency=currency
-    )
+    version = catalog.version_for(known)
+    return replace(result, at=at, until=until, version=version, currency=currency, traffic=profile)
 
 
 def resolve_slices(

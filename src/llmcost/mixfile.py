@@ -12,6 +12,9 @@
     share_max = 70
     input = 1200                          # optional: this slice's own workload
 
+    traffic = "office-hours@Asia/Shanghai"  # optional: when the requests come (--month),
+                                          # or a [traffic] table (`TrafficTable`)
+
 Imported only when a mix file is read or written: pydantic's validators are costly to build.
 """
 
@@ -23,9 +26,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
+from llmcost.errors import InputError
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
 from llmcost.tomlfile import where as at_line
+from llmcost.traffic import TrafficProfile, parse_traffic
 
 _COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
 
@@ -63,6 +68,78 @@ class TokenTable(_Strict):
         return Tokens(**self.model_dump())
 
 
+Weight = Annotated[Decimal, BeforeValidator(_unquoted), Field(ge=0, le=10**15, allow_inf_nan=False)]
+
+
+class TrafficTable(_Strict):
+    """A traffic profile as a file writes it (`llmcost.traffic`): the text `--traffic` takes,
+
+        traffic = "office-hours@Asia/Shanghai"
+
+    or a table: a `timezone` (IANA) and a `preset`, or weights of its own, relative:
+
+        [traffic]
+        timezone = "Asia/Shanghai"
+        hours = [0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 4, 4, 2, 4, 4, 4, 4, 2, 1, 1, 1, 0, 0, 0]
+        weekdays = [1, 1, 1, 1, 1, 0.2, 0.2]
+
+    `hours` start with 00:00-01:00, `weekdays` with Monday; each defaults to all 1.
+    """
+
+    timezone: str | None = Field(default=None, min_length=1)
+    preset: str | None = Field(default=None, min_length=1)
+    hours: list[Weight] | None = Field(default=None, min_length=24, max_length=24)
+    weekdays: list[Weight] | None = Field(default=None, min_length=7, max_length=7)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data):
+        return {"preset": data} if isinstance(data, str) else data  # "office-hours@ZONE"
+
+    @model_validator(mode="after")
+    def _a_profile(self):
+        self.profile()  # every mistake is reported here, at the traffic key's line
+        return self
+
+    def profile(self) -> TrafficProfile:
+        try:
+            if self.preset is not None:
+                if (self.hours, self.weekdays) != (None, None):
+                    raise InputError("give a preset, or hours and weekdays, not both")
+                if self.timezone is None:
+                    return parse_traffic(self.preset, field=None)
+                if "@" in self.preset:
+                    raise InputError("give the time zone once: in preset or in timezone")
+                return parse_traffic(f"{self.preset}@{self.timezone}", field=None)
+            if self.timezone is None:
+                raise InputError("timezone: required, e.g. timezone = 'Asia/Shanghai' (or 'UTC')")
+            ones = [Decimal(1)] * 24
+            hours, weekdays = self.hours or ones, self.weekdays or ones[:7]
+            return TrafficProfile(self.timezone, tuple(hours), tuple(weekdays))
+        except InputError as exc:
+            raise ValueError(exc.message) from None
+
+
+def _or_text(schema: dict) -> None:
+    """The JSON Schema of a `traffic` key: the table, or the text `--traffic` takes."""
+    text = {"type": "string", "description": "flat, office-hours@ZONE or business-days@ZONE"}
+    schema["anyOf"] = [*schema.get("anyOf", []), text]
+
+
+TRAFFIC = Field(default=None, json_schema_extra=_or_text)
+
+
+def traffic_value(profile: TrafficProfile) -> str | dict[str, object]:
+    """A profile as a file writes it, readable back by `TrafficTable`."""
+    if profile.name != "custom":
+        return profile.label
+    return {
+        "timezone": profile.timezone,
+        "hours": list(profile.hours),
+        "weekdays": list(profile.weekdays),
+    }
+
+
 class SliceTable(TokenTable):
     model: str = Field(min_length=1)
     share: Decimal | str | None = None
@@ -84,6 +161,7 @@ class MixFile(_Strict):
     batch: StrictBool = False
     tier: str | None = Field(default=None, min_length=1)
     workload: TokenTable = TokenTable()
+    traffic: TrafficTable | None = TRAFFIC
     slices: list[SliceTable] = Field(min_length=1)
 
     def to_spec(self, file: Path, lines: SourceLines, prefix: tuple = ()) -> MixSpec:
@@ -101,7 +179,15 @@ class MixFile(_Strict):
             tokens = TokenTable(**table.model_dump(include=set(TokenTable.model_fields))).tokens()
             slices.append(Slice(table.model, low, high, tokens, where))
         tier = file_tier(self.batch, self.tier, where=f"{file}: tier")
-        return MixSpec(tuple(slices), self.workload.tokens(), self.requests, str(file), tier=tier)
+        traffic = self.traffic.profile() if self.traffic is not None else None
+        return MixSpec(
+            tuple(slices),
+            self.workload.tokens(),
+            self.requests,
+            str(file),
+            tier=tier,
+            traffic=traffic,
+        )
 
 
 def file_tier(batch: bool, tier: str | None, *, where: str) -> str | None:
@@ -142,6 +228,8 @@ def dump_mix(spec: MixSpec) -> str:
         doc["tier"] = spec.tier
     if spec.tokens.given():
         doc["workload"] = spec.tokens.given()
+    if spec.traffic is not None:
+        doc["traffic"] = traffic_value(spec.traffic)
     doc["slices"] = [slice_table(s) for s in spec.slices]
     return tomli_w.dumps(_tomlable(doc))
 

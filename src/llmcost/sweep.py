@@ -31,6 +31,7 @@ from llmcost.mix import (
     simulate_mix,
 )
 from llmcost.money import to_decimal
+from llmcost.traffic import TrafficProfile
 
 SWEEP_PARAMS = ("cache-hit-rate", "input", "output", "share:<model>")
 
@@ -129,6 +130,7 @@ def sweep_mix(
     known: date | None = None,
     currency: str = "USD",
     baselines: Sequence[str] = (),
+    traffic: TrafficProfile | None = None,
 ) -> SweepResult:
     """The mix priced at each value of one parameter, everything else held.
 
@@ -145,6 +147,7 @@ def sweep_mix(
         known=known,
         currency=currency,
         baselines=baselines,
+        traffic=traffic,
     )
     target = catalog.resolve(sweep.model).id if sweep.model else None
     if target is not None and target not in {catalog.resolve(s.model).id for s in spec.slices}:

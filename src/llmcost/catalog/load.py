@@ -277,9 +277,9 @@ def _check_extension(where: str, model, first: tuple[Path, str], layer: str) -> 
 
 
 def _check_names(where, key, provider_id, model, named, file, providers) -> None:
-    """A name (id or alias, folded) names one offering within a provider, and one maker's
-    own offering in the whole catalog (a bare name means the maker's); a maker's offering
-    names nothing under another provider's prefix (that is the other provider's). A host's
+    """A name (id or alias, folded) names one offering within a provider (across providers
+    a bare name two makers' offerings share is ambiguous: `Catalog.resolve` lists them); a
+    maker's offering names nothing under another provider's prefix (the other provider's). A host's
     ids often start with the maker (`deepseek/deepseek-v4-pro` at OpenRouter): reached as
     `openrouter/deepseek/deepseek-v4-pro`."""
     first_party = model.maker is None or model.maker == provider_id
@@ -294,16 +294,16 @@ def _check_names(where, key, provider_id, model, named, file, providers) -> None
                 where=where,
                 hint="a provider prefix names that provider's offering",
             )
-        slots = [(provider_id, folded)] + ([("", folded)] if first_party else [])
-        for slot in slots:
-            other = named.get(slot)
-            if other is not None and other[0] != key:
-                raise CatalogError(
-                    f"aliases: {name!r} also names {other[0]!r} in {other[1]}",
-                    where=where,
-                    hint="a name names one offering of a provider and one maker's own",
-                )
-            named[slot] = (key, file)
+        other = named.get((provider_id, folded))
+        if other is not None and other[0] != key:
+            raise CatalogError(
+                f"aliases: {name!r} also names {other[0]!r} in {other[1]}",
+                where=where,
+                hint="a name names one offering of a provider",
+            )
+        named[(provider_id, folded)] = (key, file)
+        if first_party:
+            named.setdefault(("", folded), (key, file))
 
 
 def _check_references(layers, keys: set[str], named) -> None:

@@ -25,6 +25,7 @@ from llmcost.cli.options import (
     ReasoningOpt,
     RequestsOpt,
     TierOpt,
+    TrafficOpt,
     WebSearchesOpt,
     check_currency,
     check_format,
@@ -32,6 +33,7 @@ from llmcost.cli.options import (
     emit,
     open_catalog,
     service_tier,
+    traffic_for,
     warn,
     warn_if_stale,
     when,
@@ -56,6 +58,7 @@ def compare(
     requests: RequestsOpt = "1",
     at: AtOpt = None,
     month: MonthOpt = None,
+    traffic: TrafficOpt = None,
     baseline: Annotated[
         str | None, typer.Option("--baseline", help="Show savings against this model.")
     ] = None,
@@ -93,6 +96,7 @@ def compare(
         tier=service_tier(tier, batch) or default_tier(),
     )
     start, end = when(at, month)
+    profile = traffic_for(traffic, end)
     choice = open_catalog(catalog, cur, pricing)
     warn_if_stale(choice, end or start)
     cat = choice.catalog
@@ -105,6 +109,7 @@ def compare(
         known=choice.known,
         currency=cur,
         baseline=cat.resolve(baseline) if baseline else None,
+        traffic=profile,
     )
     if result.skipped:
         warn(
@@ -130,4 +135,8 @@ def _save_budget(path: str, limit: str | None, result, choice) -> None:
     if w.tier != "standard":
         table["tier"] = w.tier
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
+    if result.traffic is not None:
+        from llmcost.mixfile import traffic_value
+
+        table["traffic"] = traffic_value(result.traffic)
     save_budget(path, limit, result.currency, choice, table)

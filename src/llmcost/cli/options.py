@@ -102,6 +102,17 @@ def service_tier(tier: str | None, batch: bool) -> str | None:
     return "batch" if batch else named
 
 
+TrafficOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--traffic",
+        help="When the requests come, with --month: flat (the default), or office-hours "
+        "(Mon-Fri 09-18) or business-days (Mon-Fri) in a time zone, e.g. "
+        "office-hours@Europe/Berlin.",
+    ),
+]
+
+
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
     value = fmt.strip().lower()
     if value not in allowed:
@@ -206,6 +217,23 @@ def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
         start, end = month_period(month)
         return start, end
     return instant("now" if at is None else at), None
+
+
+def traffic_for(text: str | None, until: datetime | None):
+    """The traffic profile `text` names, for a period; an instant has no time of day to
+    weigh, so a profile at one (`--at`, or no `--month`) is a mistake, not a no-op."""
+    from llmcost.traffic import parse_traffic
+
+    if text is None:
+        return None
+    profile = parse_traffic(text)
+    if until is None:
+        raise InputError(
+            f"--traffic {profile.label}: a traffic profile spreads requests over a period, "
+            "but without --month they are priced at one instant (--at)",
+            hint="give --month YYYY-MM, or leave out the profile",
+        )
+    return profile
 
 
 CACHE_PARTS = ("cached", "cache_write", "cache_write_1h")

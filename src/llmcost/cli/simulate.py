@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,7 @@ from llmcost.cli.options import (
     PricingOpt,
     RequestsOpt,
     TierOpt,
+    TrafficOpt,
     check_currency,
     check_format,
     default_tier,
@@ -32,6 +34,7 @@ from llmcost.cli.options import (
     open_catalog,
     service_tier,
     token_flags,
+    traffic_for,
     warn,
     warn_if_stale,
     when,
@@ -61,6 +64,7 @@ def simulate(
     requests: RequestsOpt = None,
     at: AtOpt = None,
     month: MonthOpt = None,
+    traffic: TrafficOpt = None,
     baseline: Annotated[
         list[str] | None,
         typer.Option("--baseline", help="Also compare with all traffic on this model (repeat)."),
@@ -116,6 +120,14 @@ def simulate(
     total = _requests(requests)
     swept = parse_sweep(sweep) if sweep is not None else None
     start, end = when(at, month)
+    profile = traffic_for(traffic, end)
+    if profile is None and spec.traffic is not None and end is None:
+        raise InputError(
+            f"traffic: {spec.traffic.label} spreads requests over a period, but without "
+            "--month they are priced at one instant (--at)",
+            where=spec.source,
+            hint="give --month YYYY-MM",
+        )
     choice = open_catalog(catalog, cur, pricing)
     warn_if_stale(choice, end or start)
     options = dict(
@@ -127,11 +139,13 @@ def simulate(
         known=choice.known,
         currency=cur,
         baselines=baseline or (),
+        traffic=profile,
     )
     result = simulate_mix(choice.catalog, spec, **options)
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
-        _save(spec, [s.model.id for s in result.slices], tokens, total, options["tier"], save_mix)
+        saved = replace(spec, traffic=result.traffic)
+        _save(saved, [s.model.id for s in result.slices], tokens, total, options["tier"], save_mix)
     if save_budget is not None:
         _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice)
     narrowed = [
@@ -161,8 +175,6 @@ def _requests(text: str | None) -> Decimal | None:
 def _save(spec, model_ids, tokens, requests, tier: str | None, path: str) -> None:
     """The mix as run: models by their ids, the command line's workload and requests folded
     into the file's."""
-    from dataclasses import replace
-
     from llmcost.mixfile import dump_mix
 
     saved = replace(
@@ -194,4 +206,8 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) 
     table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
     if result.slices[0].workload.tier != "standard":
         table["tier"] = result.slices[0].workload.tier
+    if result.traffic is not None:
+        from llmcost.mixfile import traffic_value
+
+        table["traffic"] = traffic_value(result.traffic)
     save_budget(path, limit, currency, choice, table)

@@ -155,7 +155,13 @@ def _document(r: BudgetResult) -> dict:
         "error": r.error,
         "line": r.line,
         "workloads": [
-            {"name": p.label, "model": p.model, "cost_min": p.cost_min, "cost_max": p.cost_max}
+            {
+                "name": p.label,
+                "model": p.model,
+                "cost_min": p.cost_min,
+                "cost_max": p.cost_max,
+                "traffic": p.traffic,
+            }
             for p in r.parts
         ],
         "lookahead": [

@@ -64,6 +64,8 @@ def compare_report(result: Comparison) -> Report:
         when = f"at {show_instant(result.at)}"
     else:
         when = f"over {show_instant(result.at)} .. {show_instant(result.until)}"
+    if result.traffic is not None:
+        when += f", traffic {result.traffic.label}"
     title = (
         f"{w.requests:,} requests x ({plain(w.input)} in, {plain(w.cached)} cached, "
         f"{plain(w.output)} out) "
@@ -74,6 +76,7 @@ def compare_report(result: Comparison) -> Report:
         "catalog_version": result.version,
         "at": result.at if result.until is None else None,
         "period": {"from": result.at, "until": result.until} if result.until else None,
+        "traffic": result.traffic.as_dict() if result.traffic is not None else None,
         "currency": result.currency,
         "workload": w.as_dict(),
         "baseline": result.baseline,

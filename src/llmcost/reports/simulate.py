@@ -34,6 +34,7 @@ def mix_document(result: MixResult) -> dict[str, Any]:
         "catalog_version": result.version,
         "at": result.at if result.until is None else None,
         "period": {"from": result.at, "until": result.until} if result.until else None,
+        "traffic": result.traffic.as_dict() if result.traffic is not None else None,
         "currency": result.currency,
         "requests": result.requests,
         "mix": [
@@ -100,6 +101,8 @@ def _title(result: MixResult) -> str:
         when = f"at {show_instant(result.at)}"
     else:
         when = f"over {show_instant(result.at)} .. {show_instant(result.until)}"
+    if result.traffic is not None:
+        when += f", traffic {result.traffic.label}"
     return (
         f"Mix of {len(result.slices)} models, {result.requests:,} requests {when}, "
         f"catalog {result.version.isoformat()}"
