@@ -20,6 +20,7 @@ Every error names the file, the line and the field (`llmcost.tomlfile`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -110,7 +111,7 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
             mix = replace(mix, source=f"{at}: {field_name(loc)}.slices")
         elif table.mix_file is not None:
             mix_path = Path(file).parent / table.mix_file
-            if not mix_path.exists():
+            if not os.path.lexists(mix_path):
                 raise InputError(
                     f"{field_name(loc)}.mix_file: no such file {str(mix_path)!r}",
                     where=where(file, lines.line((*loc, "mix_file"))),
@@ -163,12 +164,8 @@ def dump_budget(budget: BudgetFile) -> str:
     return tomli_w.dumps(_tomlable(doc))
 
 
-def write_new(path: str | Path, text: str) -> None:
-    """Write a new file; an existing one is never overwritten."""
-    try:
-        with open(path, "x", encoding="utf-8") as out:
-            out.write(text)
-    except FileExistsError:
-        raise InputError("already exists; not overwriting it", where=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=str(path)) from None
+def write_new(path: str | Path, text: str, *, force: bool = False) -> None:
+    """Write a budget file whole (atomically); an existing one only with `force`."""
+    from llmcost.files import write_atomic
+
+    write_atomic(path, text, force=force)

@@ -34,15 +34,23 @@ def shipped_pricing_dir() -> Path:
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Load and validate a catalog: a directory of provider files, one file, or the shipped
     catalog when `path` is None."""
+    from stat import S_ISDIR
+
+    from llmcost.files import os_error
+
     root = Path(path) if path is not None else shipped_pricing_dir()
-    if root.is_dir():
+    try:
+        is_dir = S_ISDIR(os.stat(root).st_mode)
+    except FileNotFoundError:
+        raise InputError(f"{root}: no such catalog file or directory") from None
+    except OSError as exc:  # a symlink loop, no permission: said as what it is
+        raise os_error(exc, str(root)) from None
+    if is_dir:
         files = sorted(root.glob("*.toml"))
         if not files:
             raise InputError(f"{root}: no *.toml price files in this directory")
-    elif root.is_file():
-        files = [root]
     else:
-        raise InputError(f"{root}: no such catalog file or directory")
+        files = [root]  # a device or pipe is refused by the bounded read
     contents = [(file, _read_bytes(file)) for file in files]
     key = _cache_key(contents)
     providers = _cached(key)
@@ -54,10 +62,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
 
 def _read_bytes(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    from llmcost.files import read_bounded
+
+    return read_bounded(file, error=CatalogError)
 
 
 def parse_provider_file(file: Path, data: bytes) -> Provider:

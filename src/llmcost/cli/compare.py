@@ -15,6 +15,7 @@ from llmcost.cli.options import (
     CacheWriteOpt,
     CatalogOpt,
     CurrencyOpt,
+    ForceOpt,
     FormatOpt,
     HitRateOpt,
     InputOpt,
@@ -54,6 +55,7 @@ def compare(
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Price one workload on several models, cheapest first.
 
@@ -95,11 +97,11 @@ def compare(
             + "; ".join(why for _, why in result.skipped)  # each reason names its model
         )
     if save_budget is not None:
-        _save_budget(save_budget, limit, result, choice)
+        _save_budget(save_budget, limit, result, choice, force)
     emit(compare_report(result), fmt)
 
 
-def _save_budget(path: str, limit: str | None, result, choice) -> None:
+def _save_budget(path: str, limit: str | None, result, choice, force: bool) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     from llmcost.cli.budget import save_budget
 
@@ -108,4 +110,4 @@ def _save_budget(path: str, limit: str | None, result, choice) -> None:
     w = result.workload
     table = {k: v for k, v in w.as_dict().items() if k != "requests"}
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
-    save_budget(path, limit, result.currency, choice, table)
+    save_budget(path, limit, result.currency, choice, table, force=force)

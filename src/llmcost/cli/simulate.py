@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from llmcost.cli.options import (
     CacheWriteOpt,
     CatalogOpt,
     CurrencyOpt,
+    ForceOpt,
     FormatOpt,
     HitRateOpt,
     InputOpt,
@@ -78,6 +78,7 @@ def simulate(
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Price a traffic mix across models, with exact bounds and savings.
 
@@ -123,9 +124,9 @@ def simulate(
     result = simulate_mix(choice.catalog, spec, **options)
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
-        _save(spec, [s.model.id for s in result.slices], tokens, total, batch, save_mix)
+        _save(spec, [s.model.id for s in result.slices], tokens, total, batch, save_mix, force)
     if save_budget is not None:
-        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice)
+        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice, force)
     narrowed = [
         s.model.id
         for s in result.slices
@@ -150,11 +151,12 @@ def _requests(text: str | None) -> Decimal | None:
     return parse_count(text, field="--requests") if text is not None else None
 
 
-def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
+def _save(spec, model_ids, tokens, requests, batch: bool, path: str, force: bool) -> None:
     """The mix as run: models by their ids, the command line's workload and requests folded
     into the file's."""
     from dataclasses import replace
 
+    from llmcost.files import write_atomic
     from llmcost.mixfile import dump_mix
 
     saved = replace(
@@ -164,14 +166,11 @@ def _save(spec, model_ids, tokens, requests, batch: bool, path: str) -> None:
         requests=requests if requests is not None else spec.requests,
         batch=batch or spec.batch,
     )
-    try:
-        Path(path).write_text(dump_mix(saved), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+    write_atomic(path, dump_mix(saved), force=force)  # never half a file, never unasked
     warn(f"mix written to {path}")
 
 
-def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) -> None:
+def _save_budget(spec, result, tokens, requests, path, limit, currency, choice, force) -> None:
     """The mix as run (models by id, slices with their own workloads), the command line's
     workload as its default and its requests as requests per month."""
     from llmcost.cli.budget import save_budget
@@ -185,4 +184,4 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) 
     ]
     table = {**tokens.over(spec.tokens).given(), "slices": slices, "requests_per_month": total}
     table["batch"] = result.slices[0].workload.batch
-    save_budget(path, limit, currency, choice, table)
+    save_budget(path, limit, currency, choice, table, force=force)
