@@ -63,10 +63,15 @@ class Catalog:
         return list(self._models.values())
 
     def info(self, model_id: str) -> ModelInfo:
-        return self._models[model_id]
+        """The model with id `model_id`; any other name a user may type is resolved as the
+        CLI resolves it (an unknown one is an `UnknownModel` error, never a KeyError)."""
+        info = self._models.get(model_id) if isinstance(model_id, str) else None
+        return info if info is not None else self.resolve(model_id)
 
     def resolve(self, name: str) -> ModelInfo:
         """The model a user means by `name`, or an error suggesting the closest ids."""
+        if not isinstance(name, str):
+            raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         model_id = self._by_name.get(normalize(name))
         if model_id is not None:
             info = self._models[model_id]
@@ -97,6 +102,7 @@ class Catalog:
         or before it. `None` is the newest catalog."""
         if known is None:
             return self.newest
+        known = as_day(known)
         past = [v for v in self.versions if v <= known]
         if not past:
             raise InputError(
@@ -107,9 +113,10 @@ class Catalog:
 
     def entries(self, model_id: str, known: date | None = None) -> list[PriceEntry]:
         """The model's entries as known on `known`, in file order."""
-        entries = self._models[model_id].model.prices
+        entries = self.info(model_id).model.prices
         if known is None:
             return list(entries)
+        known = as_day(known)
         return [e for e in entries if e.published <= known]
 
     # -- prices -----------------------------------------------------------------------------
@@ -129,7 +136,7 @@ class Catalog:
         """The entry pricing `model_id` at `at` in `currency`, or an error saying why there is
         none (not yet released, retired, not priced in that currency)."""
         at = utc(at)
-        model = self._models[model_id].model
+        model = self.info(model_id).model
         if model.retired is not None and at >= model.retired:
             hint = f"use its successor {model.successor!r}" if model.successor else None
             raise NotPriced(
@@ -158,7 +165,7 @@ class Catalog:
     def bounds(self, model_id: str, known: date | None = None) -> list[datetime]:
         """Every instant at which the price of `model_id` may change, sorted: the edges of
         its entries' valid times (as known on `known`), its release and its retirement."""
-        model = self._models[model_id].model
+        model = self.info(model_id).model
         points: set[datetime] = {model.released}
         if model.retired is not None:
             points.add(model.retired)
@@ -187,6 +194,20 @@ class Catalog:
             entry = self.entry_at(model.id, at, known)
             if entry is not None and currency in entry.rates:
                 yield info
+
+
+def as_day(known: date | datetime | str) -> date:
+    """A catalog version as the Python API may pass it: a date, a datetime (its UTC day) or
+    the text `--catalog` takes (`2026-05-03`); anything else is an error, not a TypeError."""
+    from llmcost.timeparse import day
+
+    if isinstance(known, datetime):
+        return utc(known).date()
+    if isinstance(known, date):
+        return known
+    if isinstance(known, str):
+        return day(known, field="known")
+    raise InputError(f"known: {known!r} is not a day", hint="give a date or YYYY-MM-DD")
 
 
 def _as_entity(provider) -> Provider:
