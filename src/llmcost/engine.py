@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from llmcost.catalog.entities import WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
-from llmcost.errors import InputError, NotPriced
+from llmcost.errors import InputError, NotPriced, TooLarge
 from llmcost.money import EXACT, ZERO, per_million, to_decimal
 from llmcost.timeparse import days_between, utc
 from llmcost.units import DERIVED_PLACES, check_count
@@ -204,6 +204,27 @@ def cost_with_rates(
         output=per_million(EXACT.multiply(w.output, scale), rates.output_mtok),
         applied=applied,
     )
+
+
+def check_fits(catalog: Catalog, model_id: str, workload: Workload) -> None:
+    """A request the model cannot take has no price: a prompt over its context window, or an
+    output over its maximum, is refused (the provider would refuse it), never priced as if it
+    fitted. The counts are per request (an average, for a workload). Every command prices a
+    workload through `comparison.price_one`, which applies this first; `cost_at` and
+    `cost_over` themselves price any counts at the rates (they also price token totals)."""
+    model = catalog.info(model_id).model
+    if workload.input > model.context_window:
+        raise TooLarge(
+            f"{model.id}: a prompt of {workload.input.normalize():f} tokens is over its "
+            f"context window of {model.context_window}",
+            hint="shorten the prompt or choose a model with a larger context window",
+        )
+    if workload.output > model.max_output:
+        raise TooLarge(
+            f"{model.id}: an output of {workload.output.normalize():f} tokens is over its "
+            f"maximum output of {model.max_output}",
+            hint="lower --output or choose a model with a larger maximum output",
+        )
 
 
 def cost_at(
