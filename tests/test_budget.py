@@ -278,6 +278,19 @@ def test_junit_is_xml_with_failures_and_errors():
     assert suite.get("errors") == "1"
 
 
+JUNIT_XSD = HERE / "fixtures" / "junit" / "junit-10.xsd"
+
+
+@pytest.mark.parametrize(
+    "files", [[*GOOD, "unknown-key.toml"], ["over.toml"], ["missing.toml"]], ids=str
+)
+def test_junit_validates_against_the_common_junit_schema(files):
+    import xmlschema
+
+    result = run("budget", "check", *files, *AT, *CAT, "--format", "junit")
+    xmlschema.XMLSchema(JUNIT_XSD).validate(result.stdout)
+
+
 def test_github_writes_the_step_summary(tmp_path):
     summary = tmp_path / "summary.md"
     env = {"GITHUB_STEP_SUMMARY": str(summary)}

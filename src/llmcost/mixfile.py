@@ -27,7 +27,16 @@ from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
 from llmcost.tomlfile import where as at_line
 
-_COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
+
+def _count(description: str):
+    """A token or request count: a non-negative number, up to 10^15 and 12 decimals."""
+    return Field(
+        default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False,
+        description=description,
+    )  # fmt: skip
+
+
+_COUNT = _count("A count: a number from 0 to 10^15, at most 12 decimals.")
 
 
 def _unquoted(value):
@@ -46,12 +55,15 @@ class _Strict(BaseModel):
 
 
 class TokenTable(_Strict):
-    input: Number | None = _COUNT
-    cached: Number | None = _COUNT
-    cache_hit_rate: Number | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    cache_write: Number | None = _COUNT
-    cache_write_1h: Number | None = _COUNT
-    output: Number | None = _COUNT
+    input: Number | None = _count("Prompt tokens per request: the whole prompt, cache included.")
+    cached: Number | None = _count("Of the prompt, tokens read from cache (hits) per request.")
+    cache_hit_rate: Number | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False,
+        description="Share of the prompt read from cache, 0 to 1 (instead of cached).",
+    )  # fmt: skip
+    cache_write: Number | None = _count("Of the prompt, tokens written to cache (5 minutes).")
+    cache_write_1h: Number | None = _count("Of the prompt, tokens written to cache (1 hour).")
+    output: Number | None = _count("Output tokens per request, reasoning included.")
 
     @model_validator(mode="after")
     def _one_kind_of_hits(self):
@@ -64,10 +76,13 @@ class TokenTable(_Strict):
 
 
 class SliceTable(TokenTable):
-    model: str = Field(min_length=1)
-    share: Decimal | str | None = None
-    share_min: Number | None = None
-    share_max: Number | None = None
+    model: str = Field(min_length=1, description="The slice's model: an id, alias or provider/id.")
+    share: Decimal | str | None = Field(
+        default=None,
+        description='Percent of the traffic: a number (60) or a range as text ("60-70").',
+    )
+    share_min: Number | None = Field(default=None, description="Lowest percent of the traffic.")
+    share_max: Number | None = Field(default=None, description="Highest percent of the traffic.")
 
     @model_validator(mode="after")
     def _one_kind_of_share(self):

@@ -120,12 +120,9 @@ def schema() -> None:
     """The budget file's JSON Schema, for editors that autocomplete TOML (e.g. taplo)."""
     import json
 
-    from llmcost.budgetfile import BudgetFile
+    from llmcost.budgetfile import json_schema
 
-    document = BudgetFile.model_json_schema()
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "llmcost budget"
-    typer.echo(json.dumps(document, indent=2))
+    typer.echo(json.dumps(json_schema(), indent=2))
 
 
 # Where the GitHub Action (action.yml) and the pre-commit hook look for budgets by default.
