@@ -171,10 +171,11 @@ def _past_the_end(at: datetime) -> InputError:
 def horizon_end(at: datetime, days: int) -> datetime:
     """The end of the look-ahead: `days` after `at`, or the last instant there is (nothing is
     scheduled after the year 9999)."""
+    last = datetime(MAXYEAR, 12, 31, tzinfo=UTC)  # a day short of the end: room to step past
     try:
-        return at + timedelta(days=days)
+        return min(at + timedelta(days=days), last)
     except OverflowError:
-        return datetime.max.replace(tzinfo=UTC)
+        return last
 
 
 def periods(period: str, at: datetime, until: datetime | None) -> list[tuple[datetime, datetime]]:

@@ -43,7 +43,7 @@ def os_error(exc: OSError, file: str, *, error: type[LlmcostError] = InputError)
     """An OSError as one error of ours, worded by its errno."""
     message, hint = _OS_ERRORS.get(exc.errno, (None, None))
     if message is None:
-        message = f"cannot use this file: {exc.strerror or exc}"
+        message = f"cannot use this file: {exc.strerror or str(exc) or type(exc).__name__}"
     return error(message, where=file, hint=hint)
 
 
@@ -114,6 +114,8 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
     its permissions); a symlink's target is written, not the link. Only regular files are
     ever replaced."""
     file = str(path)
+    if "\0" in file:
+        raise InputError("the path contains a NUL byte", where=repr(file))
     target = Path(os.path.realpath(path))
     try:
         existing = os.stat(target)

@@ -45,6 +45,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         raise InputError(f"{root}: no such catalog file or directory") from None
     except OSError as exc:  # a symlink loop, no permission: said as what it is
         raise os_error(exc, str(root)) from None
+    except ValueError:  # a NUL byte, which no path can hold
+        raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
     if is_dir:
         files = sorted(root.glob("*.toml"))
         if not files:

@@ -75,7 +75,9 @@ def _append_summary(path: str, report) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write(render(report, "markdown") + "\n")
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+        from llmcost.files import os_error
+
+        raise os_error(exc, path) from None
 
 
 @app.command("validate")
@@ -217,7 +219,7 @@ def save_budget(
         raise InputError(f"--limit: {limit!r} is out of range", hint="at most 1e15, 12 decimals")
     given = {k: v for k, v in workload.items() if v is not None and v != 0}
     budget = BudgetFile(
-        name=Path(path).stem,
+        name=Path(path).stem or "budget",  # "." or "/" has none; the write then says why
         limit=amount,
         currency=currency,
         catalog=None if choice.path else choice.known,
