@@ -98,3 +98,16 @@ def test_a_budget_whose_workload_a_model_cannot_take_is_an_error(tmp_path):
     result = run("budget", "check", str(budget), "--at", "2026-01-10")
     assert result.exit_code == 2
     assert "b.toml:5" in result.stderr and "context window of 100000" in result.stderr
+
+
+def test_a_sweep_point_past_a_context_window_is_that_point_only():
+    result = run(
+        "simulate", "--mix", "alpha-flash=50,alpha-old=50", "-i", "1000", "-o", "10", *AT,
+        "--sweep", "input=50k:150k:50k", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    points = json.loads(result.stdout)["sweep"]["points"]
+    assert [p["cost_max"] is None for p in points] == [False, False, True]
+    assert "context window of 100000" in points[2]["reason"]
+    # 100,000 in x ($1 x 50% + $0.5 x 50%)/M + 10 out x ($2 x 50% + $1 x 50%)/M = 0.075015
+    assert points[1]["cost_max"] == "0.075015"
