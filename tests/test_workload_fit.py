@@ -111,3 +111,15 @@ def test_a_sweep_point_past_a_context_window_is_that_point_only():
     assert "context window of 100000" in points[2]["reason"]
     # 100,000 in x ($1 x 50% + $0.5 x 50%)/M + 10 out x ($2 x 50% + $1 x 50%)/M = 0.075015
     assert points[1]["cost_max"] == "0.075015"
+
+
+def test_budget_validate_refuses_a_workload_a_model_cannot_take(tmp_path):
+    budget = tmp_path / "b.toml"
+    budget.write_text(
+        "name = 'b'\nlimit = 100\n\n[[workloads]]\nrequests_per_month = 10\ninput = 1000\n"
+        "output = 20000\n\n[[workloads.slices]]\nmodel = 'alpha-flash'\nshare = 50\n\n"
+        "[[workloads.slices]]\nmodel = 'alpha-old'\nshare = 50\n"
+    )
+    result = run("budget", "validate", str(budget))
+    assert result.exit_code == 2
+    assert "b.toml:4" in result.stderr and "maximum output of 10000" in result.stderr

@@ -473,6 +473,7 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     its currency (and a batch price, for a batch workload), its mixes can sum to 100%, its
     workloads are complete and its pinned version exists. Raises on the first problem,
     naming file:line: field."""
+    from llmcost.engine import check_fits
     from llmcost.errors import NotPriced
     from llmcost.mix import resolve_slices
 
@@ -481,11 +482,16 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     for part in budget.parts:
         try:
             if part.mix is not None:
-                infos, _ = resolve_slices(catalog, part.mix, part.tokens, part.requests, part.batch)
+                infos, loads = resolve_slices(
+                    catalog, part.mix, part.tokens, part.requests, part.batch
+                )
             else:
                 infos = [catalog.resolve(part.model)]
-                part.tokens.workload(part.requests, part.batch, f"{part.where}: {part.field}")
-            for info in infos:
+                loads = [
+                    part.tokens.workload(part.requests, part.batch, f"{part.where}: {part.field}")
+                ]
+            for info, load in zip(infos, loads, strict=True):
+                check_fits(catalog, info.id, load)  # a request the model cannot take
                 entries = catalog.entries(info.id, budget.catalog)
                 if not any(budget.currency in e.rates for e in entries):
                     raise NotPriced(f"{info.id} has no {budget.currency} price at all")
