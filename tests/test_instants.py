@@ -102,3 +102,21 @@ def test_instant_takes_what_the_python_api_passes():
     for odd in (None, 20260501, b"2026-05-01"):
         with pytest.raises(InputError):
             instant(odd)
+
+
+def test_bill_reads_24_00_in_a_record_as_its_since_and_until_do(tmp_path):
+    # a record stamped 2026-05-01T24:00 is 2026-05-02 00:00: inside [2026-05-01T24:00,
+    # 2026-05-02T00:00:00.000001), a range of one microsecond
+    log = tmp_path / "u.jsonl"
+    log.write_text(
+        '{"timestamp": "2026-05-01T24:00:00Z", "model": "alpha-flash",'
+        ' "usage": {"prompt_tokens": 10, "completion_tokens": 5}}\n'
+    )
+    import json
+
+    def priced(*flags: str) -> int:
+        result = run("bill", str(log), *flags, *CAT, "--format", "json")
+        return json.loads(result.stdout)["priced"]
+
+    assert priced("--since", "2026-05-01T24:00") == 1
+    assert priced("--since", "2026-05-01T24:00", "--until", "2026-05-02T00:00:00.000001") == 1
