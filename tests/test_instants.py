@@ -78,6 +78,13 @@ def test_far_instants_are_exit_2_with_one_line_not_a_crash(args):
     assert all(line.startswith("llmcost: error: ") for line in result.stderr.splitlines())
 
 
+def test_a_day_budget_days_before_the_end_of_time_looks_ahead_without_a_crash():
+    # the week ahead of 9999-12-28 runs into 9999-12-31, whose end cannot be written down
+    result = run("budget", "check", str(BUDGETS / "promo-day.toml"), "--at", "9999-12-28", *CAT)
+    assert result.exit_code == 1, result.stderr  # over: alpha-pro's list price, $6 a day
+    assert "internal error" not in result.stderr
+
+
 def test_a_month_budget_in_the_last_month_there_is_says_why():
     result = run("budget", "check", str(BUDGETS / "ok.toml"), "--at", "9999-12-31T23:59", *CAT)
     assert "ends after the year 9999" in result.stderr

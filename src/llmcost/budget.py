@@ -398,7 +398,8 @@ def _look_ahead(catalog, budget, at, horizon_days, known) -> list[Lookahead]:
 
 
 WEEK = 7
-_LAST_DAY = datetime(MAXYEAR, 12, 31, tzinfo=UTC)  # the last whole day llmcost can price
+# the last day whose end llmcost can write down (9999-12-31 ends at the year 10000)
+_LAST_DAY = datetime(MAXYEAR, 12, 30, tzinfo=UTC)
 
 
 def _heavier_days(catalog, budget, at, horizon_days, known, checked: Decimal, ahead) -> list:
