@@ -105,6 +105,51 @@ def test_look_ahead_across_the_promo_end_warns_and_strict_fails():
     assert result.exit_code == 1 and doc["budgets"][0]["status"] == "over"
 
 
+PEAK_DAY = """name = "daily"
+limit = 2.2
+period = "day"
+
+[[workloads]]
+model = "alpha-flash"
+requests_per_day = 1000
+input = 1000
+output = 500
+"""
+
+
+@pytest.mark.parametrize("sunday", ["2026-03-08", "2026-02-27"])
+def test_a_day_budget_looks_ahead_at_the_weekdays_with_peak_hours(tmp_path, sunday):
+    # alpha-flash from 2026-03-01: peak 01:00-04:00 Mon-Fri at double rates. A day of 1000
+    # requests (1M input, 0.5M output): off-peak 1 + 1 = $2.00; on a weekday 21h off-peak and
+    # 3h peak: 2 x 21/24 + 4 x 3/24 = $2.25, over the $2.20 limit. Checked on Sunday 2026-03-08
+    # (and on Friday 2026-02-27, before the peak pricing starts), Monday must be a warning.
+    (tmp_path / "daily.toml").write_text(PEAK_DAY)
+    result = runner.invoke(
+        app,
+        ["budget", "check", str(tmp_path / "daily.toml"), "--at", sunday, *CAT, "-f", "json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    budget = json.loads(result.stdout)["budgets"][0]
+    assert (budget["status"], budget["cost"]) == ("warn", "2")
+    monday = [a for a in budget["lookahead"] if a["status"] == "over"]
+    assert monday[0]["at"] in ("2026-03-09T00:00:00Z", "2026-03-02T00:00:00Z")
+    assert monday[0]["cost"] == "2.25"
+    assert "Monday" in monday[0]["changes"][0]
+    strict = runner.invoke(
+        app, ["budget", "check", str(tmp_path / "daily.toml"), "--at", sunday, *CAT, "--strict"]
+    )
+    assert strict.exit_code == 1
+
+
+def test_a_day_budget_with_no_dearer_day_ahead_stays_ok(tmp_path):
+    (tmp_path / "daily.toml").write_text(PEAK_DAY.replace("limit = 2.2", "limit = 3"))
+    result = runner.invoke(
+        app,
+        ["budget", "check", str(tmp_path / "daily.toml"), "--at", "2026-03-08", *CAT, "-f", "json"],
+    )
+    assert json.loads(result.stdout)["budgets"][0]["status"] == "ok"
+
+
 def test_no_look_ahead_with_horizon_zero_or_beyond_it():
     _, doc = check_json("promo-day.toml", extra=["--horizon", "0"])
     assert doc["budgets"][0]["status"] == "ok" and doc["budgets"][0]["lookahead"] == []
@@ -167,7 +212,7 @@ def test_pinned_budget_uses_its_version_and_reports_drift(tmp_path, fixture_cata
         ("unknown-model.toml", "unknown-model.toml:12: workloads[1].model: unknown model"),
         ("impossible-mix.toml", "impossible-mix.toml:4: workloads[0].slices: the shares cannot"),
         ("pinned-too-early.toml", "pinned-too-early.toml:3: catalog: no catalog version"),
-        ("missing.toml", "missing.toml: cannot read"),
+        ("missing.toml", "missing.toml: no such file"),
     ],
 )
 def test_bad_budget_files_exit_2_naming_file_line_and_field(file, needle):
@@ -231,6 +276,19 @@ def test_junit_is_xml_with_failures_and_errors():
     suite = ET.fromstring(result.stdout).find("testsuite")
     assert suite.get("tests") == "7" and suite.get("failures") == "1"
     assert suite.get("errors") == "1"
+
+
+JUNIT_XSD = HERE / "fixtures" / "junit" / "junit-10.xsd"
+
+
+@pytest.mark.parametrize(
+    "files", [[*GOOD, "unknown-key.toml"], ["over.toml"], ["missing.toml"]], ids=str
+)
+def test_junit_validates_against_the_common_junit_schema(files):
+    import xmlschema
+
+    result = run("budget", "check", *files, *AT, *CAT, "--format", "junit")
+    xmlschema.XMLSchema(JUNIT_XSD).validate(result.stdout)
 
 
 def test_github_writes_the_step_summary(tmp_path):

@@ -220,6 +220,29 @@ def test_prices_history_lists_every_entry_with_both_times():
     assert entries[1]["valid_until"] == "2026-02-01T12:00:00Z"
 
 
+def test_prices_show_when_a_later_entry_takes_over():
+    # alpha-pro's launch price is open-ended in its own entry, but a promo published later
+    # takes over on 2026-01-15; the promo gives way to the new list price at 2026-02-01 12:00
+    def row(at: str) -> dict:
+        return run_json("prices", "alpha-pro", "alpha-old", "--at", at, *CAT)["models"]
+
+    launch, old = row("2026-01-10")
+    assert (launch["valid_from"], launch["valid_until"]) == (
+        "2026-01-01T00:00:00Z",
+        "2026-01-15T00:00:00Z",
+    )
+    assert old["valid_until"] == "2026-02-01T00:00:00Z"  # its retirement
+    promo = row("2026-01-20")[0]
+    assert (promo["valid_from"], promo["valid_until"]) == (
+        "2026-01-15T00:00:00Z",
+        "2026-02-01T12:00:00Z",
+    )
+    # as known on 2026-01-05 nothing later was published: no end
+    known = run_json("prices", "alpha-pro", "--at", "2026-01-20", "--catalog",
+                     f"{FIXTURE_PRICING}@2026-01-05")["models"][0]  # fmt: skip
+    assert known["valid_until"] is None
+
+
 def test_prices_unknown_model_is_an_error():
     assert_bad_input(run("prices", "gpt-9", *CAT), "unknown model 'gpt-9'")
 
@@ -284,6 +307,38 @@ def test_version():
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("llmcost 0.")
+
+
+# -- compare over a month in which a model exists only part of the time ----------------------
+
+
+@pytest.fixture
+def retiring_mid_month(tmp_path) -> list[str]:
+    """The fixture catalog with alpha-old retired on 2026-01-20, inside January."""
+    text = (FIXTURE_PRICING / "alpha.toml").read_text()
+    (tmp_path / "alpha.toml").write_text(
+        text.replace("retired = 2026-02-01T00:00:00Z", "retired = 2026-01-20T00:00:00Z")
+    )
+    (tmp_path / "beta.toml").write_text((FIXTURE_PRICING / "beta.toml").read_text())
+    return ["--catalog", str(tmp_path)]
+
+
+def test_compare_month_prices_the_models_that_exist_all_month_and_names_the_rest(
+    retiring_mid_month,
+):
+    args = ["compare", "alpha-old", "alpha-flash", *W, "--month", "2026-01", *retiring_mid_month]
+    result = run(*args, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [r["model"] for r in doc["rows"]] == ["alpha-flash"]
+    assert doc["rows"][0]["total"] == "2.1"  # 1 + 0.1 + 1, all of January
+    assert doc["skipped"][0]["model"] == "alpha-old"
+    assert "alpha-old was retired at 2026-01-20 00:00 UTC" in result.stderr
+
+
+def test_compare_month_of_one_named_model_that_exists_part_of_it_is_exit_2(retiring_mid_month):
+    result = run("compare", "alpha-old", *W, "--month", "2026-01", *retiring_mid_month)
+    assert_bad_input(result, "alpha-old was retired at 2026-01-20 00:00 UTC")
 
 
 # -- a QA pass over compare and simulate ------------------------------------------------------

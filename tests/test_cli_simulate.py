@@ -185,7 +185,7 @@ def test_mix_file_flags_override_the_file(sim, tmp_path):
         (["--mix", "alpha-flash"], "not model=share"),
         ([], "give one of --mix and --mix-file"),
         (["--mix", MIX, "--mix-file", "x.toml"], "give one of --mix and --mix-file"),
-        (["--mix-file", "/nonexistent/mix.toml"], "cannot read"),
+        (["--mix-file", "/nonexistent/mix.toml"], "mix.toml: no such file"),
         (["--mix", MIX, "--sweep", "speed=1:2:1"], "cannot sweep"),
         (["--mix", MIX, "--sweep", "share:alpha-pro=0:10:5"], "not in the mix"),
         (["--mix", MIX, "--month", "2026-13"], "not a month"),

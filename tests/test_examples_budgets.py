@@ -92,3 +92,34 @@ def test_office_hours_traffic_costs_what_the_peak_hours_make_it():
     budget = check("office-assistant.toml", "--month", "2026-10")
     assert budget["cost"] == "568"
     assert budget["workloads"][0]["traffic"] == "office-hours@Asia/Shanghai"
+
+
+def test_the_action_runs_on_node_24_in_its_own_cached_virtual_environment():
+    action = (BUDGETS.parent.parent / "action.yml").read_text()
+    assert "actions/setup-python@v6" in action and "setup-python@v5" not in action
+    assert "update-environment: false" in action  # the calling job's Python is left alone
+    assert "actions/cache@v5" in action and "cache-hit != 'true'" in action
+    assert "-m venv" in action and '"$bin/llmcost" budget check' in action
+    assert "pip install" not in action.split("-m venv")[0]  # never into the job's Python
+
+
+def test_the_hook_and_the_action_look_at_the_same_files():
+    import re
+
+    root = BUDGETS.parent.parent
+    hooks = (root / ".pre-commit-hooks.yaml").read_text()
+    pattern = re.search(r"files: (\S+)", hooks).group(1)
+    assert "default: budgets/*.toml" in (root / "action.yml").read_text()
+    assert re.search(pattern, "budgets/support-bot.toml")
+    assert re.search(pattern, "services/api/budgets/chat.toml")
+    assert not re.search(pattern, "budgets/mixes/routing.toml")  # a mix a budget names
+    assert not re.search(pattern, "budgets/README.md")
+
+
+def test_a_mix_file_checked_as_a_budget_says_what_it_is(tmp_path):
+    mix = tmp_path / "routing.toml"
+    mix.write_text("[[slices]]\nmodel = 'deepseek-v4-flash'\nshare = 100\n")
+    for command in ("validate", "check"):
+        result = CliRunner().invoke(app, ["budget", command, str(mix)])
+        assert result.exit_code == 2
+        assert "routing.toml: this is a mix file, not a budget" in result.stderr

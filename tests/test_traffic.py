@@ -274,7 +274,7 @@ def run(fixture_pricing_dir, monkeypatch):
     return invoke
 
 
-COMPARE = ["compare", "alpha-flash", "--input", "1M", "--output", "1M", "--requests", "9"]
+COMPARE = ["compare", "alpha-flash", "--input", "10k", "--output", "10k", "--requests", "900"]
 
 
 def test_compare_with_traffic_prices_and_names_the_profile(run):
@@ -310,11 +310,11 @@ def test_compare_traffic_errors_are_one_line_exit_2(run, extra, needle):
 
 
 MIX_FILE = """\
-requests = 31
+requests = 3100
 
 [workload]
-input = 1_000_000
-output = 1_000_000
+input = 10_000
+output = 10_000
 
 [traffic]
 timezone = "Europe/Berlin"
@@ -401,14 +401,14 @@ period = "{period}"
 [[workloads]]
 model = "alpha-flash"
 {requests}
-input = 1_000_000
-output = 1_000_000
+input = 10_000
+output = 10_000
 {traffic}
 """
 
 
 def check(
-    run, tmp_path, *, traffic: str, period="month", requests="requests_per_month = 9", limit=30
+    run, tmp_path, *, traffic: str, period="month", requests="requests_per_month = 900", limit=30
 ):
     path = tmp_path / "budget.toml"
     path.write_text(BUDGET.format(limit=limit, period=period, requests=requests, traffic=traffic))
@@ -426,9 +426,10 @@ def test_a_month_budget_prices_its_workload_by_its_profile(run, tmp_path):
 
 
 def test_requests_per_day_follow_the_profile_so_a_weekday_holds_more(run, tmp_path):
-    # 5 a day on average, all on weekdays: a weekday holds 7; a UTC weekday holds all of
+    # 500 a day on average (of 10K + 10K tokens: 5 of 1M + 1M), all on weekdays: a weekday
+    # holds 7 such; a UTC weekday holds all of
     # Tokyo's 09-18 (00-09 UTC), a third of it at peak: 7 x (6 + 3 + 3) / 3 = 28
-    daily = dict(period="day", requests="requests_per_day = 5", limit=20)
+    daily = dict(period="day", requests="requests_per_day = 500", limit=20)
     _, doc = check(run, tmp_path, traffic='traffic = "office-hours@Asia/Tokyo"', **daily)
     assert doc["cost"] == "28"
     assert doc["period"]["from"] == "2026-03-02T00:00:00Z"  # a Monday
@@ -440,7 +441,7 @@ def test_requests_per_day_follow_the_profile_so_a_weekday_holds_more(run, tmp_pa
 def test_budget_traffic_errors_name_file_line_and_field(run, tmp_path):
     path = tmp_path / "budget.toml"
     text = BUDGET.format(
-        limit=30, period="month", requests="requests_per_month = 9", traffic="[workloads.traffic]"
+        limit=30, period="month", requests="requests_per_month = 900", traffic="[workloads.traffic]"
     )
     path.write_text(text + 'timezone = "Europe/Nowhere"\n')
     result = run("budget", "check", str(path), "--month", "2026-03")

@@ -13,18 +13,20 @@ result with status `error` (a check fails closed), never an exception.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 from llmcost.catalog.diff import terms
 from llmcost.catalog.lookup import Catalog
-from llmcost.errors import LlmcostError
+from llmcost.errors import InputError, LlmcostError
 from llmcost.mix import MixSpec, Tokens
 from llmcost.money import EXACT, exact_sum, ratio, to_decimal
+from llmcost.timeparse import show_instant
 from llmcost.traffic import TrafficProfile
 
 STATUSES = ("ok", "warn", "over", "error")
@@ -155,9 +157,35 @@ def month_of(at: datetime) -> tuple[datetime, datetime]:
 def add_month(at: datetime) -> datetime:
     """The same day and time a calendar month later (the last day if that month is shorter)."""
     year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
-    last = (datetime(*following, 1, tzinfo=UTC) - DAY).day
+    if year > MAXYEAR:
+        raise _past_the_end(at)
+    last = monthrange(year, month)[1]
     return at.replace(year=year, month=month, day=min(at.day, last))
+
+
+def plus(at: datetime, delta: timedelta) -> datetime:
+    """`at + delta`, or an error a user can read when that is past the year 9999."""
+    try:
+        return at + delta
+    except OverflowError:
+        raise _past_the_end(at) from None
+
+
+def _past_the_end(at: datetime) -> InputError:
+    return InputError(
+        f"the period from {show_instant(at)} ends after the year 9999, the last llmcost prices",
+        hint="check an earlier --at or --month",
+    )
+
+
+def horizon_end(at: datetime, days: int) -> datetime:
+    """The end of the look-ahead: `days` after `at`, or the last instant there is (nothing is
+    scheduled after the year 9999)."""
+    last = datetime(MAXYEAR, 12, 31, tzinfo=UTC)  # a day short of the end: room to step past
+    try:
+        return min(at + timedelta(days=days), last)
+    except OverflowError:
+        return last
 
 
 def periods(period: str, at: datetime, until: datetime | None) -> list[tuple[datetime, datetime]]:
@@ -172,12 +200,12 @@ def periods(period: str, at: datetime, until: datetime | None) -> list[tuple[dat
     if period == "month":
         return [month_of(at)]
     start = datetime(at.year, at.month, at.day, tzinfo=UTC)
-    return [(start, start + DAY)]
+    return [(start, plus(start, DAY))]
 
 
 def after(period: str, at: datetime) -> tuple[datetime, datetime]:
     """One whole period starting at `at`: what a budget costs once a change is in force."""
-    return (at, add_month(at)) if period == "month" else (at, at + DAY)
+    return (at, add_month(at)) if period == "month" else (at, plus(at, DAY))
 
 
 def requests_in(part: Part, start: datetime, end: datetime) -> Decimal:
@@ -323,6 +351,11 @@ def check_budget(
         return BudgetResult(status="error", error=exc.one_line(), line=_where_line(exc), **base)
     status = current = status_of(high, budget.limit, budget.warn_at)
     ahead = _look_ahead(catalog, budget, at, horizon_days, effective)
+    if budget.period == "day":
+        ahead = sorted(
+            ahead + _heavier_days(catalog, budget, at, horizon_days, effective, high, ahead),
+            key=lambda a: a.at,
+        )
     breach = next((a for a in ahead if a.status in ("over", "error")), None)
     if breach is not None and status != "over":
         status = "over" if strict else "warn"
@@ -361,12 +394,13 @@ def _where_line(exc: LlmcostError) -> int | None:
 def _look_ahead(catalog, budget, at, horizon_days, known) -> list[Lookahead]:
     if horizon_days <= 0:
         return []
-    found = scheduled_changes(catalog, budget, at, at + timedelta(days=horizon_days), known)
+    found = scheduled_changes(catalog, budget, at, horizon_end(at, horizon_days), known)
     ahead = []
     for instant, changes in found.items():
-        start, end = after(budget.period, instant)
+        start, end = instant, instant  # until the period after it is known
         line = changes[0][1]
         try:
+            start, end = after(budget.period, instant)
             _, high, _, _ = price_budget(catalog, budget, [(start, end)], known)
         except LlmcostError as exc:
             ahead.append(
@@ -379,6 +413,48 @@ def _look_ahead(catalog, budget, at, horizon_days, known) -> list[Lookahead]:
             Lookahead(instant, tuple(t for t, _ in changes), start, end, high, status, None, line)
         )
     return ahead
+
+
+WEEK = 7
+# the last day whose end llmcost can write down (9999-12-31 ends at the year 10000)
+_LAST_DAY = datetime(MAXYEAR, 12, 30, tzinfo=UTC)
+
+
+def _heavier_days(catalog, budget, at, horizon_days, known, checked: Decimal, ahead) -> list:
+    """A day budget must hold on every day, not only the one it is checked on: a peak window
+    on weekdays makes Monday cost more than Sunday, and no scheduled change says so. The week
+    after the checked day, and the week after each scheduled change, are priced day by day
+    within the horizon; the most expensive day of each, where it costs more than the day it
+    starts from, is a look-ahead of its own."""
+    if horizon_days <= 0:
+        return []
+    end = horizon_end(at, horizon_days)
+    today = datetime(at.year, at.month, at.day, tzinfo=UTC)
+    # each week is measured against the day it starts from: the checked day, or the day after
+    # a change (whose own look-ahead already reports that day's cost)
+    starts = [(today, checked), *((a.start, a.cost) for a in ahead if a.status != "error")]
+    found: dict[datetime, Lookahead] = {}
+    for first, usual in starts:
+        first = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        last = min(end, _LAST_DAY)
+        days = [d for d in (first + i * DAY for i in range(WEEK) if i <= (last - first).days)
+                if today < d <= last]  # fmt: skip
+        try:
+            costs = [(price_budget(catalog, budget, [(d, d + DAY)], known)[1], d) for d in days]
+        except LlmcostError:
+            continue  # a day that cannot be priced lies after a change already reported
+        if not costs:
+            continue
+        cost, day = max(costs, key=lambda pair: (pair[0], -pair[1].toordinal()))
+        if cost > usual and day not in found:
+            status = status_of(cost, budget.limit, budget.warn_at)
+            label = f"{WEEKDAY_NAMES[day.weekday()]}: the dearest day of the week ahead"
+            found[day] = Lookahead(day, (label,), day, day + DAY, cost, status, None,
+                                   budget.lines.get("limit"))  # fmt: skip
+    return list(found.values())
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _drift(catalog: Catalog, budget: Budget, at, until) -> Drift:
@@ -416,6 +492,7 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     its currency (and in its service tier), its mixes can sum to 100%, its
     workloads are complete and its pinned version exists. Raises on the first problem,
     naming file:line: field."""
+    from llmcost.engine import check_fits
     from llmcost.errors import NotPriced
     from llmcost.mix import resolve_slices
 
@@ -424,11 +501,16 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
     for part in budget.parts:
         try:
             if part.mix is not None:
-                infos, _ = resolve_slices(catalog, part.mix, part.tokens, part.requests, part.tier)
+                infos, loads = resolve_slices(
+                    catalog, part.mix, part.tokens, part.requests, part.tier
+                )
             else:
                 infos = [catalog.resolve(part.model)]
-                part.tokens.workload(part.requests, part.tier, f"{part.where}: {part.field}")
-            for info in infos:
+                loads = [
+                    part.tokens.workload(part.requests, part.tier, f"{part.where}: {part.field}")
+                ]
+            for info, load in zip(infos, loads, strict=True):
+                check_fits(catalog, info.id, load)  # a request the model cannot take
                 entries = catalog.entries(info.id, budget.catalog)
                 if not any(budget.currency in e.rates for e in entries):
                     raise NotPriced(f"{info.id} has no {budget.currency} price at all")

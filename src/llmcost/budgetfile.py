@@ -21,6 +21,7 @@ Every error names the file, the line and the field (`llmcost.tomlfile`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -33,13 +34,13 @@ from llmcost.budget import Budget, Part
 from llmcost.catalog.entities import STANDARD
 from llmcost.errors import InputError
 from llmcost.mixfile import (
-    _COUNT,
     TRAFFIC,
     MixFile,
     Number,
     SliceTable,
     TokenTable,
     TrafficTable,
+    _count,
     _tomlable,
     file_tier,
     load_mix,
@@ -51,14 +52,22 @@ class WorkloadTable(TokenTable):
     """One workload: a model or a mix, a number of requests and per-request tokens (the
     defaults of a mix's slices)."""
 
-    name: str | None = Field(default=None, min_length=1)
-    model: str | None = Field(default=None, min_length=1)
-    slices: list[SliceTable] | None = Field(default=None, min_length=1)
-    mix_file: str | None = Field(default=None, min_length=1)
-    requests_per_month: Number | None = _COUNT
-    requests_per_day: Number | None = _COUNT
-    batch: StrictBool = False
-    tier: str | None = Field(default=None, min_length=1)
+    name: str | None = Field(default=None, min_length=1, description="A label for reports.")
+    model: str | None = Field(
+        default=None, min_length=1, description="The model (or give slices, or mix_file)."
+    )
+    slices: list[SliceTable] | None = Field(
+        default=None, min_length=1, description="A mix: each model's share of the traffic."
+    )
+    mix_file: str | None = Field(
+        default=None, min_length=1, description="A mix file, relative to this budget file."
+    )
+    requests_per_month: Number | None = _count("Requests in a calendar month (month budgets).")
+    requests_per_day: Number | None = _count("Requests in a UTC day.")
+    batch: StrictBool = Field(default=False, description="Price every request at batch rates.")
+    tier: str | None = Field(
+        default=None, min_length=1, description="The service tier: standard, batch, flex, ..."
+    )
     traffic: TrafficTable | None = TRAFFIC  # overrides a mix file's
 
     @model_validator(mode="after")
@@ -76,13 +85,99 @@ class BudgetFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1)
-    limit: Number = Field(gt=0, le=10**15, decimal_places=12, allow_inf_nan=False)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    period: Literal["month", "day"] = "month"
-    warn_at: Number = Field(default=Decimal("0.8"), gt=0, le=1, allow_inf_nan=False)
-    catalog: date | None = None
-    workloads: list[WorkloadTable] = Field(min_length=1)
+    name: str = Field(min_length=1, description="The budget's name in reports.")
+    limit: Number = Field(
+        gt=0, le=10**15, decimal_places=12, allow_inf_nan=False,
+        description="The most the workloads may cost in one period, in currency.",
+    )  # fmt: skip
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code: USD, or CNY."
+    )
+    period: Literal["month", "day"] = Field(
+        default="month", description="A calendar month or a UTC day."
+    )
+    warn_at: Number = Field(
+        default=Decimal("0.8"), gt=0, le=1, allow_inf_nan=False,
+        description="Warn from this share of the limit (0 to 1).",
+    )  # fmt: skip
+    catalog: date | None = Field(
+        default=None, description="Pin the catalog version: the prices as known on this day."
+    )
+    workloads: list[WorkloadTable] = Field(
+        min_length=1, description="What the budget pays for: one table per workload."
+    )
+
+
+# -- the JSON Schema ----------------------------------------------------------------------------
+
+# pydantic's constraint names, where its JSON Schema leaves them, and the standard keywords
+_STANDARD = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+_SHARE_TEXT = r"^\s*[0-9]*\.?[0-9]+\s*%?\s*(-\s*[0-9]*\.?[0-9]+\s*%?\s*)?$"
+_PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
+
+
+def json_schema() -> dict:
+    """The budget file's JSON Schema in standard keywords only (draft 2020-12), so an editor
+    refuses what `budget validate` refuses: pydantic's own output keeps `ge`, `le` and
+    `decimal_places` (which validators ignore), offers a string for every number (a quoted
+    number is refused), and leaves out the rules its validators check in code (one of model,
+    slices and mix_file; cached or cache_hit_rate). Only what no schema can say is left to
+    `budget validate`: the models and mixes against the catalog, 12 decimal places."""
+    document = _standard(BudgetFile.model_json_schema())
+    defs = document["$defs"]
+    hits = {"not": {"required": ["cached", "cache_hit_rate"]}}
+    for name in ("SliceTable", "WorkloadTable"):
+        defs[name].update(hits)
+    slice_ = defs["SliceTable"]
+    slice_["properties"]["share"] = {
+        "description": slice_["properties"]["share"]["description"],
+        "oneOf": [_PERCENT, {"type": "string", "pattern": _SHARE_TEXT}],
+    }
+    for key in ("share_min", "share_max"):
+        slice_["properties"][key].update(_PERCENT)
+    either_range = {"anyOf": [{"required": ["share_min"]}, {"required": ["share_max"]}]}
+    slice_["oneOf"] = [
+        {"required": ["share"], "not": either_range},
+        {"required": ["share_min", "share_max"], "not": {"required": ["share"]}},
+    ]
+    defs["WorkloadTable"]["allOf"] = [
+        {"oneOf": [{"required": [key]} for key in ("model", "slices", "mix_file")]},
+        {"oneOf": [{"required": [key]} for key in ("requests_per_month", "requests_per_day")]},
+    ]
+    document["if"] = {"properties": {"period": {"const": "day"}}, "required": ["period"]}
+    document["then"] = {
+        "properties": {"workloads": {"items": {"not": {"required": ["requests_per_month"]}}}}
+    }
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "llmcost budget"
+    return document
+
+
+def _standard(node):
+    """pydantic's schema node in standard keywords: a number is a number (no string branch, no
+    null: TOML has none), its constraints renamed; `decimal_places` dropped."""
+    if isinstance(node, list):
+        return [_standard(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _standard(value) for key, value in node.items()}
+    branches = node.get("anyOf")
+    if branches is not None:
+        kept = [b for b in branches if b not in ({"type": "null"}, {"type": "string"})]
+        if len(kept) == 1 and len(kept) < len(branches) and "$ref" not in kept[0]:
+            node.pop("anyOf")
+            node = {**kept[0], **node}
+            if node.get("default", 0) is None:
+                node.pop("default")
+    for old, new in _STANDARD.items():
+        if old in node:
+            node[new] = node.pop(old)
+    node.pop("decimal_places", None)
+    if node.get("type") == "number" and isinstance(node.get("default"), str):
+        node["default"] = float(node["default"])  # pydantic writes a Decimal default as text
+    if isinstance(node.get("minimum"), float) and node["minimum"].is_integer():
+        node["minimum"] = int(node["minimum"])
+    return node
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -91,6 +186,13 @@ class BudgetFile(BaseModel):
 def read_budget_file(path: str | Path) -> tuple[BudgetFile, SourceLines]:
     """A budget file validated against the schema; every error names file:line: field."""
     raw, lines = read_toml(path)
+    if "slices" in raw and "workloads" not in raw and "limit" not in raw:
+        raise InputError(
+            "this is a mix file, not a budget",
+            where=str(path),
+            hint="keep mix files out of budgets/*.toml (e.g. in budgets/mixes/) and name them "
+            "from a budget with mix_file",
+        )
     try:
         return BudgetFile.model_validate(raw), lines
     except ValidationError as exc:
@@ -125,7 +227,7 @@ def to_budget(parsed: BudgetFile, lines: SourceLines, file: str) -> Budget:
             mix = replace(mix, source=f"{at}: {field_name(loc)}.slices")
         elif table.mix_file is not None:
             mix_path = Path(file).parent / table.mix_file
-            if not mix_path.exists():
+            if not os.path.lexists(mix_path):
                 raise InputError(
                     f"{field_name(loc)}.mix_file: no such file {str(mix_path)!r}",
                     where=where(file, lines.line((*loc, "mix_file"))),
@@ -181,12 +283,8 @@ def dump_budget(budget: BudgetFile) -> str:
     return tomli_w.dumps(_tomlable(doc))
 
 
-def write_new(path: str | Path, text: str) -> None:
-    """Write a new file; an existing one is never overwritten."""
-    try:
-        with open(path, "x", encoding="utf-8") as out:
-            out.write(text)
-    except FileExistsError:
-        raise InputError("already exists; not overwriting it", where=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=str(path)) from None
+def write_new(path: str | Path, text: str, *, force: bool = False) -> None:
+    """Write a budget file whole (atomically); an existing one only with `force`."""
+    from llmcost.files import write_atomic
+
+    write_atomic(path, text, force=force)

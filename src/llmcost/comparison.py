@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
-from llmcost.engine import CostBreakdown, Workload, cost_at, cost_over
+from llmcost.engine import CostBreakdown, Workload, check_fits, cost_at, cost_over
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, divide, ratio
 from llmcost.traffic import TrafficProfile
@@ -46,7 +46,9 @@ def price_one(
     traffic: TrafficProfile | None = None,
 ) -> CostBreakdown:
     """The workload on one model, at an instant or spread over `[at, until)` (evenly, or by
-    `traffic`). An instant has no time of day to weigh: a profile needs a period."""
+    `traffic`); a request the model cannot take (`check_fits`) is refused, not priced. An
+    instant has no time of day to weigh: a profile needs a period."""
+    check_fits(catalog, model_id, workload)
     if until is None:
         if traffic is not None:
             raise InputError(
@@ -71,8 +73,13 @@ def compare_models(
 ) -> Comparison:
     """Price `workload` on each model, cheapest first.
 
-    Named models must all be priceable (an error says why one is not); without names, every
-    model that can price the workload is compared and the others are listed in `skipped`.
+    One named model must be priceable (an error says why it is not), and so must the
+    baseline. Of several models (named, or every model in the catalog), each that can price
+    the workload is compared and the others are listed in `skipped` with why: one that exists
+    for only part of the period (released or retired inside it), or that cannot take the
+    request (a prompt over its context window). A model is never priced for part of a period:
+    the requests are spread over all of it, and pricing only some of them would understate
+    the cost.
     """
     chosen = list({m.id: m for m in models}.values()) if models else catalog.models()
     if baseline is not None and baseline.id not in {m.id for m in chosen}:
@@ -84,14 +91,14 @@ def compare_models(
             cost = price_one(catalog, info.id, workload, at, until, known, currency, traffic)
             costs.append((info, cost))
         except NotPriced as exc:
-            if models or (baseline is not None and info.id == baseline.id):
+            if len(chosen) == 1 or (baseline is not None and info.id == baseline.id):
                 raise
             skipped.append((info.id, exc.message))
     if not costs:
+        more = f" (and {len(skipped) - 1} more model(s) left out)" if len(skipped) > 1 else ""
         raise InputError(
-            "no model can price this workload"
-            + (f": {skipped[0][1]}" if len(skipped) == 1 else ""),
-            hint="check --at/--month, --currency and --batch",
+            f"no model can price this workload: {skipped[0][1]}{more}",
+            hint="check --at/--month, --currency, --batch and the token counts",
         )
     costs.sort(key=lambda pair: (pair[1].total, pair[0].id))
     cheapest = costs[0][1].total

@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
-from llmcost.errors import InputError, NotPriced
+from llmcost.errors import InputError, NotPriced, TooLarge
 from llmcost.money import EXACT, ZERO, exact_sum, per_million, plain, to_decimal
 from llmcost.timeparse import days_between, utc
 from llmcost.traffic import TrafficProfile
@@ -245,6 +245,28 @@ def cost_with_rates(
 
 def _or(rate: Decimal | None, fallback: Decimal) -> Decimal:
     return fallback if rate is None else rate
+
+
+def check_fits(catalog: Catalog, model_id: str, workload: Workload) -> None:
+    """A request the model cannot take has no price: a prompt over its context window, or an
+    output over its maximum, is refused (the provider would refuse it), never priced as if it
+    fitted. The counts are per request (an average, for a workload). Every command prices a
+    workload through `comparison.price_one`, which applies this first; `cost_at` and
+    `cost_over` themselves price any counts at the rates (they also price token totals)."""
+    info = catalog.info(model_id)
+    model = info.model
+    if workload.input > model.context_window:
+        raise TooLarge(
+            f"{info.key}: a prompt of {workload.input.normalize():f} tokens is over its "
+            f"context window of {model.context_window}",
+            hint="shorten the prompt or choose a model with a larger context window",
+        )
+    if workload.output > model.max_output:
+        raise TooLarge(
+            f"{info.key}: an output of {workload.output.normalize():f} tokens is over its "
+            f"maximum output of {model.max_output}",
+            hint="lower --output or choose a model with a larger maximum output",
+        )
 
 
 def cost_at(

@@ -42,5 +42,10 @@ class NotPriced(LlmcostError):
     rate in the currency asked for)."""
 
 
+class TooLarge(NotPriced):
+    """A workload the model cannot take: a prompt over its context window or an output over
+    its maximum. No price applies to a request the provider would refuse."""
+
+
 class InputError(LlmcostError):
     """A malformed command-line value: a token count, an instant, a month, a share."""

@@ -184,6 +184,8 @@ def check_range(low: Decimal, high: Decimal, *, where: str) -> tuple[Decimal, De
 
 def parse_mix(spec: str) -> MixSpec:
     """`model=share,...`, e.g. `deepseek-v4-flash=60-70,claude-opus-4-7=15-20,gpt-5.5=10-15`."""
+    if not isinstance(spec, str):
+        raise InputError(f"{spec!r} is not a mix", where="--mix", hint="e.g. 'gpt-5.5=100'")
     slices = []
     for index, part in enumerate(p for p in spec.split(",") if p.strip()):
         where = f"--mix slice {index + 1}"

@@ -32,7 +32,16 @@ from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
 from llmcost.tomlfile import where as at_line
 from llmcost.traffic import TrafficProfile, parse_traffic
 
-_COUNT = Field(default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False)
+
+def _count(description: str):
+    """A token or request count: a non-negative number, up to 10^15 and 12 decimals."""
+    return Field(
+        default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False,
+        description=description,
+    )  # fmt: skip
+
+
+_COUNT = _count("A count: a number from 0 to 10^15, at most 12 decimals.")
 
 
 def _unquoted(value):
@@ -51,12 +60,15 @@ class _Strict(BaseModel):
 
 
 class TokenTable(_Strict):
-    input: Number | None = _COUNT
-    cached: Number | None = _COUNT
-    cache_hit_rate: Number | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    cache_write: Number | None = _COUNT
-    cache_write_1h: Number | None = _COUNT
-    output: Number | None = _COUNT
+    input: Number | None = _count("Prompt tokens per request: the whole prompt, cache included.")
+    cached: Number | None = _count("Of the prompt, tokens read from cache (hits) per request.")
+    cache_hit_rate: Number | None = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False,
+        description="Share of the prompt read from cache, 0 to 1 (instead of cached).",
+    )  # fmt: skip
+    cache_write: Number | None = _count("Of the prompt, tokens written to cache (5 minutes).")
+    cache_write_1h: Number | None = _count("Of the prompt, tokens written to cache (1 hour).")
+    output: Number | None = _count("Output tokens per request, reasoning included.")
 
     @model_validator(mode="after")
     def _one_kind_of_hits(self):
@@ -86,10 +98,21 @@ class TrafficTable(_Strict):
     `hours` start with 00:00-01:00, `weekdays` with Monday; each defaults to all 1.
     """
 
-    timezone: str | None = Field(default=None, min_length=1)
-    preset: str | None = Field(default=None, min_length=1)
-    hours: list[Weight] | None = Field(default=None, min_length=24, max_length=24)
-    weekdays: list[Weight] | None = Field(default=None, min_length=7, max_length=7)
+    timezone: str | None = Field(
+        default=None, min_length=1, description="The IANA time zone of the hours and weekdays."
+    )
+    preset: str | None = Field(
+        default=None, min_length=1, description="flat, office-hours or business-days."
+    )
+    hours: list[Weight] | None = Field(
+        default=None,
+        min_length=24,
+        max_length=24,
+        description="24 relative weights, 00:00-01:00 first (local time).",
+    )
+    weekdays: list[Weight] | None = Field(
+        default=None, min_length=7, max_length=7, description="7 relative weights, Monday first."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -126,7 +149,11 @@ def _or_text(schema: dict) -> None:
     schema["anyOf"] = [*schema.get("anyOf", []), text]
 
 
-TRAFFIC = Field(default=None, json_schema_extra=_or_text)
+TRAFFIC = Field(
+    default=None,
+    json_schema_extra=_or_text,
+    description="When the requests come (with a month): a traffic profile.",
+)
 
 
 def traffic_value(profile: TrafficProfile) -> str | dict[str, object]:
@@ -141,10 +168,13 @@ def traffic_value(profile: TrafficProfile) -> str | dict[str, object]:
 
 
 class SliceTable(TokenTable):
-    model: str = Field(min_length=1)
-    share: Decimal | str | None = None
-    share_min: Number | None = None
-    share_max: Number | None = None
+    model: str = Field(min_length=1, description="The slice's model: an id, alias or provider/id.")
+    share: Decimal | str | None = Field(
+        default=None,
+        description='Percent of the traffic: a number (60) or a range as text ("60-70").',
+    )
+    share_min: Number | None = Field(default=None, description="Lowest percent of the traffic.")
+    share_max: Number | None = Field(default=None, description="Highest percent of the traffic.")
 
     @model_validator(mode="after")
     def _one_kind_of_share(self):

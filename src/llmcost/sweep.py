@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from llmcost.catalog.lookup import Catalog
 from llmcost.engine import Workload
-from llmcost.errors import InputError
+from llmcost.errors import InputError, TooLarge
 from llmcost.mix import (
     HUNDRED,
     MixResult,
@@ -175,7 +175,12 @@ def sweep_mix(
             for s, w in zip(spec.slices, workloads, strict=True)
         )
         swept = replace(spec, slices=slices)
-        points.append(SweepPoint(value, simulate_mix(catalog, swept, default=default, **kwargs)))
+        try:
+            points.append(
+                SweepPoint(value, simulate_mix(catalog, swept, default=default, **kwargs))
+            )
+        except TooLarge as exc:  # a point past a model's context window: that point only
+            points.append(SweepPoint(value, None, exc.message))
     return SweepResult(sweep, tuple(points))
 
 

@@ -11,12 +11,27 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _OFFSET = re.compile(r"[T t][0-9:.]+[+-](?P<h>\d{2}):?(?P<m>\d{2})?$")
 
 
-def instant(text: str, *, field: str = "--at") -> datetime:
+_END_OF_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt ]24:00(?::00(?:\.0+)?)?(?=$|[Zz+-])")
+
+
+def instant(text: str | datetime | date, *, field: str = "--at") -> datetime:
     """`2026-05-31` (UTC midnight), `2026-05-31T15:58Z`, `2026-05-31T23:58+08:00`, or `now`.
-    A date-time without an offset is taken as UTC."""
+    A date-time without an offset is taken as UTC. `T24:00` is the end of its day, i.e. the
+    next day's midnight (ISO 8601; usage logs write it too): one grammar for every command.
+    A `datetime` or `date` (from the Python API) is taken as it is."""
+    if isinstance(text, datetime | date):
+        return utc(text)
+    if not isinstance(text, str):
+        raise InputError(
+            f"{field}: {text!r} is not a date or an instant",
+            hint="give a str like 2026-05-31T15:58Z, a datetime or a date",
+        )
     value = text.strip()
     if value.lower() == "now":
         return datetime.now(UTC)
+    end_of_day = _END_OF_DAY.match(value)
+    if end_of_day:
+        return _next_midnight(end_of_day, value, text, field)
     offset = _OFFSET.search(value) if len(value) > 10 else None
     if offset and (
         int(offset["m"] or 0) >= 60 or int(offset["h"]) * 60 + int(offset["m"] or 0) > 18 * 60
@@ -43,7 +58,18 @@ def instant(text: str, *, field: str = "--at") -> datetime:
         raise InputError(f"{field}: {text!r} is out of range", hint="use a year 1..9999") from None
 
 
+def _next_midnight(match: re.Match, value: str, text: str, field: str) -> datetime:
+    """`YYYY-MM-DDT24:00[offset]`: 00:00 of the next day, in that offset."""
+    midnight = instant(value[: match.end(1)] + "T00:00" + value[match.end() :], field=field)
+    try:
+        return midnight + timedelta(days=1)
+    except OverflowError:
+        raise InputError(f"{field}: {text!r} is out of range", hint="use a year 1..9999") from None
+
+
 def day(text: str, *, field: str) -> date:
+    if not isinstance(text, str):
+        raise InputError(f"{field}: {text!r} is not a date", hint="give a str like 2026-05-03")
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -52,6 +78,8 @@ def day(text: str, *, field: str) -> date:
 
 def month_period(text: str, *, field: str = "--month") -> tuple[datetime, datetime]:
     """`2026-05` -> [2026-05-01T00:00Z, 2026-06-01T00:00Z)."""
+    if not isinstance(text, str):
+        raise InputError(f"{field}: {text!r} is not a month", hint="give a str like '2026-05'")
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise InputError(f"{field}: {text!r} is not a month", hint="use YYYY-MM, e.g. 2026-05")
@@ -71,11 +99,19 @@ def days_between(start: datetime, end: datetime) -> list[date]:
     return [first + timedelta(days=i) for i in range(max(count, 0))]
 
 
-def utc(at: datetime) -> datetime:
-    """Any instant in UTC; a datetime without an offset is taken as UTC, like the CLI does."""
-    if at.tzinfo is None:
-        return at.replace(tzinfo=UTC)
-    return at.astimezone(UTC)
+def utc(at: datetime | date | str) -> datetime:
+    """Any instant in UTC; a datetime without an offset is taken as UTC, like the CLI does. The
+    Python API takes what the CLI takes: a date is its UTC midnight, a str is parsed as `--at`."""
+    if isinstance(at, datetime):
+        if at.tzinfo is None:
+            return at.replace(tzinfo=UTC)
+        try:
+            return at.astimezone(UTC)
+        except OverflowError:
+            raise InputError(f"{at.isoformat()} is out of range in UTC") from None
+    if isinstance(at, date):
+        return datetime(at.year, at.month, at.day, tzinfo=UTC)
+    return instant(at, field="instant")
 
 
 _DISPLAY = {"zone": UTC, "name": "UTC"}  # where reports show instants (JSON: always UTC)
@@ -96,10 +132,10 @@ def display_zone_name() -> str:
 def show_instant(at: datetime) -> str:
     """An instant as reports print it: `2026-05-31 15:59 UTC` (or in the display zone)."""
     at = at.astimezone(_DISPLAY["zone"])
-    name = _DISPLAY["name"]
-    if at.second or at.microsecond:
-        return at.strftime(f"%Y-%m-%d %H:%M:%S {name}")
-    return at.strftime(f"%Y-%m-%d %H:%M {name}")
+    text = f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+    if at.second or at.microsecond:  # (strftime's %Y drops the zeros of year 1)
+        text += f":{at.second:02d}"
+    return f"{text} {_DISPLAY['name']}"
 
 
 def iso(at: datetime) -> str:

@@ -99,16 +99,11 @@ def where(file: str, line: int | None) -> str:
 def read_toml(
     path: str | Path, *, error: type[LlmcostError] = InputError
 ) -> tuple[dict[str, Any], SourceLines]:
-    """A TOML file (floats as exact Decimals) and its key lines; an unreadable or malformed
-    file raises `error` naming the file and line."""
-    file = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise error("is a directory, not a TOML file", where=file) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", where=file) from None
-    return parse_toml(data, file, error=error)
+    """A TOML file (floats as exact Decimals) and its key lines; an unreadable, oversized,
+    non-regular or malformed file raises `error` naming the file and line."""
+    from llmcost.files import read_bounded
+
+    return parse_toml(read_bounded(path, error=error), str(path), error=error)
 
 
 def parse_toml(

@@ -61,16 +61,26 @@ def load_catalog(
 
 def _files(path: str | Path | None, *, what: str) -> list[Path]:
     """The price files of a layer: `*.toml` under a directory (its subdirectories too), or
-    the one file."""
+    the one file (a device or pipe is refused by the bounded read)."""
+    from stat import S_ISDIR
+
+    from llmcost.files import os_error
+
     root = Path(path) if path is not None else shipped_pricing_dir()
-    if root.is_dir():
-        files = sorted(root.rglob("*.toml"))
-        if (not files and path is None) or (not files and what == "catalog"):
-            raise InputError(f"{root}: no *.toml price files in this directory")
-        return files
-    if root.is_file():
+    try:
+        is_dir = S_ISDIR(os.stat(root).st_mode)
+    except FileNotFoundError:
+        raise InputError(f"{root}: no such {what} file or directory") from None
+    except OSError as exc:  # a symlink loop, no permission: said as what it is
+        raise os_error(exc, str(root)) from None
+    except ValueError:  # a NUL byte, which no path can hold
+        raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
+    if not is_dir:
         return [root]
-    raise InputError(f"{root}: no such {what} file or directory")
+    files = sorted(root.rglob("*.toml"))
+    if not files and what == "catalog":
+        raise InputError(f"{root}: no *.toml price files in this directory")
+    return files
 
 
 def update_layers(root: Path) -> list[tuple[str, list[Path]]]:
@@ -89,10 +99,9 @@ def _fetch(directory: Path) -> tuple[str, int]:
 
 
 def _read_bytes(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    from llmcost.files import read_bounded
+
+    return read_bounded(file, error=CatalogError)
 
 
 def parse_provider_file(file: Path, data: bytes) -> Provider:

@@ -139,10 +139,10 @@ class Catalog:
         return list(self._models.values())
 
     def info(self, key: str) -> ModelInfo:
-        try:
-            return self._models[key]
-        except KeyError:
-            return self.resolve(key)
+        """The offering with key `key`; any other name a user may type is resolved as the
+        CLI resolves it (an unknown one is an `UnknownModel` error, never a KeyError)."""
+        info = self._models.get(key) if isinstance(key, str) else None
+        return info if info is not None else self.resolve(key)
 
     def provider_spellings(self) -> list[tuple[str, str]]:
         """Every folded provider name and alias, with the provider it means."""
@@ -159,7 +159,9 @@ class Catalog:
         the maker's own offering, or the only offering carrying it. An unknown prefix
         (`models/`, a gateway llmcost does not know) is passed over.
         """
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str):
+            raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
+        if not name.strip():
             raise UnknownModel(f"unknown model {name!r}", hint="give a model name")
         folded = fold(name)
         head, _, rest = folded.partition("/")
@@ -236,6 +238,7 @@ class Catalog:
         or before it. `None` is the newest catalog."""
         if known is None:
             return self.newest
+        known = as_day(known)
         past = [v for v in self.versions if v <= known]
         if not past:
             raise InputError(
@@ -249,6 +252,7 @@ class Catalog:
         entries = self.info(model_id).model.prices
         if known is None:
             return list(entries)
+        known = as_day(known)
         return [e for e in entries if e.published <= known]
 
     # -- prices -----------------------------------------------------------------------------
@@ -408,6 +412,20 @@ def names_of(info: ModelInfo) -> tuple[str, ...]:
     if model.model is not None:
         names.append(model.model)
     return tuple(dict.fromkeys(names))
+
+
+def as_day(known: date | datetime | str) -> date:
+    """A catalog version as the Python API may pass it: a date, a datetime (its UTC day) or
+    the text `--catalog` takes (`2026-05-03`); anything else is an error, not a TypeError."""
+    from llmcost.timeparse import day
+
+    if isinstance(known, datetime):
+        return utc(known).date()
+    if isinstance(known, date):
+        return known
+    if isinstance(known, str):
+        return day(known, field="known")
+    raise InputError(f"known: {known!r} is not a day", hint="give a date or YYYY-MM-DD")
 
 
 def _as_entity(provider) -> Provider:

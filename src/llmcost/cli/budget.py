@@ -85,7 +85,9 @@ def _append_summary(path: str, report) -> None:
         with open(path, "a", encoding="utf-8") as out:
             out.write(render(report, "markdown") + "\n")
     except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+        from llmcost.files import os_error
+
+        raise os_error(exc, path) from None
 
 
 @app.command("validate")
@@ -131,21 +133,31 @@ def schema() -> None:
     """The budget file's JSON Schema, for editors that autocomplete TOML (e.g. taplo)."""
     import json
 
-    from llmcost.budgetfile import BudgetFile
+    from llmcost.budgetfile import json_schema
 
-    document = BudgetFile.model_json_schema()
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "llmcost budget"
-    typer.echo(json.dumps(document, indent=2))
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+# Where the GitHub Action (action.yml) and the pre-commit hook look for budgets by default.
+BUDGETS_GLOB = "budgets/*.toml"
 
 
 @app.command("init")
 def init(
-    path: Annotated[str, typer.Argument(help="The file to write.")] = "budget.toml",
+    path: Annotated[
+        str,
+        typer.Argument(
+            help=f"The file to write (default: where the Action looks, {BUDGETS_GLOB})."
+        ),
+    ] = "budgets/budget.toml",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
-    """Write a starter budget (a support bot on DeepSeek V4 Flash) to edit. Never
-    overwrites a file."""
+    """Write a starter budget (a support bot on DeepSeek V4 Flash) to edit, by default as
+    budgets/budget.toml, where the GitHub Action and the pre-commit hook find it. Never
+    overwrites a file unless --force."""
+    import contextlib
     from decimal import Decimal
+    from pathlib import Path
 
     from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
 
@@ -167,8 +179,17 @@ def init(
         "# An llmcost budget: 'llmcost budget check FILE' prices it for the month.\n"
         "# Keys: 'llmcost budget schema'. A workload is a model or a mix (slices).\n"
     )
-    write_new(path, header + dump_budget(starter))
+    if path == "budgets/budget.toml":  # the default: its folder may not exist yet
+        with contextlib.suppress(OSError):  # else the write says what is wrong
+            Path("budgets").mkdir(exist_ok=True)
+    write_new(path, header + dump_budget(starter), force=force)
     typer.echo(f"llmcost: wrote {path}", err=True)
+    if Path(path).parent.name != "budgets" or Path(path).suffix != ".toml":
+        typer.echo(
+            f"llmcost: note: the GitHub Action checks {BUDGETS_GLOB} by default; move the file "
+            "there or give the Action's 'budgets' input",
+            err=True,
+        )
 
 
 SaveBudgetOpt = Annotated[
@@ -184,12 +205,14 @@ LimitOpt = Annotated[
 ]
 
 
-def save_budget(path: str, limit: str | None, currency: str, choice, workload: dict) -> None:
+def save_budget(
+    path: str, limit: str | None, currency: str, choice, workload: dict, *, force: bool = False
+) -> None:
     """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
     pinned to the catalog day given with --catalog, if any (`choice`: the CatalogChoice). A
     budget names no catalog path, and its pin would send it to the shipped catalog: from
     `--catalog PATH[@DAY]` it is written unpinned, with a warning saying how to check it.
-    Never overwrites a file."""
+    Replaces an existing file only with `force` (--force), atomically."""
     from decimal import Decimal, InvalidOperation
     from pathlib import Path
 
@@ -207,13 +230,13 @@ def save_budget(path: str, limit: str | None, currency: str, choice, workload: d
         raise InputError(f"--limit: {limit!r} is out of range", hint="at most 1e15, 12 decimals")
     given = {k: v for k, v in workload.items() if v is not None and v != 0}
     budget = BudgetFile(
-        name=Path(path).stem,
+        name=Path(path).stem or "budget",  # "." or "/" has none; the write then says why
         limit=amount,
         currency=currency,
         catalog=None if choice.path else choice.known,
         workloads=[WorkloadTable(**given)],
     )
-    write_new(path, dump_budget(budget))
+    write_new(path, dump_budget(budget), force=force)
     typer.echo(f"llmcost: budget written to {path}", err=True)
     if choice.path:
         pin = f"@{choice.known.isoformat()}" if choice.known else ""

@@ -16,6 +16,7 @@ from llmcost.cli.options import (
     CacheWriteOpt,
     CatalogOpt,
     CurrencyOpt,
+    ForceOpt,
     FormatOpt,
     HitRateOpt,
     InputOpt,
@@ -70,6 +71,7 @@ def compare(
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Price one workload on several models, cheapest first.
 
@@ -117,14 +119,14 @@ def compare(
             + "; ".join(why for _, why in result.skipped)  # each reason names its model
         )
     if save_budget is not None:
-        _save_budget(save_budget, limit, result, choice)
+        _save_budget(save_budget, limit, result, choice, force)
     emit(compare_report(result), fmt)
 
 
 BUDGET_COUNTS = ("input", "cached", "cache_write", "cache_write_1h", "output")
 
 
-def _save_budget(path: str, limit: str | None, result, choice) -> None:
+def _save_budget(path: str, limit: str | None, result, choice, force: bool) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     from llmcost.cli.budget import save_budget
 
@@ -139,4 +141,4 @@ def _save_budget(path: str, limit: str | None, result, choice) -> None:
         from llmcost.mixfile import traffic_value
 
         table["traffic"] = traffic_value(result.traffic)
-    save_budget(path, limit, result.currency, choice, table)
+    save_budget(path, limit, result.currency, choice, table, force=force)

@@ -10,7 +10,6 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -111,6 +110,9 @@ TrafficOpt = Annotated[
         "office-hours@Europe/Berlin.",
     ),
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Replace a file that --save-* would write if it exists.")
+]
 
 
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
@@ -180,7 +182,7 @@ def open_catalog(
     elif "@" in text and _is_day(text.rsplit("@", 1)[1]):
         path_text, day_text = text.rsplit("@", 1)
         known = day(day_text, field="--catalog")
-    if path_text and not Path(path_text).exists():
+    if path_text and not _exists(path_text):
         raise InputError(
             f"--catalog: {value!r} is neither a day (YYYY-MM-DD) nor an existing path",
             hint="run 'llmcost catalog versions' to list the versions",
@@ -190,6 +192,24 @@ def open_catalog(
     )
     catalog.version_for(known)  # a day before the first version fails clearly here
     return _with_currency(CatalogChoice(catalog, known, path_text or None), currency)
+
+
+def _exists(path: str) -> bool:
+    """Whether `path` names something; an error other than its absence (a symlink loop, no
+    permission) is said as what it is, not as "no such path"."""
+    import os
+
+    from llmcost.files import os_error
+
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise os_error(exc, f"--catalog {path}") from None
+    except ValueError:  # a NUL byte
+        return False
+    return True
 
 
 def _with_currency(choice: CatalogChoice, currency: str | None) -> CatalogChoice:

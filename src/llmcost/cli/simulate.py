@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +17,7 @@ from llmcost.cli.options import (
     CacheWriteOpt,
     CatalogOpt,
     CurrencyOpt,
+    ForceOpt,
     FormatOpt,
     HitRateOpt,
     InputOpt,
@@ -89,6 +89,7 @@ def simulate(
     format: FormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Price a traffic mix across models, with exact bounds and savings.
 
@@ -145,9 +146,17 @@ def simulate(
     sweep_result = sweep_mix(choice.catalog, spec, swept, **options) if swept else None
     if save_mix is not None:
         saved = replace(spec, traffic=result.traffic)
-        _save(saved, [s.model.id for s in result.slices], tokens, total, options["tier"], save_mix)
+        _save(
+            saved,
+            [s.model.id for s in result.slices],
+            tokens,
+            total,
+            options["tier"],
+            save_mix,
+            force,
+        )
     if save_budget is not None:
-        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice)
+        _save_budget(spec, result, tokens, total, save_budget, limit, cur, choice, force)
     narrowed = [
         s.model.id
         for s in result.slices
@@ -172,9 +181,10 @@ def _requests(text: str | None) -> Decimal | None:
     return parse_count(text, field="--requests") if text is not None else None
 
 
-def _save(spec, model_ids, tokens, requests, tier: str | None, path: str) -> None:
+def _save(spec, model_ids, tokens, requests, tier: str | None, path: str, force: bool) -> None:
     """The mix as run: models by their ids, the command line's workload and requests folded
     into the file's."""
+    from llmcost.files import write_atomic
     from llmcost.mixfile import dump_mix
 
     saved = replace(
@@ -184,14 +194,11 @@ def _save(spec, model_ids, tokens, requests, tier: str | None, path: str) -> Non
         requests=requests if requests is not None else spec.requests,
         tier=tier or spec.tier,
     )
-    try:
-        Path(path).write_text(dump_mix(saved), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write: {exc.strerror}", where=path) from None
+    write_atomic(path, dump_mix(saved), force=force)  # never half a file, never unasked
     warn(f"mix written to {path}")
 
 
-def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) -> None:
+def _save_budget(spec, result, tokens, requests, path, limit, currency, choice, force) -> None:
     """The mix as run (models by id, slices with their own workloads), the command line's
     workload as its default and its requests as requests per month."""
     from llmcost.cli.budget import save_budget
@@ -210,4 +217,4 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, choice) 
         from llmcost.mixfile import traffic_value
 
         table["traffic"] = traffic_value(result.traffic)
-    save_budget(path, limit, currency, choice, table)
+    save_budget(path, limit, currency, choice, table, force=force)

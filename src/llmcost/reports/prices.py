@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from llmcost.catalog.entities import STANDARD, PriceEntry, RateSet
@@ -109,6 +109,30 @@ def _terms(entry: PriceEntry, currency: str) -> str:
     return "; ".join(parts)
 
 
+def in_force(
+    catalog: Catalog, model_id: str, entry: PriceEntry, at: datetime, known: date | None
+) -> tuple[datetime, datetime | None]:
+    """When `entry` starts and stops being the one that prices `model_id`, around `at`. An
+    entry's own valid time is not that: a later-published entry (a promo, a new list price)
+    or a retirement takes over inside it, and an open-ended entry ends there. `None`: nothing
+    the catalog knows ends it."""
+    points = catalog.bounds(model_id, known)
+    retired = catalog.info(model_id).model.retired
+    since, until = entry.valid_from, None
+    for point in points:
+        if point <= at:
+            if point > since and catalog.entry_at(model_id, point, known) is entry:
+                before = catalog.entry_at(model_id, point - _INSTANT, known)
+                since = point if before is not entry else since
+        elif catalog.entry_at(model_id, point, known) is not entry or point == retired:
+            until = point
+            break
+    return since, until
+
+
+_INSTANT = timedelta(microseconds=1)
+
+
 def prices_report(
     catalog: Catalog,
     models: Sequence[ModelInfo] | None,
@@ -126,6 +150,7 @@ def prices_report(
         entry = catalog.price_at(info.id, at, known, currency, tier)
         rates, applied = select_rates(entry, currency, at, Decimal(0))
         fields = rate_fields(rates)
+        since, until = in_force(catalog, info.id, entry, at, known)
         rows.append(
             {
                 "model": info.id,
@@ -133,8 +158,8 @@ def prices_report(
                 "currency": currency,
                 **fields,
                 "kind": " ".join(applied),
-                "valid_from": entry.valid_from,
-                "valid_until": entry.valid_until,
+                "valid_from": since,
+                "valid_until": until,
                 "terms": _terms(entry, currency),
             }
         )
@@ -148,8 +173,8 @@ def prices_report(
                 "kind": entry.kind,
                 "tier": tier,
                 "applied": list(applied),
-                "valid_from": entry.valid_from,
-                "valid_until": entry.valid_until,
+                "valid_from": since,
+                "valid_until": until,
                 **_extras(entry, currency),
             }
         )
