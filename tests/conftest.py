@@ -33,6 +33,15 @@ def _private_catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         os.environ["XDG_CACHE_HOME"] = old
 
 
+@pytest.fixture(autouse=True)
+def _no_user_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """A user's config folder (overlays, currency, tier, time zone) and LLMCOST_* settings
+    never reach a test: each test gets an empty config home."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    for name in ("PRICING", "CURRENCY", "TIER", "TIMEZONE"):
+        monkeypatch.delenv(f"LLMCOST_{name}", raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The layers `catalog update` stores live under $XDG_DATA_HOME/llmcost/updates and go

@@ -120,6 +120,9 @@ _DISPLAY = {"zone": UTC, "name": "UTC"}  # where reports show instants (JSON: al
 def set_display_zone(name: str) -> None:
     """Show instants in tables and messages in the IANA zone `name` (the config's
     `timezone`); JSON and CSV keep UTC."""
+    if name == "UTC":
+        _DISPLAY.update(zone=UTC, name="UTC")
+        return
     from llmcost.config import zone
 
     _DISPLAY.update(zone=zone(name), name=name)

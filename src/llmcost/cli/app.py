@@ -21,7 +21,10 @@ class _Group(TyperGroup):
     """Every command runs inside this group's `invoke`: the one place errors are worded."""
 
     def invoke(self, ctx):
+        from llmcost.cli.options import reset_settings
+
         try:
+            reset_settings()
             return super().invoke(ctx)
         except LlmcostError as exc:
             typer.echo(error_line(exc), err=True)

@@ -44,7 +44,7 @@ def bill(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 if any record is rejected.")
     ] = False,
-    currency: CurrencyOpt = "USD",
+    currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
     format: FormatOpt = "table",

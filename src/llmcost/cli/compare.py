@@ -65,7 +65,7 @@ def compare(
     ] = None,
     batch: BatchOpt = False,
     tier: TierOpt = None,
-    currency: CurrencyOpt = "USD",
+    currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
     format: FormatOpt = "table",

@@ -122,9 +122,18 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "
     return value
 
 
+def reset_settings() -> None:
+    """Forget the settings read (each command reads them afresh: tests run many in one
+    process) and show instants in UTC until a setting says otherwise."""
+    from llmcost.timeparse import set_display_zone
+
+    settings.cache_clear()
+    set_display_zone("UTC")
+
+
 @functools.cache
 def settings():
-    """The config file and environment (`llmcost.config`), read once a run."""
+    """The config file and environment (`llmcost.config`), read once a command."""
     from llmcost.config import load_settings
     from llmcost.timeparse import set_display_zone
 

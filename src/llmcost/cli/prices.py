@@ -32,7 +32,7 @@ def prices(
     at: AtOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
-    currency: CurrencyOpt = "USD",
+    currency: CurrencyOpt = None,
     history: Annotated[
         bool, typer.Option("--history", help="Every entry of each model, with both times.")
     ] = False,

@@ -83,7 +83,7 @@ def simulate(
     ] = None,
     batch: BatchOpt = False,
     tier: TierOpt = None,
-    currency: CurrencyOpt = "USD",
+    currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
     format: FormatOpt = "table",
