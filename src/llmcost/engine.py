@@ -172,16 +172,14 @@ def select_rates(
     entry: PriceEntry, currency: str, at: datetime, prompt_tokens: Decimal
 ) -> tuple[RateSet, tuple[str, ...]]:
     """The rates `entry` bills a request of `prompt_tokens` at `at`, and labels naming why
-    (the entry's kind, a long-context tier, a peak window)."""
-    labels = [entry.kind]
+    (the entry's kind, the layer above the shipped catalog it came from, a discount, a
+    long-context tier, a peak window)."""
+    labels = [entry.kind, *provenance(entry)]
     rates = entry.rates[currency]
-    if entry.discount is not None:
-        labels.append(f"{plain(entry.discount.off * 100)}% off")
-    for tier in entry.tiers:
-        if prompt_tokens > tier.above_input_tokens:
-            rates = tier.rates[currency]
-            label = f"prompt over {_tokens_label(tier.above_input_tokens)} tier"
-            labels = [*labels[: 2 if entry.discount is not None else 1], label]
+    over = [t for t in entry.tiers if prompt_tokens > t.above_input_tokens]
+    if over:
+        rates = over[-1].rates[currency]
+        labels.append(f"prompt over {_tokens_label(over[-1].above_input_tokens)} tier")
     if entry.windows:
         window = window_at(entry, at)
         if window is not None:
@@ -190,6 +188,18 @@ def select_rates(
         else:
             labels.append(entry.base_name or "outside " + "/".join(w.name for w in entry.windows))
     return rates, tuple(labels)
+
+
+def provenance(entry: PriceEntry) -> list[str]:
+    """Where an entry's rates came from, when not the shipped catalog as it is: its layer
+    (`overlay acme.toml`, `update 2026-12-06`) and a discount (`15% off`)."""
+    labels = []
+    if entry.layer != "shipped":
+        kind, _, where = entry.layer.partition(" ")
+        labels.append(f"{kind} {where.rsplit('/', 1)[-1]}" if where else kind)
+    if entry.discount is not None:
+        labels.append(f"{plain(entry.discount.off * 100)}% off")
+    return labels
 
 
 def _tokens_label(count: int) -> str:
