@@ -16,8 +16,10 @@ priced here with `Decimal` in an exact context. Nothing is rounded.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -110,17 +112,7 @@ def bill(
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
-        if path.is_dir():
-            raise InputError(
-                f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
-            )
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        if not path.is_file():
-            raise InputError(
-                f"{path}: not a regular file (a pipe or device)",
-                hint="write the log to a file first",
-            )
+        _check_readable(path)
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
     shape = dict(
@@ -173,6 +165,8 @@ def bill(
                 con, grid, paths, read, slow, extra, shape, progress, Path(scratch.name)
             )
             sums += rows
+    except OSError as exc:  # a log removed, or made unreadable, while it is read
+        raise _unreadable(Path(exc.filename or paths[0]), exc) from None
     except duckdb.OutOfMemoryException as exc:
         raise InputError(
             f"pricing the usage logs ran out of memory: {str(exc).splitlines()[0]}",
@@ -323,6 +317,50 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
         for line, reason in rows
     ]
     return sums, rejected
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse, before anything reads it, a log that is not a regular file one can read: a
+    directory, a pipe (opening a FIFO would wait for a writer forever), a device, a socket,
+    a missing file, a link loop, a file without read permission."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise InputError(
+            f"{path}: not a regular file ({kind})", hint="write the log to a file first"
+        )
+    try:
+        with open(path, "rb"):  # a regular file: opening it never waits
+            pass
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+_OS_REASONS = {
+    errno.ENOENT: ("no such file", "check the path"),
+    errno.EACCES: ("permission denied", "make it readable (chmod u+r) or bill a copy"),
+    errno.EPERM: ("permission denied", "make it readable (chmod u+r) or bill a copy"),
+    errno.ELOOP: ("a loop of symbolic links", "point the link at the log itself"),
+    errno.ENOTDIR: ("a part of the path is not a directory", "check the path"),
+    errno.ENAMETOOLONG: ("the path is too long", "move the log to a shorter path"),
+    errno.EISDIR: ("is a directory, not a usage log", "pass its files"),
+    errno.EIO: ("an input/output error while reading it", "check the disk or copy the log"),
+}
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    """The one line for an OS error about `path`, in words of its own for each errno."""
+    words, hint = _OS_REASONS.get(
+        exc.errno or 0, (f"cannot be read: {exc.strerror or exc}", "check the file")
+    )
+    return InputError(f"{path}: {words}", hint=hint)
 
 
 def _intact(path: Path, read: Callable, *args):
