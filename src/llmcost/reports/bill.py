@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_UP, Decimal
+
+from llmcost.money import RATIO_PLACES
 from llmcost.render import Column, Report
 from llmcost.usage.bill import Bill
 
 
-def bill_report(result: Bill) -> Report:
+def bill_report(result: Bill, exit_code: int = 0) -> Report:
+    """`exit_code`: the run's exit status (`usage.bill.exit_code`), carried in the JSON so a
+    script that keeps only the document still knows whether the bill is whole."""
     cur = result.currency
     rows, docs = [], []
     for group in result.groups:
         cost = group.cost
         rows.append(
             {
+                "status": "priced",
                 **group.keys,  # None: shown as "-" in tables, empty in CSV
                 "records": group.records,
                 "input_tokens": group.tokens["input"],
@@ -41,6 +47,7 @@ def bill_report(result: Bill) -> Report:
                 "output": cost.output,
             }
         )
+    rows += _left_out(result)
     columns = [Column(k, k.capitalize()) for k in result.group_by]
     columns += [
         Column("records", "Records", "count"),
@@ -55,6 +62,8 @@ def bill_report(result: Bill) -> Report:
         Column("cache_write", "Cache write", "money"),
         Column("output", "Output", "money"),
         Column("total", "Total", "money"),
+        # shown when some rows are not priced; CSV always has the column
+        Column("status", "Status", csv_only=len(rows) == len(result.groups)),
     ]
     t = result.total
     document = {
@@ -67,6 +76,9 @@ def bill_report(result: Bill) -> Report:
         "priced": result.priced,
         "rejected": result.rejected,
         "skipped": result.skipped,
+        "rejected_share": rejected_share(result),
+        "unpriced_tokens": result.unpriced_tokens,
+        "exit_code": exit_code,
         "totals": {cur: t.total},
         "breakdown": {
             cur: {
@@ -83,9 +95,10 @@ def bill_report(result: Bill) -> Report:
             {"file": r.file, "line": r.line, "reason": r.reason} for r in result.rejections
         ],
     }
+    left_out = f"; {result.rejected:,} rejected, not billed" if result.rejected else ""
     return Report(
         title=f"Bill, catalog {result.version.isoformat()}: total "
-        f"{_money(t.total, cur)} for {result.priced:,} priced records",
+        f"{_money(t.total, cur)} for {result.priced:,} priced records{left_out}",
         columns=columns,
         rows=rows,
         document=document,
@@ -93,11 +106,45 @@ def bill_report(result: Bill) -> Report:
     )
 
 
+def _left_out(result: Bill) -> list[dict]:
+    """The rows of records the total leaves out: the rejected ones, with the tokens of those
+    whose counts could be read, and no money (they are not billed)."""
+    if not result.rejected:
+        return []
+    tokens = result.unpriced_tokens
+    return [
+        {
+            "status": "rejected",
+            "records": result.rejected,
+            "input_tokens": tokens["input"],
+            "output_tokens": tokens["output"],
+            "cached_tokens": tokens["cached"],
+            "cache_write_tokens": tokens["cache_write"],
+            "cache_write_1h_tokens": tokens["cache_write_1h"],
+            "currency": result.currency,
+        }
+    ]
+
+
+def rejected_share(result: Bill) -> str:
+    """The rejected share as a 4-place decimal string, rounded up: any rejection shows."""
+    share = result.rejected_share
+    places = Decimal(share.numerator) / Decimal(share.denominator) if share else Decimal(0)
+    return str(places.quantize(RATIO_PLACES, rounding=ROUND_UP))
+
+
 def summary_line(result: Bill) -> str:
-    """`records 10 = priced 8 + rejected 2` — printed on every run."""
+    """`records 10 = priced 8 + rejected 2` — printed on every run; with rejections, their
+    share and the tokens left unpriced follow."""
     text = f"records {result.records:,} = priced {result.priced:,} + rejected {result.rejected:,}"
     if result.skipped:
         text += f" + outside --since/--until {result.skipped:,}"
+    if result.rejected:
+        tokens = ", ".join(f"{kind} {n:,}" for kind, n in result.unpriced_tokens.items() if n)
+        text += (
+            f"; NOT BILLED: {rejected_share(result)} of the records rejected, "
+            f"unpriced tokens: {tokens or 'none readable'}"
+        )
     return text
 
 

@@ -22,9 +22,10 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,6 +43,7 @@ from llmcost.usage.query import (
     model_numbers_sql,
     records_sql,
     sums_sql,
+    unpriced_sql,
 )
 from llmcost.usage.readers import sql_str
 
@@ -82,6 +84,30 @@ class Bill:
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
     absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
+    # the counts of the rejected records that could be read, by kind (`TOKEN_KINDS`)
+    unpriced_tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
+
+    @property
+    def rejected_share(self) -> Fraction:
+        """Rejected records over those the bill is about (priced or rejected; not the ones
+        outside --since/--until): 0 when there are none."""
+        considered = self.priced + self.rejected
+        return Fraction(self.rejected, considered) if considered else Fraction(0)
+
+
+def exit_code(result: Bill, *, allow_rejects: bool = False,
+              max_rejected: Fraction | None = None) -> int:  # fmt: skip
+    """The bill's exit status, a policy a script can rely on: 2 when records were rejected
+    and none could be priced (nothing to bill: bad input); 1 when some were rejected, unless
+    `allow_rejects`, or their share is at most `max_rejected`; else 0. A run with no records
+    at all, or only records outside --since/--until, is 0: nothing was left out."""
+    if not result.rejected:
+        return 0
+    if not result.priced:
+        return 2
+    if allow_rejects or (max_rejected is not None and result.rejected_share <= max_rejected):
+        return 0
+    return 1
 
 
 def bill(
@@ -160,8 +186,9 @@ def bill(
                 except duckdb.Error:
                     slow[i] = True
         rejected: list = []
+        unpriced = [0] * len(TOKEN_KINDS)
         if slow:
-            rows, rejected = _line_by_line(
+            rows, rejected, unpriced = _line_by_line(
                 con, grid, paths, read, slow, extra, shape, progress, Path(scratch.name)
             )
             sums += rows
@@ -186,7 +213,8 @@ def bill(
     finally:
         con.close()
         scratch.cleanup()
-    return _collect(catalog, grid, known, currency, paths, keys, shape, sums, rejected)
+    result = _collect(catalog, grid, known, currency, paths, keys, shape, sums, rejected)
+    return replace(result, unpriced_tokens=dict(zip(TOKEN_KINDS, unpriced, strict=True)))
 
 
 def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra,
@@ -274,10 +302,10 @@ def _culprits(message: str, batch: list[int], paths: list[Path]) -> list[int]:
 
 def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
                   files: dict[int, bool], extra, shape: dict, progress,
-                  scratch: Path) -> tuple[list, list]:  # fmt: skip
+                  scratch: Path) -> tuple[list, list, list[int]]:  # fmt: skip
     """Price `files` (file_no -> look for duplicate keys) reading every line on its own, and
-    find each rejected record's line: its sums and the rejections (file_no, line, reason,
-    model text, model number, instant in microseconds). `read`: what DuckDB reads for each
+    find each rejected record's line: its sums, the rejections (file_no, line, reason,
+    model text, model number, instant in microseconds) and the unpriced token sums. `read`: what DuckDB reads for each
     of `paths`; a JSON Lines file with a CR is read as a copy (`readers.line_ready`)."""
     read = list(read)
     physical: dict[int, int] = {}
@@ -311,12 +339,13 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
             )
     groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
     sums = con.execute(sums_sql("rows", groups)).fetchall()
+    [unpriced] = con.execute(unpriced_sql("rows")).fetchall()
     rejected += [
         (file_no, line, reason, None, None, None)
         for file_no, rows in unread.items()
         for line, reason in rows
     ]
-    return sums, rejected
+    return sums, rejected, list(unpriced)
 
 
 def _check_readable(path: Path) -> None:

@@ -182,7 +182,8 @@ def records_sql(
   CASE WHEN {rejected} THEN {_reason_sql()} END AS r_reason,
   CASE WHEN {rejected} THEN model_text END AS r_model,
   CASE WHEN {rejected} THEN model_no END AS r_model_no,
-  CASE WHEN {rejected} THEN us END AS r_us"""
+  CASE WHEN {rejected} THEN us END AS r_us,
+  CASE WHEN {rejected} THEN counts_ok END AS r_counted"""
         if detail
         else ""
     )
@@ -235,7 +236,9 @@ checked AS (
 normal AS (
   SELECT c.*,
     {_model_no(grid)} AS model_no,
-    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx
+    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx,
+    parsed AND n_cache_write >= 0
+      AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS counts_ok
   FROM checked c
   {_NAME_JOINS}
 ),
@@ -244,8 +247,7 @@ placed AS (
     s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
               + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
       + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
-    parsed AND n.model_no IS NOT NULL AND n_cache_write >= 0
-      AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS fine
+    counts_ok AND n.model_no IS NOT NULL AS fine
   FROM normal n
   LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
 ),
@@ -277,6 +279,13 @@ def sums_sql(table: str, groups: int) -> str:
     return f"""SELECT {cols}, sum(records)::BIGINT, {kinds}
 FROM {table} WHERE status <> {REJECTED}
 GROUP BY ALL"""
+
+
+def unpriced_sql(table: str) -> str:
+    """The token sums, by kind, of the rejected records in `table` (`records_sql(detail=True)`
+    rows) whose counts could be read and agree with each other: what the bill leaves out."""
+    kinds = ", ".join(f"coalesce(sum(t_{kind}), 0)::BIGINT" for kind in shapes.CANONICAL)
+    return f"SELECT {kinds} FROM {table} WHERE status = {REJECTED} AND r_counted"
 
 
 def _reason_sql() -> str:
