@@ -223,8 +223,9 @@ def test_second_qa_pass_finds(tmp_path):
     assert f"{path} is given more than once" in result.stderr
     assert "unknown model 'nope\\n'" in result.stderr
     assert result.stdout.splitlines()[1:] == [
-        "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
-        ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
+        "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
+        ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
+        ",2,0,0,0,0,0,USD,,,,,,rejected",
     ]
 
 
