@@ -225,7 +225,7 @@ def test_second_qa_pass_finds(tmp_path):
     assert result.stdout.splitlines()[1:] == [
         "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
         ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
-        ",2,0,0,0,0,0,USD,,,,,,rejected",
+        ",2,2000,200,0,0,0,USD,,,,,,rejected",  # unknown model: its tokens, unpriced
     ]
 
 

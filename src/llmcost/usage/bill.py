@@ -306,7 +306,8 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
     """Price `files` (file_no -> look for duplicate keys) reading every line on its own, and
     find each rejected record's line: its sums, the rejections (file_no, line, reason,
     model text, model number, instant in microseconds) and the unpriced token sums.
-    `read`: what DuckDB reads for each of `paths`; a JSON Lines file with a CR is read as a copy (`readers.line_ready`)."""
+    `read`: what DuckDB reads for each of `paths`; a JSON Lines file with a CR is read as a
+    copy (`readers.line_ready`)."""
     read = list(read)
     physical: dict[int, int] = {}
     for no in files:
