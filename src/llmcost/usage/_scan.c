@@ -36,6 +36,7 @@ enum {
     C_CACHE_READ, C_CACHE_CREATION, C_EPHEMERAL_5M, C_EPHEMERAL_1H,
     C_HIT, C_MISS,
     C_G_PROMPT, C_G_CACHED, C_G_CANDIDATES, C_G_THOUGHTS, C_G_TOOL,
+    C_TOTAL, C_CHAT_REASONING, C_RESPONSES_REASONING, C_G_TOTAL,
     N_COUNTS
 };
 enum { S_GEMINI, S_DEEPSEEK, S_ANTHROPIC, S_OPENAI_CHAT, S_OPENAI_RESPONSES, S_CANONICAL };
@@ -58,6 +59,12 @@ typedef struct {
 
 typedef struct { char *key; uint32_t len; int value; } NameSlot;
 
+#define MAX_PARTS 4
+/* a count a shape must carry, unless all of `instead` are there (shapes.REQUIRED) */
+typedef struct { int shape, field, ninstead, instead[MAX_PARTS]; } Required;
+/* counts that must agree where `whole` is there (shapes.AGREE): whole = parts, or >= */
+typedef struct { int shapes, whole, at_least, nparts, parts[MAX_PARTS], zeros; } Agree;
+
 typedef struct {
     Node *nodes; int nnodes;
     Entry *entries; int nentries;
@@ -71,6 +78,9 @@ typedef struct {
     int by_day, by_shape, ngroups;
     int group_slot[64]; /* the slot of each group field, in order */
     int ts_slot[3], model_slot, model_version_slot, batch_slot;
+    Required *required; int nrequired;
+    Agree *agree; int nagree;
+    int64_t *context_window, *max_output; /* per model */
 } Config;
 
 /* ---------- small helpers ---------- */
@@ -655,6 +665,31 @@ static int batch_of(const Val *v, int *out) {
 
 #define ABORT(msg) do { r->why = (msg); return -1; } while (0)
 
+/* whether the SQL would reject the record's counts (shapes.count_issue): a count its shape
+ * requires is missing, or counts that must agree do not */
+static int counts_disagree(const Config *c, int shape, const int *present, const int64_t *n) {
+    for (int q = 0; q < c->nrequired; q++) {
+        const Required *R = &c->required[q];
+        if (R->shape != shape || present[R->field]) continue;
+        int stand_in = R->ninstead > 0;
+        for (int j = 0; j < R->ninstead; j++) stand_in &= present[R->instead[j]] > 0;
+        if (!stand_in) return 1;
+    }
+    for (int q = 0; q < c->nagree; q++) {
+        const Agree *A = &c->agree[q];
+        if (!((A->shapes >> shape) & 1) || !present[A->whole]) continue;
+        __int128 sum = 0;
+        int all = 1;
+        for (int j = 0; j < A->nparts; j++) {
+            if (present[A->parts[j]]) sum += n[A->parts[j]];
+            else all &= A->zeros;
+        }
+        if (all && (A->at_least ? (__int128)n[A->whole] < sum : (__int128)n[A->whole] != sum))
+            return 1;
+    }
+    return 0;
+}
+
 /* price one parsed record into `res`; -1 (with r->why) if the SQL would not price or skip it
  * exactly so, -2 for a name to ask about */
 static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
@@ -691,7 +726,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
 
     int shape;
     if (present[C_G_PROMPT] | present[C_G_CACHED] | present[C_G_CANDIDATES]
-        | present[C_G_THOUGHTS] | present[C_G_TOOL]) shape = S_GEMINI;
+        | present[C_G_THOUGHTS] | present[C_G_TOOL] | present[C_G_TOTAL]) shape = S_GEMINI;
     else if (present[C_HIT] | present[C_MISS]) shape = S_DEEPSEEK;
     else if (present[C_CACHE_READ] | present[C_CACHE_CREATION] | present[C_EPHEMERAL_5M]
              | present[C_EPHEMERAL_1H]) shape = S_ANTHROPIC;
@@ -705,6 +740,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         else provider |= present[i];
     }
     if (canonical && provider) ABORT("ambiguous counts");
+    if (counts_disagree(c, shape, present, n)) ABORT("a count missing, or counts that disagree");
 
     int64_t in, cached, cw = 0, cw1h = 0, out;
     switch (shape) {
@@ -777,6 +813,8 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         return -2;
     }
     if (model_no < 0) ABORT("an unknown model");
+    if (in > c->context_window[model_no] || out > c->max_output[model_no])
+        ABORT("a prompt past the context window, or an output past the max output");
     int idx = 0;
     for (int b = 0; b < c->nbounds[model_no]; b++) idx += us >= c->bounds[model_no][b];
     int st = c->stretch_of[model_no][idx];
@@ -890,6 +928,7 @@ static void config_free(Config *c) {
         free(c->stretches[i].thr);
     }
     free(c->stretches);
+    free(c->required); free(c->agree); free(c->context_window); free(c->max_output);
     free(c);
 }
 
@@ -912,19 +951,43 @@ static int64_t *int64s(PyObject *seq, int *n) {
     return out;
 }
 
-/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape)
+/* A list of ints (at most MAX_PARTS) into `out`; -1 on error. */
+static int parts_of(PyObject *list, int *out) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) > MAX_PARTS) {
+        PyErr_SetString(PyExc_ValueError, "a list of at most 4 count positions");
+        return -1;
+    }
+    int n = (int)PyList_GET_SIZE(list);
+    for (int i = 0; i < n; i++) {
+        long v = PyLong_AsLong(PyList_GET_ITEM(list, i));
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (v < 0 || v >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            return -1;
+        }
+        out[i] = (int)v;
+    }
+    return n;
+}
+
+/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape,
+ *        required, agree, limits)
  * nodes: [[(key: bytes, child: int, slot: int), ...], ...] (node 0: the record);
  * slots: [(role, index)]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
  * stretch_of: [[stretch or -1 per index 0..len(bounds)]] per model; stretches:
  * [(base, batch_ok, bands, day_mult, cuts, thresholds)]; since/until: us or None. A count's
- * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. */
+ * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. required:
+ * [(shape, count, [counts that stand in])]; agree: [(shape bit mask, whole, at_least,
+ * [parts], absent parts are 0)]; limits: [(context window, max output)] per model. */
 static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until;
+    PyObject *required, *agree, *limits;
     int by_day, by_shape;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOpp", &PyList_Type, &nodes, &PyList_Type,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!O!O!", &PyList_Type, &nodes, &PyList_Type,
                           &slots, &PyDict_Type, &names, &PyList_Type, &bounds, &PyList_Type,
                           &stretch_of, &PyList_Type, &stretches, &since, &until, &by_day,
-                          &by_shape))
+                          &by_shape, &PyList_Type, &required, &PyList_Type, &agree,
+                          &PyList_Type, &limits))
         return NULL;
     Config *c = calloc(1, sizeof(Config));
     if (!c) return PyErr_NoMemory();
@@ -1103,6 +1166,48 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         c->until = PyLong_AsLongLong(until);
     }
     if (PyErr_Occurred()) goto fail;
+    c->nrequired = (int)PyList_GET_SIZE(required);
+    c->nagree = (int)PyList_GET_SIZE(agree);
+    c->required = calloc((size_t)c->nrequired + 1, sizeof(Required));
+    c->agree = calloc((size_t)c->nagree + 1, sizeof(Agree));
+    c->context_window = calloc((size_t)c->nmodels + 1, sizeof(int64_t));
+    c->max_output = calloc((size_t)c->nmodels + 1, sizeof(int64_t));
+    if (!c->required || !c->agree || !c->context_window || !c->max_output) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (int i = 0; i < c->nrequired; i++) {
+        Required *R = &c->required[i];
+        PyObject *instead;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(required, i), "iiO", &R->shape, &R->field,
+                              &instead)) goto fail;
+        if ((R->ninstead = parts_of(instead, R->instead)) < 0) goto fail;
+        if (R->field < 0 || R->field >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            goto fail;
+        }
+    }
+    for (int i = 0; i < c->nagree; i++) {
+        Agree *A = &c->agree[i];
+        PyObject *parts;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(agree, i), "iipOp", &A->shapes, &A->whole,
+                              &A->at_least, &parts, &A->zeros)) goto fail;
+        if ((A->nparts = parts_of(parts, A->parts)) < 0) goto fail;
+        if (A->whole < 0 || A->whole >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            goto fail;
+        }
+    }
+    if (PyList_GET_SIZE(limits) != c->nmodels) {
+        PyErr_SetString(PyExc_ValueError, "limits: one (context window, max output) a model");
+        goto fail;
+    }
+    for (int m = 0; m < c->nmodels; m++) {
+        long long window, most;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(limits, m), "LL", &window, &most)) goto fail;
+        c->context_window[m] = window;
+        c->max_output[m] = most;
+    }
     c->by_day = by_day;
     c->by_shape = by_shape;
     PyObject *cap_obj = PyCapsule_New(c, "llmcost.scan.config", capsule_free);

@@ -148,6 +148,9 @@ class PriceGrid:
     normalized: dict[str, int]  # normalized names -> model_no
     stretches: tuple[Stretch, ...]
     rows: tuple[GridRow, ...]
+    # model_no -> (context window, max output): a record's prompt or output past them is a
+    # workload the model cannot take, rejected rather than priced
+    limits: tuple[tuple[int, int], ...] = ()
 
     @property
     def max_bounds(self) -> int:
@@ -165,13 +168,14 @@ class PriceGrid:
 def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
     """The grid of `catalog` as known on `known` (None: the newest), in `currency`: a
     stretch whose entry has no rates in it has no price, like a gap."""
-    models, providers, bounds, stretches = [], [], [], []
+    models, providers, bounds, stretches, limits = [], [], [], [], []
     rows: list[GridRow] = []
     names: dict[str, int] = {}
     normalized: dict[str, int] = {}
     for model_no, info in enumerate(catalog.models()):
         models.append(info.id)
         providers.append(info.provider)
+        limits.append((info.model.context_window, info.model.max_output))
         for name in (info.id, *info.model.aliases):
             names.setdefault(name, model_no)
             normalized.setdefault(normalize(name), model_no)
@@ -193,4 +197,4 @@ def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid
                         rows.append(GridRow(info.id, info.provider, filled(rates),
                                             entry.batch_multiplier))  # fmt: skip
     return PriceGrid(tuple(models), tuple(providers), tuple(bounds), names, normalized,
-                     tuple(stretches), tuple(rows))  # fmt: skip
+                     tuple(stretches), tuple(rows), tuple(limits))  # fmt: skip

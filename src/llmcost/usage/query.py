@@ -73,9 +73,17 @@ def grid_ctes(grid: PriceGrid) -> str:
         + [f"c{i}" for i in range(w)]
         + [f"t{i}" for i in range(b)]
     )
+    limit_rows = (
+        ", ".join(
+            f"({no}, {_literal(grid.models[no])}, {window}, {most})"
+            for no, (window, most) in enumerate(grid.limits)
+        )
+        or "(NULL, NULL, NULL, NULL)"
+    )
     return f"""names AS (SELECT * FROM {names(grid.names)}),
 norm_names AS (SELECT * FROM {names(grid.normalized)}),
-stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols}))"""
+stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols})),
+limits AS (SELECT * FROM (VALUES {limit_rows}) t(model_no, model_id, context_window, max_output))"""
 
 
 def _widths(grid: PriceGrid) -> tuple[int, int, int]:
@@ -226,6 +234,7 @@ checked AS (
   -- needed, so that the joins below carry a few columns, not every field
   SELECT {carry}, {shapes.normalized_columns()},
     CASE WHEN us0 >= 0 AND us0 < {US_UNTIL} THEN us0 END AS us,
+    {shapes.count_issue()} AS count_issue,
     coalesce(batch_word IN {BATCH_TRUE}, false) AS is_batch,
     NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us0 >= 0
       AND us0 < {US_UNTIL} AND NOT bad_count
@@ -237,7 +246,7 @@ normal AS (
   SELECT c.*,
     {_model_no(grid)} AS model_no,
     {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}))::INTEGER" for i in range(k))} AS stretch_idx,
-    parsed AND n_cache_write >= 0
+    parsed AND count_issue IS NULL AND n_cache_write >= 0
       AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS counts_ok
   FROM checked c
   {_NAME_JOINS}
@@ -247,9 +256,12 @@ placed AS (
     s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
               + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
       + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
-    counts_ok AND n.model_no IS NOT NULL AS fine
+    counts_ok AND n.model_no IS NOT NULL AND n_input <= coalesce(l.context_window, {NO_LIMIT})
+      AND n_output <= coalesce(l.max_output, {NO_LIMIT}) AS fine,
+    l.model_id AS limits_model, l.context_window, l.max_output
   FROM normal n
   LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
+  LEFT JOIN limits l ON l.model_no = n.model_no
 ),
 statused AS (
   -- outside the window: skipped whatever else the record holds, unless its instant itself
@@ -284,7 +296,7 @@ GROUP BY ALL"""
 def unpriced_sql(table: str) -> str:
     """The token sums, by kind, of the rejected records in `table` (`records_sql(detail=True)`
     rows) whose counts could be read and agree with each other: what the bill leaves out."""
-    kinds = ", ".join(f"coalesce(sum(t_{kind}), 0)::BIGINT" for kind in shapes.CANONICAL)
+    kinds = ", ".join(f"coalesce(sum(t_{kind}), 0)" for kind in shapes.CANONICAL)
     return f"SELECT {kinds} FROM {table} WHERE status = {REJECTED} AND r_counted"
 
 
@@ -316,12 +328,19 @@ def _reason_sql() -> str:
         THEN 'ambiguous: both ' || (CASE WHEN {gemini} THEN 'usageMetadata' ELSE 'usage' END)
           || ' and top-level counts (input, cached, cache_write, cache_write_1h, output); '
           || 'keep one'
+      WHEN count_issue IS NOT NULL THEN count_issue
       WHEN model_no IS NULL THEN 'unknown model'
       WHEN n_cache_write < 0 THEN 'usage.cache_creation: the 1-hour writes exceed '
         || 'cache_creation_input_tokens'
       WHEN n_cached + n_cache_write + n_cache_write_1h > n_input
         THEN 'cache hits and writes (' || (n_cached + n_cache_write + n_cache_write_1h)
           || ') exceed the prompt (' || n_input || ')'
+      WHEN n_input > context_window
+        THEN 'a prompt of ' || n_input || ' tokens is past ' || limits_model
+          || '''s context window of ' || context_window || ' tokens'
+      WHEN n_output > max_output
+        THEN 'an output of ' || n_output || ' tokens is past ' || limits_model
+          || '''s max output of ' || max_output || ' tokens'
       WHEN NOT has_price THEN 'no price'
       ELSE 'no batch price'
     END"""

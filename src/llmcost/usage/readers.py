@@ -200,6 +200,30 @@ def _check_header(con, path: Path, fields: tuple[str, ...]) -> None:
             )
 
 
+CSV_COLUMNS = ("model", "timestamp", "input", "cached", "cache_write", "cache_write_1h",
+               "output", "batch")  # fmt: skip
+
+
+def _check_columns(path: Path, columns: list[str], fields: tuple[str, ...]) -> None:
+    """Refuse a CSV without a column llmcost must read (model, an instant, input, output):
+    every row would lack that count, and a count llmcost cannot find is never taken as 0. The
+    error names the header's columns llmcost does not read (`completion_tokens` for
+    `output`)."""
+    header = set(columns)
+    missing = [c for c in ("model", "input", "output") if c not in header]
+    if not header & {"timestamp", "created", "created_at"}:
+        missing.insert(1, "timestamp")
+    if not missing:
+        return
+    unread = [c for c in columns if c not in fields]
+    raise InputError(
+        f"{path}: CSV without the column(s) " + ", ".join(missing)
+        + (f"; the header has {', '.join(unread[:4])}, which llmcost does not read"
+           if unread else ""),
+        hint=f"the columns are {', '.join(CSV_COLUMNS)} (in lower case)",
+    )  # fmt: skip
+
+
 def _csv_reader(path: Path, file_no: int | None) -> str:
     rejects = "ignore_errors = true" if file_no is None else _rejects(file_no)
     return f"read_csv('{sql_str(str(path))}', header = true, all_varchar = true, {rejects})"
@@ -225,13 +249,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
         reader = _csv_reader(path, file_no)
         columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         header = set(columns)
-        missing = [c for c in ("model", "input") if c not in header]
-        if missing or not header & {"timestamp", "created", "created_at"}:
-            raise InputError(
-                f"{path}: CSV without the column(s) " + ", ".join(missing or ["timestamp"]),
-                hint="the columns are model, timestamp, input, cached, cache_write, "
-                "cache_write_1h, output, batch (in lower case)",
-            )
+        _check_columns(path, columns, fields)
         cols = ",\n".join(
             (f"NULLIF(trim(\"{f}\"), '')" if f in header else "NULL::VARCHAR")
             + f" AS {shapes.column(f)}"

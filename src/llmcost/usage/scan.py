@@ -19,8 +19,10 @@ and edge case keeps the one definition in `query`. It stops at:
   instant that is not Unix seconds (at most 12 digits) or
   `YYYY-MM-DD[Thh:mm[:ss[.f{1,9}]][Z|+hh|+hhmm|+hh:mm]]`; a group value that is not text,
   true, false, null or a whole number of at most 18 digits; a name or group text with `\u0000`;
-- a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, cache
-  counts past the prompt, no price, no batch price), or a sum past 2**63.
+- a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, a
+  count its shape requires missing or counts that disagree (`shapes.REQUIRED`, `AGREE`: the
+  same tables, passed in), cache counts past the prompt, a prompt past the model's context
+  window or an output past its max output, no price, no batch price), or a sum past 2**63.
 
 A model name it was not given is looked up once, by the same SQL (`query.model_numbers_sql`),
 and the chunk scanned again. The C code is built by `pip install` where a C compiler is at
@@ -90,12 +92,14 @@ class Scanner:
         ]  # fmt: skip
         self.window = (None if since is None else micros(since),
                        None if until is None else micros(until))  # fmt: skip
+        self.limits = [tuple(limit) for limit in grid.limits]
         self.config = self._config()
 
     def _config(self):
         nodes, slots = self.tree
         return _scan.config(nodes, slots, self.names, self.bounds, self.stretch_of,
-                            self.stretches, *self.window, self.by_day, self.by_shape)  # fmt: skip
+                            self.stretches, *self.window, self.by_day, self.by_shape,
+                            *_count_checks(), self.limits)  # fmt: skip
 
     def learn(self, names: list[str]) -> None:
         """Look up those of `names` not yet known (None: unknown, -1 to the scanner) and
@@ -175,6 +179,17 @@ class Scanner:
         if skipped:
             rows.append((SKIPPED, None, None, *empty, skipped, 0, 0, 0, 0, 0, None))
         return rows
+
+
+def _count_checks() -> tuple[list, list]:
+    """`shapes.REQUIRED` and `shapes.AGREE` as `_scan.config` takes them: counts by their
+    position in `shapes.COUNT_FIELDS`, shapes of an agreement as a bit mask."""
+    at = {path: i for i, path in enumerate(shapes.COUNT_FIELDS)}
+    required = [(shape, at[path], [at[p] for p in instead])
+                for shape, path, instead in shapes.REQUIRED]  # fmt: skip
+    agree = [(sum(1 << s for s in shapes_), at[whole], relation == ">=", [at[p] for p in parts],
+              zeros) for shapes_, whole, relation, parts, zeros in shapes.AGREE]  # fmt: skip
+    return required, agree
 
 
 def _merge(into: dict[tuple, list[int]], groups: list[tuple]) -> None:
