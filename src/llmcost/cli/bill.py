@@ -96,7 +96,10 @@ def bill(
     for name in files:
         real = os.path.realpath(name)
         if real in seen:
-            warn(f"{name} is given more than once: its records are counted each time")
+            warn(
+                f"{name} is given more than once: its records with an id are billed once, "
+                "those without one each time"
+            )
         seen.add(real)
     result = run_bill(
         choice.catalog,
@@ -113,6 +116,11 @@ def bill(
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:
         warn(f"... and {result.rejected - SHOWN_REJECTIONS:,} more (all in --format json)")
+    for response, copies in result.duplicate_ids[:SHOWN_REJECTIONS]:
+        warn(f"billed once: id {response} is logged {copies + 1} times")
+    if len(result.duplicate_ids) > SHOWN_REJECTIONS:
+        more = len(result.duplicate_ids) - SHOWN_REJECTIONS
+        warn(f"... and {more:,} more ids logged more than once (all in --format json)")
     for key in result.absent_keys:
         near = [k for k in ("model", "provider", "day", "month", "shape") if k == key.lower()]
         warn(

@@ -76,6 +76,8 @@ def bill_report(result: Bill, exit_code: int = 0) -> Report:
         "priced": result.priced,
         "rejected": result.rejected,
         "skipped": result.skipped,
+        "duplicates": result.duplicates,
+        "duplicate_ids": [{"id": i, "copies": n} for i, n in result.duplicate_ids],
         "rejected_share": rejected_share(result),
         "unpriced_tokens": result.unpriced_tokens,
         "exit_code": exit_code,
@@ -107,12 +109,18 @@ def bill_report(result: Bill, exit_code: int = 0) -> Report:
 
 
 def _left_out(result: Bill) -> list[dict]:
-    """The rows of records the total leaves out: the rejected ones, with the tokens of those
-    whose counts could be read, and no money (they are not billed)."""
+    """The rows of records the total leaves out: the copies of responses already billed,
+    and the rejected records, with the tokens of those whose counts could be read; no money
+    (they are not billed)."""
+    rows = []
+    if result.duplicates:
+        rows.append(
+            {"status": "duplicate", "records": result.duplicates, "currency": result.currency}
+        )
     if not result.rejected:
-        return []
+        return rows
     tokens = result.unpriced_tokens
-    return [
+    return rows + [
         {
             "status": "rejected",
             "records": result.rejected,
@@ -134,11 +142,13 @@ def rejected_share(result: Bill) -> str:
 
 
 def summary_line(result: Bill) -> str:
-    """`records 10 = priced 8 + rejected 2` — printed on every run; with rejections, their
-    share and the tokens left unpriced follow."""
+    """`records 10 = priced 8 + rejected 2` — printed on every run; then the records outside
+    the period and the duplicates; with rejections, their share and the tokens left unpriced."""
     text = f"records {result.records:,} = priced {result.priced:,} + rejected {result.rejected:,}"
     if result.skipped:
         text += f" + outside --since/--until {result.skipped:,}"
+    if result.duplicates:
+        text += f" + duplicates {result.duplicates:,} (a response logged again: billed once)"
     if result.rejected:
         tokens = ", ".join(f"{kind} {n:,}" for kind, n in result.unpriced_tokens.items() if n)
         text += (

@@ -27,7 +27,7 @@
 enum { V_ABSENT, V_NULL, V_STR, V_NUM, V_TRUE, V_FALSE, V_OBJ, V_ARR };
 /* slot roles; R_COUNT's index is the count's position in shapes.COUNT_FIELDS */
 enum { R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH,
-       R_GROUP };
+       R_GROUP, R_ID, R_RESPONSE_ID };
 /* positions in shapes.COUNT_FIELDS (checked by scan.py against the tuple itself) */
 enum {
     C_INPUT, C_CACHED, C_CACHE_WRITE, C_CACHE_WRITE_1H, C_OUTPUT,
@@ -78,6 +78,7 @@ typedef struct {
     int by_day, by_shape, ngroups;
     int group_slot[64]; /* the slot of each group field, in order */
     int ts_slot[3], model_slot, model_version_slot, batch_slot;
+    int id_slot[2]; /* the response's id: `id`, else Gemini's `responseId` */
     Required *required; int nrequired;
     Agree *agree; int nagree;
     int64_t *context_window, *max_output; /* per model */
@@ -116,6 +117,7 @@ typedef struct {
     const char *abort_reason; Py_ssize_t abort_at;
     int nomem;
     char *key; size_t key_cap; /* the group key being built */
+    uint64_t *ids; size_t nids, ids_cap; /* a digest of each record's id, in order */
 } Result;
 
 static int key_room(Result *r, size_t n) {
@@ -665,6 +667,13 @@ static int batch_of(const Val *v, int *out) {
 
 #define ABORT(msg) do { r->why = (msg); return -1; } while (0)
 
+/* a record id's 64-bit digest (never 0: 0 marks an empty slot in `repeated`) */
+static uint64_t id_digest(const char *p, size_t n) {
+    uint64_t h = hash_bytes(p, n) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
 /* whether the SQL would reject the record's counts (shapes.count_issue): a count its shape
  * requires is missing, or counts that must agree do not */
 static int counts_disagree(const Config *c, int shape, const int *present, const int64_t *n) {
@@ -693,6 +702,21 @@ static int counts_disagree(const Config *c, int shape, const int *present, const
 /* price one parsed record into `res`; -1 (with r->why) if the SQL would not price or skip it
  * exactly so, -2 for a name to ask about */
 static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
+    /* the id, of every record (one outside --since/--until too: a copy of it may be inside) */
+    for (int o = 0; o < 2; o++) {
+        const Val *v = &r->vals[c->id_slot[o]];
+        if (v->kind == V_ABSENT || v->kind == V_NULL) continue;
+        if (!((v->kind == V_STR && !v->flags) || (v->kind == V_NUM && (v->flags & F_PLAIN))))
+            ABORT("an id the scanner does not read");
+        if (res->nids == res->ids_cap) {
+            size_t cap = res->ids_cap ? 2 * res->ids_cap : 4096;
+            uint64_t *ids = realloc(res->ids, cap * sizeof(uint64_t));
+            if (!ids) { res->nomem = 1; ABORT("out of memory"); }
+            res->ids = ids; res->ids_cap = cap;
+        }
+        res->ids[res->nids++] = id_digest(v->p, v->len);
+        break;
+    }
     /* the instant: the first of timestamp, created, created_at that is not null */
     const Val *ts = NULL;
     for (int o = 0; o < 3 && !ts; o++) {
@@ -1046,6 +1070,7 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     int *role_slot[] = {NULL, &c->model_slot, &c->model_version_slot, &c->ts_slot[0],
                         &c->ts_slot[1], &c->ts_slot[2], &c->batch_slot};
     for (int i = 1; i < 7; i++) *role_slot[i] = -1;
+    c->id_slot[0] = c->id_slot[1] = -1;
     for (int i = 0; i < c->nslots; i++) {
         int role, index;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &role, &index)) goto fail;
@@ -1053,6 +1078,13 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         if (role == R_COUNT && (index < 0 || index >= N_COUNTS)) {
             PyErr_SetString(PyExc_ValueError, "a count slot out of range");
             goto fail;
+        }
+        if (role == R_ID || role == R_RESPONSE_ID) {
+            if (c->id_slot[role - R_ID] >= 0) {
+                PyErr_SetString(PyExc_ValueError, "a field given two slots");
+                goto fail;
+            }
+            c->id_slot[role - R_ID] = i;
         }
         if (role >= R_MODEL && role <= R_BATCH) {
             if (*role_slot[role] >= 0) {
@@ -1062,8 +1094,8 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             *role_slot[role] = i;
         }
     }
-    for (int i = 1; i < 7; i++)
-        if (*role_slot[i] < 0) {
+    for (int i = 1; i < 9; i++)
+        if ((i < 7 ? *role_slot[i] : c->id_slot[i - 7]) < 0) {
             PyErr_SetString(PyExc_ValueError, "a field llmcost reads has no slot");
             goto fail;
         }
@@ -1300,8 +1332,11 @@ static PyObject *py_scan(PyObject *Py_UNUSED(self), PyObject *args) {
             Py_DECREF(row);
         }
     }
-    out = Py_BuildValue("(LLOOO)", (long long)res->records, (long long)res->skipped, groups,
-                        unknown, abort);
+    PyObject *ids = PyBytes_FromStringAndSize((const char *)res->ids,
+                                              (Py_ssize_t)(res->nids * sizeof(uint64_t)));
+    if (!ids) goto done;
+    out = Py_BuildValue("(LLOOON)", (long long)res->records, (long long)res->skipped, groups,
+                        unknown, abort, ids);
 done:
     Py_XDECREF(groups);
     Py_XDECREF(unknown);
@@ -1310,8 +1345,56 @@ done:
     free(res->arena);
     free(res->key);
     free(res->name);
+    free(res->ids);
     free(res);
     PyBuffer_Release(&view);
+    return out;
+}
+
+/* digests(texts) -> the ids' digests as the scanner takes them (8 bytes each, native order):
+ * for ids read by DuckDB, so that one set holds the ids of every reader */
+static PyObject *py_digests(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *texts;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(uint64_t));
+    if (!out) return NULL;
+    uint64_t *d = (uint64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t len;
+        const char *p = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(texts, i), &len);
+        if (!p) { Py_DECREF(out); return NULL; }
+        d[i] = id_digest(p, (size_t)len);
+    }
+    return out;
+}
+
+/* repeated(digests) -> each digest seen before in `digests` (8 bytes each), once per repeat:
+ * an open-addressing set, so a million ids cost a few tens of milliseconds */
+static PyObject *py_repeated(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
+    size_t n = (size_t)view.len / sizeof(uint64_t), cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint64_t *table = calloc(cap, sizeof(uint64_t)), *seen = malloc((n + 1) * sizeof(uint64_t));
+    if (!table || !seen) {
+        free(table); free(seen); PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    size_t nseen = 0;
+    const uint64_t *d = view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = d[i] ? d[i] : 1;
+        size_t at = (size_t)(h ^ (h >> 29)) & (cap - 1);
+        while (table[at] && table[at] != h) at = (at + 1) & (cap - 1);
+        if (table[at]) seen[nseen++] = h;
+        else table[at] = h;
+    }
+    Py_END_ALLOW_THREADS
+    PyObject *out = PyBytes_FromStringAndSize((const char *)seen,
+                                              (Py_ssize_t)(nseen * sizeof(uint64_t)));
+    free(table); free(seen); PyBuffer_Release(&view);
     return out;
 }
 
@@ -1341,6 +1424,8 @@ static PyMethodDef methods[] = {
     {"instant", py_instant, METH_VARARGS, "The scanner's reading of an instant (tests)."},
     {"config", py_config, METH_VARARGS, "Build a scanner configuration (see scan.py)."},
     {"scan", py_scan, METH_VARARGS, "Price a buffer of whole JSON Lines (see scan.py)."},
+    {"digests", py_digests, METH_VARARGS, "Digests of record ids, as the scanner takes them."},
+    {"repeated", py_repeated, METH_VARARGS, "The digests seen more than once."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -42,6 +42,7 @@ from llmcost.usage.query import (
     STATUS,
     model_numbers_sql,
     records_sql,
+    duplicates_sql,
     sums_sql,
     unpriced_sql,
 )
@@ -75,7 +76,7 @@ class Bill:
     group_by: tuple[str, ...]
     since: datetime | None
     until: datetime | None
-    records: int  # = priced + rejected + skipped
+    records: int  # = priced + rejected + skipped + duplicates
     priced: int
     rejected: int
     skipped: int  # outside --since/--until
@@ -84,6 +85,8 @@ class Bill:
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
     absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
+    duplicates: int = 0  # copies of a response already billed (the same id), left out
+    duplicate_ids: tuple[tuple[str, int], ...] = ()  # (id, copies left out), most first
     # the counts of the rejected records that could be read, by kind (`TOKEN_KINDS`)
     unpriced_tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
 
@@ -129,12 +132,14 @@ def bill(
     returns a function to call when the query is done (the CLI draws a bar with it).
     `reader`: "auto" tries the compiled scanner (`scan`), then DuckDB's JSON reader, then
     reads line by line; "duckdb" starts at DuckDB's reader; "lines" reads every file line by
-    line. All give the same bill (the tests compare them)."""
-    import duckdb
+    line. All give the same bill (the tests compare them).
 
+    A response logged more than once (the same `id`, Gemini's `responseId`, in one file or
+    several) is billed once; the other copies are counted as `duplicates` (`duplicate_ids`
+    names them). Copies that differ in what is billed are all rejected. Records without an
+    id are never merged."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
-    fast = reader != "lines"
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
@@ -148,6 +153,44 @@ def bill(
         since=since,
         until=until,
     )
+    run = _price(grid, paths, reader, extra, shape, progress, memory_limit, frozenset())
+    repeated = scan.repeated(b"".join(run.ids.values()))
+    if repeated:
+        # a response logged more than once: the files holding its copies are priced again,
+        # line by line and together, so that each id is billed once (`query.records_sql`)
+        involved = frozenset(i for i, ids in run.ids.items() if _holds_any(ids, repeated))
+        run = _price(grid, paths, reader, extra, shape, progress, memory_limit, involved)
+    result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected)
+    return replace(
+        result,
+        unpriced_tokens=dict(zip(TOKEN_KINDS, run.unpriced, strict=True)),
+        duplicate_ids=tuple(run.duplicate_ids),
+    )
+
+
+class _Pass(NamedTuple):
+    """What one reading of the logs found: the sums (`query.records_sql` rows), the rejected
+    records, the unpriced token sums, each file's id digests (`scan.digests`) and the ids
+    billed once for several copies, with the number of copies left out."""
+
+    sums: list[tuple]
+    rejected: list[tuple]
+    unpriced: list[int]
+    ids: dict[int, bytes]
+    duplicate_ids: list[tuple[str, int]]
+
+
+def _holds_any(ids: bytes, digests: set[bytes]) -> bool:
+    return any(ids[at : at + 8] in digests for at in range(0, len(ids), 8))
+
+
+def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, progress,
+           memory_limit: str | None, dedupe: frozenset[int]) -> _Pass:  # fmt: skip
+    """Read and price every file: by the compiled scanner, DuckDB's JSON reader, or line by
+    line; the files of `dedupe` line by line, together, billing each id once."""
+    import duckdb
+
+    fast = reader != "lines"
     # A scratch database file rather than memory: under a memory_limit DuckDB can then evict
     # the line reader's table and spill joins and aggregates there, so a log larger than the
     # memory given to DuckDB still completes. Never the working directory.
@@ -161,17 +204,22 @@ def bill(
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
-        # file_no -> whether the line reader must look for keys given twice
+        # file_no -> whether the line reader must look for keys given twice (None: not known)
         slow: dict[int, bool | None] = {
             i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
         }
+        slow.update({i: None for i in dedupe if i not in slow})
+        ids: dict[int, bytes] = {}
         pending = [i for i in range(len(paths)) if i not in slow]
         # what DuckDB reads: a name it would take for a pattern, as a plain link
         read = [readers.safe_path(p, Path(scratch.name), i) for i, p in enumerate(paths)]
         sums: list[tuple] = []
         if reader == "auto" and scan.available() and scan.supports(extra):
-            sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress)
+            sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress, ids)
         sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
+        for i in pending:
+            if i not in slow:  # priced whole by DuckDB's JSON reader: its ids
+                ids[i] = _digests(con.execute(readers.ids_sql(read[i])))
         # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file it
         # priced would count as it read (the scanner's zlib checked those it priced, and
         # line_ready checks those read line by line)
@@ -187,11 +235,17 @@ def bill(
                     slow[i] = True
         rejected: list = []
         unpriced = [0] * len(TOKEN_KINDS)
+        duplicate_ids: list = []
         if slow:
-            rows, rejected, unpriced = _line_by_line(
-                con, grid, paths, read, slow, extra, shape, progress, Path(scratch.name)
-            )
+            rows, rejected, unpriced = _line_by_line(con, grid, paths, read, slow, extra,
+                                                     {**shape, "dedupe": bool(dedupe)}, progress,
+                                                     Path(scratch.name))  # fmt: skip
             sums += rows
+            for i in slow:
+                ids[i] = _digests(con.execute(f"SELECT d_id FROM rows WHERE d_file = {i} "
+                                              "AND d_id IS NOT NULL"))  # fmt: skip
+            if dedupe:
+                duplicate_ids = con.execute(duplicates_sql("rows")).fetchall()
     except OSError as exc:  # a log removed, or made unreadable, while it is read
         raise _unreadable(Path(exc.filename or paths[0]), exc) from None
     except duckdb.OutOfMemoryException as exc:
@@ -213,14 +267,22 @@ def bill(
     finally:
         con.close()
         scratch.cleanup()
-    result = _collect(catalog, grid, known, currency, paths, keys, shape, sums, rejected)
-    return replace(result, unpriced_tokens=dict(zip(TOKEN_KINDS, unpriced, strict=True)))
+    return _Pass(sums, rejected, list(unpriced), ids, duplicate_ids)
+
+
+def _digests(cursor) -> bytes:
+    """The digests (`scan.digests`) of the ids a query gives, fetched a batch at a time so
+    that a large log's ids are never all held as text."""
+    out = []
+    while batch := cursor.fetchmany(100_000):
+        out.append(scan.digests([row[0] for row in batch]))
+    return b"".join(out)
 
 
 def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra,
-              shape: dict, progress) -> tuple[list[tuple], list[int]]:  # fmt: skip
+              shape: dict, progress, ids: dict[int, bytes]) -> tuple[list[tuple], list[int]]:  # fmt: skip
     """The sums of the files of `pending` the compiled scanner prices whole, and the files
-    left for DuckDB. A model name the grid does not hold as written is looked up by the SQL
+    left for DuckDB; into `ids`, the digests of each priced file's record ids. A model name the grid does not hold as written is looked up by the SQL
     the other readers use."""
 
     def resolve(names: list[str]) -> dict[str, int | None]:
@@ -245,6 +307,7 @@ def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra
                 left.append(i)
             else:
                 sums += rows
+                ids[i] = scanner.last_ids
             done[0] += size
     finally:
         if stop:
@@ -499,7 +562,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
     records, the token sums in `TOKEN_KINDS` order, then columns not read here."""
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
                   *shape["record_keys"])  # fmt: skip
-    counts = {"priced": 0, "rejected": len(rejected), "skipped": 0}
+    counts = {"priced": 0, "rejected": len(rejected), "skipped": 0, "duplicate": 0}
     totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
     for status_code, pid, batch, *rest in sums:
         status = STATUS[status_code]
@@ -557,6 +620,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
         priced=counts["priced"],
         rejected=counts["rejected"],
         skipped=counts["skipped"],
+        duplicates=counts["duplicate"],
         total=total,
         tokens=tokens,
         groups=tuple(groups),

@@ -15,8 +15,8 @@ from datetime import datetime
 from llmcost.usage import shapes
 from llmcost.usage.pricegrid import DAY_US, NO_LIMIT, PriceGrid, micros
 
-PRICED, SKIPPED, REJECTED = 0, 1, 2  # the status column
-STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected"}
+PRICED, SKIPPED, REJECTED, DUPLICATE = 0, 1, 2, 3  # the status column
+STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected", DUPLICATE: "duplicate"}
 ABORTED = "llmcost: a record is rejected"
 
 TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
@@ -150,6 +150,7 @@ def records_sql(
     since: datetime | None,
     until: datetime | None,
     detail: bool,
+    dedupe: bool = False,
 ) -> str:
     """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `is_batch` (of priced
     records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
@@ -161,7 +162,13 @@ def records_sql(
     them all in a hash table, where a table of rows can go to disk. `sources` are
     `SELECT`s of file_no, line_no, line, bad_json, dup_key and every field's text
     (`shapes.column`). Without `detail`, the query stops with an error naming `ABORTED` at the
-    first rejected record: its caller reads the file line by line instead."""
+    first rejected record: its caller reads the file line by line instead.
+
+    With `dedupe` (and `detail`), records with the same id (`id`, Gemini's `responseId`) are
+    one response logged more than once: one copy keeps its status and the others are
+    `DUPLICATE`, unless the copies differ in what is billed (model, instant, counts, batch,
+    group values), when every copy is rejected. Records without an id are never merged.
+    `d_id` carries each record's id."""
     f = shapes.column
     k, w, b = _widths(grid)
     ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
@@ -191,7 +198,9 @@ def records_sql(
   CASE WHEN {rejected} THEN model_text END AS r_model,
   CASE WHEN {rejected} THEN model_no END AS r_model_no,
   CASE WHEN {rejected} THEN us END AS r_us,
-  CASE WHEN {rejected} THEN counts_ok END AS r_counted"""
+  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
+  file_no AS d_file,
+  id_text AS d_id"""
         if detail
         else ""
     )
@@ -202,7 +211,14 @@ def records_sql(
         "*"
         if detail
         else ", ".join(
-            ["file_no", "dup_key", "model_text", "shape", *(f(key) for key in record_keys)]
+            [
+                "file_no",
+                "dup_key",
+                "model_text",
+                "shape",
+                "id_text",
+                *(f(key) for key in record_keys),
+            ]
         )
     )
     # error() on a value of the row, so it cannot be folded into a constant
@@ -215,6 +231,7 @@ fields AS (
   -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
   SELECT * REPLACE ({canonical}),
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
+    coalesce({f("id")}, {f("responseId")}) AS id_text,
     lower({f("batch")}) AS batch_word
   FROM src
 ),
@@ -272,15 +289,38 @@ statused AS (
                  WHEN fine AND has_price AND (batch_ok OR NOT is_batch) THEN {PRICED}
                  ELSE {REJECTED} END AS status
   FROM placed
-)
+),
+deduped AS ({_deduped(record_keys) if dedupe and detail else "SELECT *, false AS conflict FROM statused"})
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
   CASE WHEN {priced} THEN is_batch END AS is_batch{"".join(f",{chr(10)}  {g}" for g in groups)},
   {"1" if detail else "count(*)"} AS records,
   {sums},
   CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
-FROM statused{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"}
+FROM deduped{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"}
 """
+
+
+def _deduped(record_keys: Sequence[str]) -> str:
+    """SQL over `statused`: the copies of one id as `records_sql` says (`dedupe`)."""
+    billed = ", ".join(["status", "model_text", "us", "is_batch", *(f"n_{k}" for k in shapes.CANONICAL),
+                        *(shapes.column(k) for k in record_keys)])  # fmt: skip
+    return f"""
+  SELECT * REPLACE (CASE WHEN id_text IS NULL THEN status
+                         WHEN conflict THEN {REJECTED}
+                         WHEN copy_no > 1 THEN {DUPLICATE}
+                         ELSE status END AS status)
+  FROM (SELECT *, row_number() OVER w AS copy_no,
+          id_text IS NOT NULL AND min(billed) OVER w <> max(billed) OVER w AS conflict
+        FROM (SELECT *, hash({billed}) AS billed FROM statused)
+        WINDOW w AS (PARTITION BY id_text))"""
+
+
+def duplicates_sql(table: str) -> str:
+    """The ids billed once for several copies in `table` (`records_sql(detail=True, dedupe=
+    True)` rows), with how many copies were left out, most first."""
+    return f"""SELECT d_id, count(*) FROM {table} WHERE status = {DUPLICATE}
+GROUP BY d_id ORDER BY count(*) DESC, d_id"""
 
 
 def sums_sql(table: str, groups: int) -> str:
@@ -342,5 +382,7 @@ def _reason_sql() -> str:
         THEN 'an output of ' || n_output || ' tokens is past ' || limits_model
           || '''s max output of ' || max_output || ' tokens'
       WHEN NOT has_price THEN 'no price'
+      WHEN conflict THEN 'id ' || id_text || ' is logged more than once with different '
+        || 'counts, model or instant: which copy to bill is unclear'
       ELSE 'no batch price'
     END"""

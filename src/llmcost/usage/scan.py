@@ -52,7 +52,18 @@ except ImportError:  # built without a compiler, or turned off
 CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
 MAX_LINE = 16 << 20  # the scanner gives up on a longer line (MAX_LINE in _scan.c)
 # slot roles, as in _scan.c
-R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP = range(8)
+(
+    R_COUNT,
+    R_MODEL,
+    R_MODEL_VERSION,
+    R_TIMESTAMP,
+    R_CREATED,
+    R_CREATED_AT,
+    R_BATCH,
+    R_GROUP,
+    R_ID,
+    R_RESPONSE_ID,
+) = range(10)
 _ROLES = {
     "model": R_MODEL,
     "modelVersion": R_MODEL_VERSION,
@@ -60,6 +71,8 @@ _ROLES = {
     "created": R_CREATED,
     "created_at": R_CREATED_AT,
     "batch": R_BATCH,
+    "id": R_ID,
+    "responseId": R_RESPONSE_ID,
 }
 
 
@@ -94,6 +107,7 @@ class Scanner:
                        None if until is None else micros(until))  # fmt: skip
         self.limits = [tuple(limit) for limit in grid.limits]
         self.config = self._config()
+        self.last_ids = b""  # the digests of the ids of the last file priced (`digests`)
 
     def _config(self):
         nodes, slots = self.tree
@@ -123,6 +137,8 @@ class Scanner:
         totals = [0, 0]  # records, skipped
         groups: dict[tuple, list[int]] = {}
         pending: list = []
+        ids: list[bytes] = []
+        self.last_ids = b""
 
         def finish() -> bool:
             chunk, done, future = pending.pop(0)
@@ -134,6 +150,7 @@ class Scanner:
             totals[0] += got[0]
             totals[1] += got[1]
             _merge(groups, got[2])
+            ids.append(got[3])
             return True
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -156,18 +173,19 @@ class Scanner:
         records, skipped = totals
         if records != skipped + sum(v[0] for v in groups.values()):  # never: a bug if so
             return None
+        self.last_ids = b"".join(ids)
         return self._rows(groups, skipped)
 
     def _result(self, chunk, future):
-        """A chunk's (records, skipped, groups), scanned again once after learning the model
-        names it asked about; None if the scanner stopped."""
-        records, skipped, groups, unknown, stop = future.result()
+        """A chunk's (records, skipped, groups, id digests), scanned again once after learning
+        the model names it asked about; None if the scanner stopped."""
+        records, skipped, groups, unknown, stop, ids = future.result()
         if unknown and stop is None:
             self.learn(unknown)
-            records, skipped, groups, unknown, stop = _scan.scan(self.config, chunk)
+            records, skipped, groups, unknown, stop, ids = _scan.scan(self.config, chunk)
         if stop is not None or unknown:
             return None
-        return records, skipped, groups
+        return records, skipped, groups, ids
 
     def _rows(self, groups: dict[tuple, list[int]], skipped: int) -> list[tuple]:
         empty = [None] * (self.by_day + self.by_shape + len(self.keys))
@@ -179,6 +197,30 @@ class Scanner:
         if skipped:
             rows.append((SKIPPED, None, None, *empty, skipped, 0, 0, 0, 0, 0, None))
         return rows
+
+
+def digests(ids: list[str]) -> bytes:
+    """The 8-byte digests of record ids read by DuckDB, as the scanner digests the ids it
+    reads, so one set holds every reader's (without the compiled scanner: BLAKE2b)."""
+    if _scan is not None:
+        return _scan.digests(ids)
+    import hashlib
+
+    return b"".join(hashlib.blake2b(i.encode(), digest_size=8).digest() for i in ids)
+
+
+def repeated(digests: bytes) -> set[bytes]:
+    """The digests (`digests`, the scanner's) found more than once in `digests`."""
+    if _scan is not None:
+        found = _scan.repeated(digests)
+    else:
+        seen: set[bytes] = set()
+        found = b""
+        for at in range(0, len(digests), 8):
+            one = digests[at : at + 8]
+            found += one if one in seen else b""
+            seen.add(one)
+    return {found[at : at + 8] for at in range(0, len(found), 8)}
 
 
 def _count_checks() -> tuple[list, list]:

@@ -55,8 +55,10 @@ COUNT_FIELDS = (
     "usage.output_tokens_details.reasoning_tokens",
     "usageMetadata.totalTokenCount",
 )
-# `modelVersion`: a Gemini response body names its model there, not in `model`
-OTHER_FIELDS = ("model", "modelVersion", "timestamp", "created", "created_at", "batch")
+# `modelVersion`: a Gemini response body names its model there, not in `model`; `id` (Gemini:
+# `responseId`) is the provider's id of the response, by which a response logged twice is found
+OTHER_FIELDS = ("model", "modelVersion", "timestamp", "created", "created_at", "batch", "id",
+                "responseId")  # fmt: skip
 
 
 def column(path: str) -> str:
