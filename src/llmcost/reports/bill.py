@@ -120,7 +120,8 @@ def _left_out(result: Bill) -> list[dict]:
     if not result.rejected:
         return rows
     tokens = result.unpriced_tokens
-    return rows + [
+    return [
+        *rows,
         {
             "status": "rejected",
             "records": result.rejected,
@@ -130,7 +131,7 @@ def _left_out(result: Bill) -> list[dict]:
             "cache_write_tokens": tokens["cache_write"],
             "cache_write_1h_tokens": tokens["cache_write_1h"],
             "currency": result.currency,
-        }
+        },
     ]
 
 

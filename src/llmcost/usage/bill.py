@@ -40,9 +40,9 @@ from llmcost.usage.query import (
     ABORTED,
     REJECTED,
     STATUS,
+    duplicates_sql,
     model_numbers_sql,
     records_sql,
-    duplicates_sql,
     sums_sql,
     unpriced_sql,
 )
@@ -279,10 +279,11 @@ def _digests(cursor) -> bytes:
     return b"".join(out)
 
 
-def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra,
-              shape: dict, progress, ids: dict[int, bytes]) -> tuple[list[tuple], list[int]]:  # fmt: skip
+def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra, shape: dict,
+              progress, ids: dict[int, bytes]) -> tuple[list[tuple], list[int]]:  # fmt: skip
     """The sums of the files of `pending` the compiled scanner prices whole, and the files
-    left for DuckDB; into `ids`, the digests of each priced file's record ids. A model name the grid does not hold as written is looked up by the SQL
+    left for DuckDB; into `ids`, the digests of each priced file's record ids. A model name
+    the grid does not hold as written is looked up by the SQL
     the other readers use."""
 
     def resolve(names: list[str]) -> dict[str, int | None]:

@@ -290,7 +290,7 @@ statused AS (
                  ELSE {REJECTED} END AS status
   FROM placed
 ),
-deduped AS ({_deduped(record_keys) if dedupe and detail else "SELECT *, false AS conflict FROM statused"})
+deduped AS ({_deduped(record_keys) if dedupe and detail else _NOT_DEDUPED})
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
   CASE WHEN {priced} THEN is_batch END AS is_batch{"".join(f",{chr(10)}  {g}" for g in groups)},
@@ -301,9 +301,13 @@ FROM deduped{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"
 """
 
 
+_NOT_DEDUPED = "SELECT *, false AS conflict FROM statused"
+
+
 def _deduped(record_keys: Sequence[str]) -> str:
     """SQL over `statused`: the copies of one id as `records_sql` says (`dedupe`)."""
-    billed = ", ".join(["status", "model_text", "us", "is_batch", *(f"n_{k}" for k in shapes.CANONICAL),
+    billed = ", ".join(["status", "model_text", "us", "is_batch",
+                        *(f"n_{k}" for k in shapes.CANONICAL),
                         *(shapes.column(k) for k in record_keys)])  # fmt: skip
     return f"""
   SELECT * REPLACE (CASE WHEN id_text IS NULL THEN status
