@@ -41,7 +41,7 @@ def test_all_priced_is_0(log):
     result = run(log(OK, OK), "-f", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert (doc["exit_code"], doc["rejected_share"], doc["rejected"]) == (0, "0.0000", 0)
+    assert (doc["exit_code"], doc["rejected_share"], doc["rejected"]) == (0, "0", 0)
     assert doc["unpriced_tokens"] == dict.fromkeys(
         ("input", "cached", "cache_write", "cache_write_1h", "output"), 0
     )
@@ -53,6 +53,7 @@ def test_some_rejected_is_1_with_share_and_unpriced_tokens(log):
     doc = json.loads(result.stdout)
     assert doc["exit_code"] == 1
     assert doc["rejected_share"] == "0.3334"  # 1/3, rounded up: a rejection never shows as 0
+    assert "33.34% of the records rejected" in result.stderr
     assert doc["unpriced_tokens"]["input"] == 300 and doc["unpriced_tokens"]["output"] == 7
     assert doc["totals"]["USD"] == "0.0024"
     assert "exit 1" in result.stderr
@@ -86,7 +87,7 @@ def test_nothing_priced_is_2_even_when_allowed(log):
         result = run(log(UNKNOWN, "x"), "-f", "json", *extra)
         assert result.exit_code == 2, extra
         doc = json.loads(result.stdout)
-        assert (doc["exit_code"], doc["rejected_share"], doc["totals"]["USD"]) == (2, "1.0000", "0")
+        assert (doc["exit_code"], doc["rejected_share"], doc["totals"]["USD"]) == (2, "1", "0")
         assert result.stderr.strip().splitlines()[-1].startswith("llmcost: error: 2 record(s)")
 
 
@@ -112,6 +113,6 @@ def test_rejections_stand_out_in_csv_markdown_and_table(log):
     for fmt in ("markdown", "table"):
         out = run(path, "-f", fmt).stdout
         assert "1 rejected, not billed" in out
-        assert "NOT BILLED: 0.5000 of the records rejected, unpriced tokens: input 300" in out
+        assert "NOT BILLED: 50.00% of the records rejected, unpriced tokens: input 300" in out
     clean = list(csv.DictReader(io.StringIO(run(log(OK), "-f", "csv").stdout)))
     assert [r["status"] for r in clean] == ["priced"]  # the column is always there

@@ -73,7 +73,7 @@ def bill(
     rejected), an unreadable file, a bad option, or any rejection under --strict.
     """
     from llmcost.errors import InputError
-    from llmcost.reports.bill import bill_report, rejected_share, summary_line
+    from llmcost.reports.bill import bill_report, rejected_percent, summary_line
     from llmcost.timeparse import instant
     from llmcost.usage.bill import bill as run_bill
     from llmcost.usage.bill import exit_code
@@ -140,7 +140,7 @@ def bill(
         )
     if code:
         warn(
-            f"{result.rejected:,} record(s) rejected ({rejected_share(result)} of the records "
+            f"{result.rejected:,} record(s) rejected ({rejected_percent(result)} of the records "
             "priced or rejected): exit 1 (--allow-rejects or --max-rejected PERCENT to accept)"
         )
         raise typer.Exit(code)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_UP, Decimal
+import math
+from decimal import Decimal
 
 from llmcost.money import RATIO_PLACES
 from llmcost.render import Column, Report
@@ -135,11 +136,16 @@ def _left_out(result: Bill) -> list[dict]:
     ]
 
 
-def rejected_share(result: Bill) -> str:
-    """The rejected share as a 4-place decimal string, rounded up: any rejection shows."""
-    share = result.rejected_share
-    places = Decimal(share.numerator) / Decimal(share.denominator) if share else Decimal(0)
-    return str(places.quantize(RATIO_PLACES, rounding=ROUND_UP))
+def rejected_share(result: Bill) -> Decimal:
+    """The rejected share to four places as the other ratios (`0.25` is 25%), rounded up:
+    any rejection shows."""
+    places = math.ceil(result.rejected_share * 10_000)  # exact: a Fraction
+    return (Decimal(places) * RATIO_PLACES).quantize(RATIO_PLACES)
+
+
+def rejected_percent(result: Bill) -> str:
+    """The rejected share as people read it (`25.00%`), rounded up: any rejection shows."""
+    return f"{(rejected_share(result) * 100).quantize(Decimal('0.01'))}%"
 
 
 def summary_line(result: Bill) -> str:
@@ -153,7 +159,7 @@ def summary_line(result: Bill) -> str:
     if result.rejected:
         tokens = ", ".join(f"{kind} {n:,}" for kind, n in result.unpriced_tokens.items() if n)
         text += (
-            f"; NOT BILLED: {rejected_share(result)} of the records rejected, "
+            f"; NOT BILLED: {rejected_percent(result)} of the records rejected, "
             f"unpriced tokens: {tokens or 'none readable'}"
         )
     return text
