@@ -27,8 +27,9 @@ and edge case keeps the one definition in `query`. It stops at:
 A model name it was not given is looked up once, by the same SQL (`query.model_numbers_sql`),
 and the chunk scanned again. It hands back a 64-bit digest of each record's id (`id`, else
 `responseId`; an id that is not plain text or digits stops it), so `bill` can find a response
-logged twice (`repeated`) without the ids' text; deciding which copy to bill is the SQL's. The C code is built by `pip install` where a C compiler is at
-hand; without it (or with LLMCOST_PURE=1) `bill` is the same, only slower.
+logged twice (`repeated`) without the ids' text; deciding which copy to bill is the SQL's.
+The C code is built by `pip install` where a C compiler is at hand; without it (or with
+LLMCOST_PURE=1) `bill` is the same, only slower.
 """
 
 from __future__ import annotations
