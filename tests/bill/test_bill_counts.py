@@ -191,3 +191,20 @@ def test_counts_as_strings_null_or_negative(bill_catalog, write_log):
     ]
     assert result.rejections[2].reason.startswith("no usage")
     assert json.dumps(result.unpriced_tokens)
+
+
+@pytest.mark.parametrize("column", ["cached_tokens", "reasoning_tokens", "Prompt_Tokens"])
+def test_a_csv_count_under_another_name_is_an_error_not_zero(bill_catalog, tmp_path, column):
+    path = tmp_path / "u.csv"
+    path.write_text(f"model,timestamp,input,output,{column}\nalpha-flash,2026-01-10,1000,100,9\n")
+    with pytest.raises(InputError) as error:
+        bill(bill_catalog, [path])
+    assert f"the CSV column(s) {column} look like token counts llmcost does not read" in (
+        error.value.one_line()
+    )
+
+
+def test_a_csv_may_carry_other_columns(bill_catalog, tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text("model,timestamp,input,output,user,request\nalpha-flash,2026-01-10,1,1,a,b\n")
+    assert bill(bill_catalog, [path]).priced == 1

@@ -222,6 +222,14 @@ def _check_columns(path: Path, columns: list[str], fields: tuple[str, ...]) -> N
     missing = [c for c in ("model", "input", "output") if c not in header]
     if not header & {"timestamp", "created", "created_at"}:
         missing.insert(1, "timestamp")
+    # a count under another name (`cached_tokens` for `cached`) would be billed as 0
+    counts = [c for c in columns if c not in fields and _looks_like_a_count(c)]
+    if counts and not missing:
+        raise InputError(
+            f"{path}: the CSV column(s) {', '.join(counts)} look like token counts llmcost does "
+            "not read: they would be billed as 0",
+            hint=f"name the counts {', '.join(shapes.CANONICAL)}",
+        )
     if not missing:
         return
     unread = [c for c in columns if c not in fields]
@@ -231,6 +239,23 @@ def _check_columns(path: Path, columns: list[str], fields: tuple[str, ...]) -> N
            if unread else ""),
         hint=f"the columns are {', '.join(CSV_COLUMNS)} (in lower case)",
     )  # fmt: skip
+
+
+_COUNT_WORDS = {p.rsplit(".", 1)[-1].lower() for p in shapes.COUNT_FIELDS} | {
+    "cache_read",
+    "cache_hit",
+    "cache_miss",
+    "reasoning",
+    "completion",
+    "prompt",
+}
+
+
+def _looks_like_a_count(column: str) -> bool:
+    """A CSV column named as a provider names a count (`completion_tokens`), or with `token`
+    in its name: llmcost reads only the canonical names there."""
+    name = column.strip().lower()
+    return name in _COUNT_WORDS or "token" in name
 
 
 def _csv_reader(path: Path, file_no: int | None) -> str:
