@@ -150,3 +150,9 @@ def test_every_reader_bills_each_id_once(bill_catalog, tmp_path, lines, copies):
     assert result.duplicates == sum(i not in conflicted for i in exact)
     assert result.rejected == expected.rejected + sum(r["id"] in conflicted for r in log)
     assert result.records == len(log)
+
+
+def test_an_empty_id_is_no_id(bill_catalog, write_log):
+    blank = {**CHAT, "id": "", "responseId": "r-9"}
+    result = _three(bill_catalog, [write_log([blank, blank])])
+    assert (result.priced, result.duplicates) == (2, 0)

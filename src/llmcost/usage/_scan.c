@@ -708,6 +708,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         if (v->kind == V_ABSENT || v->kind == V_NULL) continue;
         if (!((v->kind == V_STR && !v->flags) || (v->kind == V_NUM && (v->flags & F_PLAIN))))
             ABORT("an id the scanner does not read");
+        if (v->len == 0) break; /* "": no id, as in the SQL (not the next field's) */
         if (res->nids == res->ids_cap) {
             size_t cap = res->ids_cap ? 2 * res->ids_cap : 4096;
             uint64_t *ids = realloc(res->ids, cap * sizeof(uint64_t));

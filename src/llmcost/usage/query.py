@@ -231,7 +231,7 @@ fields AS (
   -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
   SELECT * REPLACE ({canonical}),
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
-    coalesce({f("id")}, {f("responseId")}) AS id_text,
+    nullif(coalesce({f("id")}, {f("responseId")}), '') AS id_text,  -- "": no id
     lower({f("batch")}) AS batch_word
   FROM src
 ),

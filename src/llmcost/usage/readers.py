@@ -63,10 +63,11 @@ def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
 def ids_sql(path: Path) -> str:
     """The response ids (`id`, else Gemini's `responseId`, as `query.records_sql` reads them)
     of a JSON Lines file DuckDB's JSON reader reads whole (`fast_source` priced it)."""
-    return f"""SELECT coalesce(id, "responseId") AS id FROM read_json('{sql_str(str(path))}',
-        format = 'newline_delimited', records = true,
-        columns = {{'id': 'VARCHAR', 'responseId': 'VARCHAR'}}, maximum_object_size = 16777216)
-        WHERE coalesce(id, "responseId") IS NOT NULL"""
+    return f"""SELECT * FROM (
+        SELECT nullif(coalesce(id, "responseId"), '') AS id FROM read_json(
+            '{sql_str(str(path))}', format = 'newline_delimited', records = true,
+            columns = {{'id': 'VARCHAR', 'responseId': 'VARCHAR'}},
+            maximum_object_size = 16777216)) WHERE id IS NOT NULL"""
 
 
 def _duplicate_key(extra: tuple[str, ...]) -> str:
