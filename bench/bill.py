@@ -34,8 +34,9 @@ OUT = Path(os.environ.get("LLMCOST_BENCH_DIR", "/tmp/llmcost-bench"))
 YEAR = (1767225600, 1798761600)  # 2026-01-01 .. 2027-01-01 UTC
 
 
-def models() -> list[tuple[str, str, int, int]]:
-    """(id, provider, released, retired) of the shipped catalog's models, in Unix seconds."""
+def models() -> list[tuple[str, str, int, int, int]]:
+    """(id, provider, released, retired, context window) of the shipped catalog's models, the
+    instants in Unix seconds."""
     sys.path.insert(0, str(SRC))
     from llmcost.catalog.load import load_catalog
 
@@ -43,15 +44,17 @@ def models() -> list[tuple[str, str, int, int]]:
     for info in load_catalog().models():
         retired = info.model.retired
         out.append((info.id, info.provider, int(info.model.released.timestamp()),
-                    int(retired.timestamp()) if retired else YEAR[1]))  # fmt: skip
+                    int(retired.timestamp()) if retired else YEAR[1],
+                    info.model.context_window))  # fmt: skip
     return out
 
 
 WORDS = " ".join(f"word{i % 97}" for i in range(1000))  # a reply's text, ~8 KB
 
 
-def record(rng: random.Random, catalog: list, rejects: bool, bodies: bool = False) -> str:
-    line, output = _record(rng, catalog, rejects)
+def record(rng: random.Random, catalog: list, rejects: bool, bodies: bool = False,
+           number: int = 0) -> str:  # fmt: skip
+    line, output = _record(rng, catalog, rejects, number)
     if not bodies or '"usage' not in line:
         return line
     reply = WORDS[: min(4 * output, 2000)]
@@ -67,38 +70,41 @@ def record(rng: random.Random, catalog: list, rejects: bool, bodies: bool = Fals
     return line[:-1] + ", " + (body[kind] if kind else gemini) + "}"
 
 
-def _record(rng: random.Random, catalog: list, rejects: bool) -> tuple[str, int]:
-    """A log line (its usage, no reply) and its output tokens."""
+def _record(rng: random.Random, catalog: list, rejects: bool, number: int) -> tuple[str, int]:
+    """A log line (its usage, no reply) and its output tokens. Each response has its own id
+    (`number` in it: ids that repeat are one response logged twice, billed once) and a prompt
+    the model's context window takes."""
     ts = YEAR[0] + rng.randrange(YEAR[1] - YEAR[0])
     out = [m for m in catalog if rejects or m[2] <= ts < m[3]]
-    model, provider = rng.choice(out)[:2]
-    p, c, o = rng.randrange(100, 300_000), rng.randrange(0, 50), rng.randrange(1, 4000)
+    model, provider, *_, window = rng.choice(out)
+    p, c, o = rng.randrange(100, min(300_000, window)), rng.randrange(0, 50), rng.randrange(1, 4000)
     iso = datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
     user = f"u{rng.randrange(50)}"
     if rng.randrange(5) == 0:  # a gateway's flat record
         return (f'{{"model": "{model}", "timestamp": {ts}, "user": "{user}", "input": {p}, '
                 f'"cached": {c}, "output": {o}}}'), o  # fmt: skip
     if provider == "openai" and rng.randrange(2):
-        return (f'{{"id": "chatcmpl-{ts}", "object": "chat.completion", "created": {ts}, '
+        return (f'{{"id": "chatcmpl-{number}", "object": "chat.completion", "created": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
                 f'"completion_tokens": {o}, "total_tokens": {p + o}, '
                 f'"prompt_tokens_details": {{"cached_tokens": {c}}}}}}}'), o  # fmt: skip
     if provider == "openai":
-        return (f'{{"id": "resp_{ts}", "object": "response", "created_at": {ts}, '
+        return (f'{{"id": "resp_{number}", "object": "response", "created_at": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"input_tokens": {p}, '
                 f'"input_tokens_details": {{"cached_tokens": {c}}}, "output_tokens": {o}, '
                 f'"total_tokens": {p + o}}}}}'), o  # fmt: skip
     if provider == "anthropic":
-        return (f'{{"id": "msg_{ts}", "type": "message", "model": "{model}", '
+        return (f'{{"id": "msg_{number}", "type": "message", "model": "{model}", '
                 f'"timestamp": "{iso}", "user": "{user}", "usage": {{"input_tokens": {p - c}, '
                 f'"cache_read_input_tokens": {c}, "cache_creation_input_tokens": 0, '
                 f'"output_tokens": {o}}}}}'), o  # fmt: skip
     if provider == "deepseek":
-        return (f'{{"id": "{ts}", "object": "chat.completion", "created": {ts}, '
+        return (f'{{"id": "{number}", "object": "chat.completion", "created": {ts}, '
                 f'"model": "{model}", "user": "{user}", "usage": {{"prompt_tokens": {p}, '
                 f'"completion_tokens": {o}, "total_tokens": {p + o}, "prompt_cache_hit_tokens": '
                 f'{c}, "prompt_cache_miss_tokens": {p - c}}}}}'), o  # fmt: skip
-    return (f'{{"modelVersion": "{model}", "timestamp": "{iso}", "user": "{user}", '
+    return (f'{{"responseId": "r{number}", "modelVersion": "{model}", "timestamp": "{iso}", '
+            f'"user": "{user}", '
             f'"usageMetadata": {{"promptTokenCount": {p}, "cachedContentTokenCount": {c}, '
             f'"candidatesTokenCount": {o}, "totalTokenCount": {p + o}}}}}'), o  # fmt: skip
 
@@ -107,8 +113,8 @@ def generate(path: Path, lines: int, rejects: bool = False, bodies: bool = False
     rng = random.Random(5)
     catalog = models()
     with path.open("w") as f:
-        for _ in range(lines):
-            f.write(record(rng, catalog, rejects, bodies) + "\n")
+        for number in range(lines):
+            f.write(record(rng, catalog, rejects, bodies, number) + "\n")
 
 
 COUNT = (
@@ -144,7 +150,9 @@ def main() -> None:
         generate(big, lines, rejects, bodies)
     generate(one, 1)
     compileall.compile_dir(str(SRC), quiet=1)
-    bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10"]
+    # --allow-rejects: the --rejects log is timed, not judged (it would exit 1)
+    bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10",
+            "--allow-rejects"]  # fmt: skip
     count = [sys.executable, "-c", COUNT]
     # both sides timed warm: the log read once first (the first timed run would otherwise read
     # it from disk and the bare count after it from the page cache)

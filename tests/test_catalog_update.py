@@ -369,3 +369,19 @@ def test_update_from_litellm_data(peer, shipped):
     assert result.exit_code == 0, result.output
     assert (shipped / "2026-12-06" / "litellm" / "UNMAPPED.txt").is_file()
     load_catalog(FIXTURE_PRICING, updates=shipped)  # the layer is valid above its catalog
+
+
+def test_a_peer_price_that_would_drop_what_the_catalog_knows_is_listed_not_taken(
+    fake_format, tmp_path: Path
+):
+    """alpha-flash has CNY rates and Mon-Fri peak windows in the catalog; a peer's USD-only,
+    windowless price that differs would lose both from the fetch day on: it is listed, and
+    the catalog's price stands (an overlay or `catalog import` takes it on purpose)."""
+    catalog = load_catalog(FIXTURE_PRICING)
+    offering = {"provider": "alpha", "id": "alpha-flash", "input": "1.2", "output": "2"}
+    part = stored(catalog, [offering], tmp_path / "updates")
+    assert part.changed == []
+    reasons = dict(part.unmapped)
+    assert reasons["alpha/alpha-flash"] == (
+        "not changed: the peer's price differs but lacks the catalog's rates in CNY"
+    )

@@ -170,7 +170,7 @@ def record(tier_field: dict, **extra) -> str:
     body = {
         "model": "gamma/alpha-flash",
         "created": 1770681600,  # 2026-02-10 00:00 UTC
-        "usage": {"prompt_tokens": 1_000_000, "completion_tokens": 100_000,
+        "usage": {"prompt_tokens": 400_000, "completion_tokens": 40_000,
                   "prompt_tokens_details": {"cached_tokens": 0}},
         **tier_field,
         **extra,
@@ -181,14 +181,14 @@ def record(tier_field: dict, **extra) -> str:
 def test_bill_prices_each_record_in_its_service_tier(tmp_path):
     log = tmp_path / "log.jsonl"
     log.write_text(
-        record({"service_tier": "default"})  # standard: 1.5 + 0.3 = 1.8
-        + record({"service_tier": "flex"})  # 0.75 + 0.15 = 0.9
-        + record({"service_tier": "priority"})  # 3.6
-        + record({})  # standard: 1.8
+        record({"service_tier": "default"})  # standard: 0.4 x 1.5 + 0.04 x 3 = 0.72
+        + record({"service_tier": "flex"})  # 0.4 x 0.75 + 0.04 x 1.5 = 0.36
+        + record({"service_tier": "priority"})  # 1.44
+        + record({})  # standard: 0.72
     )
     doc = run_json("bill", str(log), *CAT, "--group-by", "model")
     assert doc["priced"] == 4
-    assert doc["totals"]["USD"] == "8.1"
+    assert doc["totals"]["USD"] == "3.24"
 
 
 @pytest.mark.parametrize(
@@ -204,6 +204,7 @@ def test_bill_rejects_a_tier_it_cannot_price(tmp_path, fields, reason):
     log.write_text(record(fields) + record({}))
     result = run("bill", str(log), *CAT, "--format", "json")
     doc = json.loads(result.stdout)
+    assert result.exit_code == 1  # a record left unpriced
     assert doc["priced"] == 1 and doc["rejected"] == 1
     assert reason in doc["rejections"][0]["reason"]
 
@@ -212,13 +213,13 @@ def test_anthropic_usage_service_tier_is_read(tmp_path):
     body = {
         "model": "gamma/alpha-flash",
         "created_at": "2026-02-10T00:00:00Z",
-        "usage": {"input_tokens": 1_000_000, "output_tokens": 100_000, "cache_read_input_tokens": 0,
+        "usage": {"input_tokens": 400_000, "output_tokens": 40_000, "cache_read_input_tokens": 0,
                   "service_tier": "priority"},
     }  # fmt: skip
     log = tmp_path / "log.jsonl"
     log.write_text(json.dumps(body) + "\n")
     doc = run_json("bill", str(log), *CAT)
-    assert doc["totals"]["USD"] == "3.6"
+    assert doc["totals"]["USD"] == "1.44"
 
 
 def test_export_has_a_row_set_per_tier():

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
+from pathlib import Path
 
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
@@ -191,12 +192,12 @@ def select_rates(
 
 
 def provenance(entry: PriceEntry) -> list[str]:
-    """Where an entry's rates came from, when not the shipped catalog as it is: its layer
+    """Where an entry's rates came from, when not the catalog itself: its layer above it
     (`overlay acme.toml`, `update 2026-12-06`) and a discount (`15% off`)."""
     labels = []
-    if entry.layer != "shipped":
-        kind, _, where = entry.layer.partition(" ")
-        labels.append(f"{kind} {where.rsplit('/', 1)[-1]}" if where else kind)
+    kind, _, where = entry.layer.partition(" ")
+    if kind in ("overlay", "update"):
+        labels.append(f"{kind} {Path(where).name}")
     if entry.discount is not None:
         labels.append(f"{plain(entry.discount.off * 100)}% off")
     return labels

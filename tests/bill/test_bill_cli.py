@@ -67,7 +67,7 @@ def test_table_csv_markdown_and_summary(tmp_path):
     )
     pricing = str(BILL_PRICING)
     table = run("bill", str(log), "--catalog", pricing)
-    assert table.exit_code == 0
+    assert table.exit_code == 1  # a record was rejected
     assert "records 2 = priced 1 + rejected 1" in table.stdout
     assert "u.jsonl:2: not JSON" in table.stderr
     csv = run("bill", str(log), "--catalog", pricing, "-g", "user", "-f", "csv")

@@ -86,6 +86,9 @@ def expected(catalog, recs, known, currency):
         )
         at = datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00"))
         model = catalog.resolve(r["model"]).id
+        limits = catalog.info(model).model
+        if r["input"] > limits.context_window or r["output"] > limits.max_output:
+            continue  # a workload the model cannot take: rejected
         try:
             cost = cost_at(catalog, model, workload, at, known, currency)
         except NotPriced:

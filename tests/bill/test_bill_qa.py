@@ -31,7 +31,9 @@ def jsonl(tmp_path: Path, records) -> Path:
 
 
 def bill_json(path: Path, *args):
-    result = run(str(path), "--format", "json", *args)
+    """The run and its JSON; some records may be rejected (exit 0 with --allow-rejects)."""
+    allow = () if "--strict" in args else ("--allow-rejects",)
+    result = run(str(path), "--format", "json", *allow, *args)
     return result, (json.loads(result.stdout) if result.exit_code == 0 else None)
 
 
@@ -216,13 +218,14 @@ def test_second_qa_pass_finds(tmp_path):
     ]
     path = jsonl(tmp_path, [{**OK, "model": "nope\n"}, {**OK, "timestamp": "2026-01-10t00:00:00z"},
                             {**OK, "user": "ann"}])  # fmt: skip
-    result = run(str(path), str(path), "--format", "csv", "--group-by", "user")
+    result = run(str(path), str(path), "--format", "csv", "--group-by", "user", "--allow-rejects")
     assert result.exit_code == 0, result.output
     assert f"{path} is given more than once" in result.stderr
     assert "unknown model 'nope\\n'" in result.stderr
     assert result.stdout.splitlines()[1:] == [
-        "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
-        ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024",
+        "ann,2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
+        ",2,2000,200,0,0,0,USD,0.002,0,0,0.0004,0.0024,priced",
+        ",2,2000,200,0,0,0,USD,,,,,,rejected",  # unknown model: its tokens, unpriced
     ]
 
 

@@ -48,30 +48,52 @@ def records(draw):
     when = draw(st.sampled_from([{"timestamp": at}, {"timestamp": iso(at)}, {"created": at},
                                  {"created_at": at}, {"timestamp": str(at)}]))  # fmt: skip
     shape = draw(st.integers(0, 5))
+    # the checks of counts against each other: a total, reasoning or thoughts, most agreeing
+    skew = draw(st.sampled_from([0, 0, 0, 0, 1]))
+    checks = draw(st.booleans())
+    reasoning = draw(st.integers(0, output + skew))
     if shape == 0:
         body = {"input": prompt, "cached": cached, "cache_write": write,
                 "cache_write_1h": write_1h, "output": output}  # fmt: skip
     elif shape == 1:
         body = {"usage": {"prompt_tokens": prompt, "completion_tokens": output,
                           "prompt_tokens_details": {"cached_tokens": cached}}}  # fmt: skip
+        if checks:
+            body["usage"]["total_tokens"] = prompt + output + skew
+            body["usage"]["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     elif shape == 2:
         body = {"usage": {"input_tokens": prompt, "output_tokens": output,
                           "input_tokens_details": {"cached_tokens": cached}},
                 "output": [{"type": "message"}]}  # fmt: skip
+        if checks:
+            body["usage"]["total_tokens"] = prompt + output + skew
+            body["usage"]["output_tokens_details"] = {"reasoning_tokens": reasoning}
     elif shape == 3:
         body = {"usage": {"input_tokens": prompt - cached - write - write_1h,
                           "cache_read_input_tokens": cached,
-                          "cache_creation_input_tokens": write + write_1h,
+                          "cache_creation_input_tokens": write + write_1h + skew * checks,
                           "cache_creation": {"ephemeral_5m_input_tokens": write,
                                              "ephemeral_1h_input_tokens": write_1h},
                           "output_tokens": output}}  # fmt: skip
     elif shape == 4:
         body = {"usage": {"prompt_tokens": prompt, "prompt_cache_hit_tokens": cached,
-                          "prompt_cache_miss_tokens": prompt - cached,
+                          "prompt_cache_miss_tokens": prompt - cached + skew * checks,
                           "completion_tokens": output}}  # fmt: skip
+        if checks:
+            body["usage"]["total_tokens"] = prompt + output
     else:
         body = {"usageMetadata": {"promptTokenCount": prompt, "cachedContentTokenCount": cached,
                                   "candidatesTokenCount": output}}  # fmt: skip
+        if checks:
+            body["usageMetadata"]["thoughtsTokenCount"] = reasoning
+            body["usageMetadata"]["totalTokenCount"] = prompt + output + reasoning + skew
+            if not output and draw(st.booleans()):  # the API leaves out a count of 0
+                del body["usageMetadata"]["candidatesTokenCount"]
+    if draw(st.integers(0, 15)) == 0:  # a count its shape requires, missing
+        usage = body.get("usage", body.get("usageMetadata", body))
+        required = ("output", "completion_tokens", "output_tokens", "promptTokenCount")
+        for name in required:
+            usage.pop(name, None)
     key = "modelVersion" if shape == 5 and draw(st.booleans()) else "model"
     record = {key: model, **when, **body, "user": draw(st.sampled_from(["ann", "bob", 7]))}
     if draw(st.booleans()):
@@ -229,8 +251,10 @@ def test_a_key_given_twice_after_the_first_rejection_is_still_rejected(bill_cata
     twice on line 3: the line reader must look for it all the same."""
     dup = ('{"model": "beta-large", "timestamp": 1767225600, "usage": {"prompt_tokens": 2000, '
            '"prompt_tokens": 1, "completion_tokens": 400}}')  # fmt: skip
-    other = '{"model": "beta-large", "timestamp": 1767225600, "Input": 5, "input": 7}'
-    path = write_log(['{"model": "nope", "timestamp": 1767225600, "input": 1}', other, dup, "xx"])
+    other = '{"model": "beta-large", "timestamp": 1767225600, "Input": 5, "input": 7, "output": 1}'
+    path = write_log(
+        ['{"model": "nope", "timestamp": 1767225600, "input": 1, "output": 1}', other, dup, "xx"]
+    )
     result = bill(bill_catalog, [path])
     assert (result.priced, result.rejected) == (1, 3)
     assert [r.reason.split(" is given")[0].split(" '")[0] for r in result.rejections] == [

@@ -27,11 +27,23 @@ OK = {"model": "alpha-flash", "timestamp": T, "input": 1000, "output": 100}  # $
         ({"model": "alpha-flash", "timestamp": T, "input": 2.5}, "input: 2.5 is not"),
         ({"model": "alpha-flash", "timestamp": T, "usage": {"prompt_tokens": "x"}}, "prompt_tok"),
         ({"model": "alpha-flash", "timestamp": T}, "no usage"),
-        ({"model": "alpha-flsh", "timestamp": T, "input": 1}, "did you mean 'alpha-flash'"),
-        ({"model": "alpha-flash", "timestamp": "2025-06-01", "input": 1}, "not released"),
-        ({"model": "alpha-old", "timestamp": "2026-02-01", "input": 1}, "retired"),
-        ({"model": "alpha-flash", "timestamp": T, "input": 1, "cached": 2}, "exceed the prompt"),
-        ({"model": "alpha-flash", "timestamp": T, "input": 1, "batch": True}, "no batch price"),
+        (
+            {"model": "alpha-flsh", "timestamp": T, "input": 1, "output": 0},
+            "did you mean 'alpha-flash'",
+        ),
+        (
+            {"model": "alpha-flash", "timestamp": "2025-06-01", "input": 1, "output": 0},
+            "not released",
+        ),
+        ({"model": "alpha-old", "timestamp": "2026-02-01", "input": 1, "output": 0}, "retired"),
+        (
+            {"model": "alpha-flash", "timestamp": T, "input": 1, "cached": 2, "output": 0},
+            "exceed the prompt",
+        ),
+        (
+            {"model": "alpha-flash", "timestamp": T, "input": 1, "batch": True, "output": 0},
+            "no batch price",
+        ),
         ({"model": "alpha-flash", "timestamp": T, "input": 1, "batch": "maybe"}, "batch: maybe"),
     ],
 )
@@ -46,7 +58,7 @@ def test_every_rejection_kind(bill_catalog, write_log, line, reason):
 
 
 def test_usd_only_model_in_cny_is_rejected_not_free(bill_catalog, write_log):
-    record = {"model": "alpha-pro", "timestamp": T, "input": 1000}
+    record = {"model": "alpha-pro", "timestamp": T, "input": 1000, "output": 0}
     result = bill(bill_catalog, [write_log([record])], currency="CNY")
     assert result.rejected == 1 and "no CNY price" in result.rejections[0].reason
 

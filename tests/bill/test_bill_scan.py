@@ -5,6 +5,7 @@ would end this test run."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -204,14 +205,15 @@ def test_common_spellings_are_priced_by_the_scanner(bill_catalog, tmp_path, scan
     """What the fuzzing found the scanner gave up on, in logs as written: CRLF line ends,
     Go's and .NET's 9 and 7 decimals, +0100 and +01 offsets, hh:mm, a number as a group
     value, a name with an escaped slash (PHP's json_encode)."""
+    counts = '"input": 5, "output": 1'
     lines = [
-        '{"model": "beta-large", "timestamp": "2026-01-10T10:00:00.123456789Z", "input": 5, '
+        f'{{"model": "beta-large", "timestamp": "2026-01-10T10:00:00.123456789Z", {counts}, '
         '"user": 42}',
-        '{"model": "beta-large", "timestamp": "2026-01-10T10:00:00.1234567+0100", "input": 5, '
+        f'{{"model": "beta-large", "timestamp": "2026-01-10T10:00:00.1234567+0100", {counts}, '
         '"user": "ann"}',
-        '{"model": "beta-large", "timestamp": "2026-01-10T10:00+01", "input": 5, "user": 7}',
-        '{"model": "acme\\/alpha-pro", "timestamp": 1767225600, "input": 5, "user": 7}',
-        '{"model": "beta-l\\u0061rge", "timestamp": 1767225600, "input": 5, "user": 7}',
+        f'{{"model": "beta-large", "timestamp": "2026-01-10T10:00+01", {counts}, "user": 7}}',
+        f'{{"model": "acme\\/alpha-pro", "timestamp": 1767225600, {counts}, "user": 7}}',
+        f'{{"model": "beta-l\\u0061rge", "timestamp": 1767225600, {counts}, "user": 7}}',
     ]
     path = tmp_path / "log.jsonl"
     path.write_bytes("".join(line + "\r\n" for line in lines).encode())
@@ -222,7 +224,13 @@ def test_common_spellings_are_priced_by_the_scanner(bill_catalog, tmp_path, scan
 
 
 @needs_scanner
-def test_a_sum_past_64_bits_is_left_to_duckdb(bill_catalog, write_log, scanned):
+def test_a_sum_past_64_bits_is_left_to_duckdb(bill_catalog, write_log, scanned, monkeypatch):
+    # no model's context window takes such prompts: lift the limits to reach the sum
+    from llmcost.usage import bill as bill_module
+
+    grid_of = bill_module.price_grid
+    monkeypatch.setattr(bill_module, "price_grid", lambda *a: dataclasses.replace(
+        grid_of(*a), limits=tuple((10**18, 10**18) for _ in grid_of(*a).limits)))  # fmt: skip
     big = {"model": "beta-large", "timestamp": 1767225600, "input": 10**18 - 1, "output": 1}
     path = write_log([big] * 12)
     result = _three(bill_catalog, [path])

@@ -189,7 +189,7 @@ def test_v4_pro_promo_end(shipped_catalog, write_log, known, at, expected):
     ("at", "expected"), [("2026-04-26T12:14:59Z", "0.028"), ("2026-04-26T12:15:00Z", "0.0028")]
 )
 def test_cache_hit_cut(shipped_catalog, write_log, at, expected):
-    record = {"model": "deepseek-v4-flash", "timestamp": at, "input": M, "cached": M}
+    record = {"model": "deepseek-v4-flash", "timestamp": at, "input": M, "cached": M, "output": 0}
     assert one(shipped_catalog, write_log, record).total == D(expected)
 
 

@@ -267,6 +267,12 @@ def _add_change(part: Part, known: _Known, key: str, doc: dict, raw: dict, model
         part.unchanged += 1  # the catalog and this peer agree: a later peer does not overrule
         known.taken[key] = part.fmt
         return
+    lacks = _lacks(before, model.prices[index]) if before is not None else None
+    if lacks:  # the peer's entry would drop what the catalog knows: not an update of it
+        part.unmapped.append((_listed(info.provider, key), f"not changed: the peer's price "
+                              f"differs but lacks the catalog's {lacks}"))  # fmt: skip
+        known.taken[key] = part.fmt
+        return
     entry = copy.deepcopy(raw["prices"][index])
     start = datetime.combine(day, time(0, 0), UTC)
     entry.update(published=day, valid_from=start, kind="list")
@@ -277,6 +283,20 @@ def _add_change(part: Part, known: _Known, key: str, doc: dict, raw: dict, model
     _file(part, known, info.provider, doc)["models"].append(extension)
     part.changed.append(key)
     known.taken[key] = part.fmt
+
+
+def _lacks(before: PriceEntry, peer: PriceEntry) -> str | None:
+    """What the catalog's entry prices that the peer's does not (currencies, peak windows,
+    service tiers): taking the peer's from the fetch day would silently lose it."""
+    currencies = sorted(set(before.rates) - set(peer.rates))
+    if currencies:
+        return "rates in " + ", ".join(currencies)
+    if before.windows and not peer.windows:
+        return "peak windows"
+    tiers = sorted(set(before.variants) - set(peer.variants))
+    if tiers:
+        return "service tiers " + ", ".join(tiers)
+    return None
 
 
 def _file(part: Part, known: _Known, pid: str, doc: dict) -> dict:

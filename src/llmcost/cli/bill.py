@@ -41,8 +41,23 @@ def bill(
             help="Comma-separated: model, provider, day, month, shape, or any record field.",
         ),
     ] = None,
+    allow_rejects: Annotated[
+        bool,
+        typer.Option(
+            "--allow-rejects",
+            help="Exit 0 even when some records are rejected (still 2 if none is priced).",
+        ),
+    ] = False,
+    max_rejected: Annotated[
+        str | None,
+        typer.Option(
+            "--max-rejected",
+            metavar="PERCENT",
+            help="Exit 0 when at most this share of the records is rejected (0.5%).",
+        ),
+    ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 2 if any record is rejected.")
+        bool, typer.Option("--strict", help="Exit 2 (bad input) if any record is rejected.")
     ] = False,
     currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
@@ -53,13 +68,25 @@ def bill(
 
     Records as the providers' APIs return them (JSON Lines, gzip, CSV). Example:
     llmcost bill logs/*.jsonl.gz --group-by model,day
+
+    Exit status: 0 every record priced (a response logged twice is billed once); 1 some
+    records rejected (listed on stderr and in JSON), unless --allow-rejects or
+    --max-rejected allows them; 2 bad input: nothing could be priced (every record
+    rejected), an unreadable file, a bad option, or any rejection under --strict.
     """
     from llmcost.errors import InputError
-    from llmcost.reports.bill import bill_report, summary_line
+    from llmcost.reports.bill import bill_report, rejected_percent, summary_line
     from llmcost.timeparse import instant
     from llmcost.usage.bill import bill as run_bill
+    from llmcost.usage.bill import exit_code
 
     fmt = check_format(format)
+    most = _share(max_rejected) if max_rejected is not None else None
+    if strict and (allow_rejects or most is not None):
+        raise InputError(
+            "--strict cannot be given with --allow-rejects or --max-rejected",
+            hint="--strict makes any rejection exit 2; the others let some pass",
+        )
     cur = check_currency(currency)
     start = instant(since, field="--since") if since is not None else None
     end = instant(until, field="--until") if until is not None else None
@@ -71,7 +98,10 @@ def bill(
     for name in files:
         real = os.path.realpath(name)
         if real in seen:
-            warn(f"{name} is given more than once: its records are counted each time")
+            warn(
+                f"{name} is given more than once: its records with an id are billed once, "
+                "those without one each time"
+            )
         seen.add(real)
     result = run_bill(
         choice.catalog,
@@ -88,17 +118,53 @@ def bill(
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:
         warn(f"... and {result.rejected - SHOWN_REJECTIONS:,} more (all in --format json)")
+    for response, copies in result.duplicate_ids[:SHOWN_REJECTIONS]:
+        warn(f"billed once: id {response} is logged {copies + 1} times")
+    if len(result.duplicate_ids) > SHOWN_REJECTIONS:
+        more = len(result.duplicate_ids) - SHOWN_REJECTIONS
+        warn(f"... and {more:,} more ids logged more than once (all in --format json)")
     for key in result.absent_keys:
         near = [k for k in ("model", "provider", "day", "month", "shape") if k == key.lower()]
         warn(
             f"--group-by {key}: no priced record has this field; its column is empty"
             + (f" (did you mean {near[0]}?)" if near else "")
         )
+    code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
+    if strict and result.rejected:
+        code = 2
     if fmt != "table":
         warn(summary_line(result))
-    emit(bill_report(result), fmt)
-    if strict and result.rejected:
-        raise InputError(f"{result.rejected:,} record(s) rejected", hint="drop --strict")
+    emit(bill_report(result, code), fmt)
+    if code == 2 and result.rejected:
+        raise InputError(
+            f"{result.rejected:,} record(s) rejected" + ("" if result.priced else ", none priced"),
+            hint="drop --strict" if strict and result.priced else "see the reasons above",
+        )
+    if code:
+        warn(
+            f"{result.rejected:,} record(s) rejected ({rejected_percent(result)} of the records "
+            "priced or rejected): exit 1 (--allow-rejects or --max-rejected PERCENT to accept)"
+        )
+        raise typer.Exit(code)
+
+
+def _share(text: str):
+    """`--max-rejected`: a percent (`0.5%` or `0.5`) as an exact fraction of 1."""
+    from fractions import Fraction
+
+    from llmcost.errors import InputError
+
+    number = text.strip().removesuffix("%").strip()
+    try:
+        share = Fraction(number) / 100
+    except (ValueError, ZeroDivisionError):
+        share = None
+    if share is None or not 0 <= share <= 1 or not number[:1].isdigit():
+        raise InputError(
+            f"--max-rejected: {text!r} is not a percent from 0 to 100",
+            hint="a share of the records such as 0.5%",
+        )
+    return share
 
 
 def _progress_bar(progress):

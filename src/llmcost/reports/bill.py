@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
+from llmcost.money import RATIO_PLACES
 from llmcost.render import Column, Report
 from llmcost.usage.bill import Bill
 
 
-def bill_report(result: Bill) -> Report:
+def bill_report(result: Bill, exit_code: int = 0) -> Report:
+    """`exit_code`: the run's exit status (`usage.bill.exit_code`), carried in the JSON so a
+    script that keeps only the document still knows whether the bill is whole."""
     cur = result.currency
     rows, docs = [], []
     for group in result.groups:
         cost = group.cost
         rows.append(
             {
+                "status": "priced",
                 **group.keys,  # None: shown as "-" in tables, empty in CSV
                 "records": group.records,
                 "input_tokens": group.tokens["input"],
@@ -41,6 +48,7 @@ def bill_report(result: Bill) -> Report:
                 "output": cost.output,
             }
         )
+    rows += _left_out(result)
     columns = [Column(k, k.capitalize()) for k in result.group_by]
     columns += [
         Column("records", "Records", "count"),
@@ -55,6 +63,8 @@ def bill_report(result: Bill) -> Report:
         Column("cache_write", "Cache write", "money"),
         Column("output", "Output", "money"),
         Column("total", "Total", "money"),
+        # shown when some rows are not priced; CSV always has the column
+        Column("status", "Status", csv_only=len(rows) == len(result.groups)),
     ]
     t = result.total
     document = {
@@ -67,6 +77,11 @@ def bill_report(result: Bill) -> Report:
         "priced": result.priced,
         "rejected": result.rejected,
         "skipped": result.skipped,
+        "duplicates": result.duplicates,
+        "duplicate_ids": [{"id": i, "copies": n} for i, n in result.duplicate_ids],
+        "rejected_share": rejected_share(result),
+        "unpriced_tokens": result.unpriced_tokens,
+        "exit_code": exit_code,
         "totals": {cur: t.total},
         "breakdown": {
             cur: {
@@ -83,9 +98,10 @@ def bill_report(result: Bill) -> Report:
             {"file": r.file, "line": r.line, "reason": r.reason} for r in result.rejections
         ],
     }
+    left_out = f"; {result.rejected:,} rejected, not billed" if result.rejected else ""
     return Report(
         title=f"Bill, catalog {result.version.isoformat()}: total "
-        f"{_money(t.total, cur)} for {result.priced:,} priced records",
+        f"{_money(t.total, cur)} for {result.priced:,} priced records{left_out}",
         columns=columns,
         rows=rows,
         document=document,
@@ -93,11 +109,59 @@ def bill_report(result: Bill) -> Report:
     )
 
 
+def _left_out(result: Bill) -> list[dict]:
+    """The rows of records the total leaves out: the copies of responses already billed,
+    and the rejected records, with the tokens of those whose counts could be read; no money
+    (they are not billed)."""
+    rows = []
+    if result.duplicates:
+        rows.append(
+            {"status": "duplicate", "records": result.duplicates, "currency": result.currency}
+        )
+    if not result.rejected:
+        return rows
+    tokens = result.unpriced_tokens
+    return [
+        *rows,
+        {
+            "status": "rejected",
+            "records": result.rejected,
+            "input_tokens": tokens["input"],
+            "output_tokens": tokens["output"],
+            "cached_tokens": tokens["cached"],
+            "cache_write_tokens": tokens["cache_write"],
+            "cache_write_1h_tokens": tokens["cache_write_1h"],
+            "currency": result.currency,
+        },
+    ]
+
+
+def rejected_share(result: Bill) -> Decimal:
+    """The rejected share to four places as the other ratios (`0.25` is 25%), rounded up:
+    any rejection shows."""
+    places = math.ceil(result.rejected_share * 10_000)  # exact: a Fraction
+    return (Decimal(places) * RATIO_PLACES).quantize(RATIO_PLACES)
+
+
+def rejected_percent(result: Bill) -> str:
+    """The rejected share as people read it (`25.00%`), rounded up: any rejection shows."""
+    return f"{(rejected_share(result) * 100).quantize(Decimal('0.01'))}%"
+
+
 def summary_line(result: Bill) -> str:
-    """`records 10 = priced 8 + rejected 2` — printed on every run."""
+    """`records 10 = priced 8 + rejected 2` — printed on every run; then the records outside
+    the period and the duplicates; with rejections, their share and the tokens left unpriced."""
     text = f"records {result.records:,} = priced {result.priced:,} + rejected {result.rejected:,}"
     if result.skipped:
         text += f" + outside --since/--until {result.skipped:,}"
+    if result.duplicates:
+        text += f" + duplicates {result.duplicates:,} (a response logged again: billed once)"
+    if result.rejected:
+        tokens = ", ".join(f"{kind} {n:,}" for kind, n in result.unpriced_tokens.items() if n)
+        text += (
+            f"; NOT BILLED: {rejected_percent(result)} of the records rejected, "
+            f"unpriced tokens: {tokens or 'none readable'}"
+        )
     return text
 
 

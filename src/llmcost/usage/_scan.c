@@ -27,7 +27,7 @@
 enum { V_ABSENT, V_NULL, V_STR, V_NUM, V_TRUE, V_FALSE, V_OBJ, V_ARR };
 /* slot roles; R_COUNT's index is the count's position in shapes.COUNT_FIELDS */
 enum { R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH,
-       R_GROUP, R_TIER };
+       R_GROUP, R_ID, R_RESPONSE_ID, R_TIER };
 /* positions in shapes.COUNT_FIELDS (checked by scan.py against the tuple itself) */
 enum {
     C_INPUT, C_CACHED, C_CACHE_WRITE, C_CACHE_WRITE_1H, C_OUTPUT,
@@ -36,6 +36,7 @@ enum {
     C_CACHE_READ, C_CACHE_CREATION, C_EPHEMERAL_5M, C_EPHEMERAL_1H,
     C_HIT, C_MISS,
     C_G_PROMPT, C_G_CACHED, C_G_CANDIDATES, C_G_THOUGHTS, C_G_TOOL,
+    C_TOTAL, C_CHAT_REASONING, C_RESPONSES_REASONING, C_G_TOTAL,
     N_COUNTS
 };
 enum { S_GEMINI, S_DEEPSEEK, S_ANTHROPIC, S_OPENAI_CHAT, S_OPENAI_RESPONSES, S_CANONICAL };
@@ -58,6 +59,12 @@ typedef struct {
 
 typedef struct { char *key; uint32_t len; int value; } NameSlot;
 
+#define MAX_PARTS 4
+/* a count a shape must carry, unless all of `instead` are there (shapes.REQUIRED) */
+typedef struct { int shape, field, ninstead, instead[MAX_PARTS]; } Required;
+/* counts that must agree where `whole` is there (shapes.AGREE): whole = parts, or >= */
+typedef struct { int shapes, whole, at_least, nparts, parts[MAX_PARTS], zeros; } Agree;
+
 typedef struct {
     Node *nodes; int nnodes;
     Entry *entries; int nentries;
@@ -71,6 +78,10 @@ typedef struct {
     int by_day, by_shape, ngroups;
     int group_slot[64]; /* the slot of each group field, in order */
     int ts_slot[3], model_slot, model_version_slot, batch_slot;
+    int id_slot[2]; /* the response's id: `id`, else Gemini's `responseId` */
+    Required *required; int nrequired;
+    Agree *agree; int nagree;
+    int64_t *context_window, *max_output; /* per model */
 } Config;
 
 /* ---------- small helpers ---------- */
@@ -106,6 +117,7 @@ typedef struct {
     const char *abort_reason; Py_ssize_t abort_at;
     int nomem;
     char *key; size_t key_cap; /* the group key being built */
+    uint64_t *ids; size_t nids, ids_cap; /* a digest of each record's id, in order */
 } Result;
 
 static int key_room(Result *r, size_t n) {
@@ -671,9 +683,57 @@ static int batch_of(const Val *v, int *out) {
 
 #define ABORT(msg) do { r->why = (msg); return -1; } while (0)
 
+/* a record id's 64-bit digest (never 0: 0 marks an empty slot in `repeated`) */
+static uint64_t id_digest(const char *p, size_t n) {
+    uint64_t h = hash_bytes(p, n) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/* whether the SQL would reject the record's counts (shapes.count_issue): a count its shape
+ * requires is missing, or counts that must agree do not */
+static int counts_disagree(const Config *c, int shape, const int *present, const int64_t *n) {
+    for (int q = 0; q < c->nrequired; q++) {
+        const Required *R = &c->required[q];
+        if (R->shape != shape || present[R->field]) continue;
+        int stand_in = R->ninstead > 0;
+        for (int j = 0; j < R->ninstead; j++) stand_in &= present[R->instead[j]] > 0;
+        if (!stand_in) return 1;
+    }
+    for (int q = 0; q < c->nagree; q++) {
+        const Agree *A = &c->agree[q];
+        if (!((A->shapes >> shape) & 1) || !present[A->whole]) continue;
+        __int128 sum = 0;
+        int all = 1;
+        for (int j = 0; j < A->nparts; j++) {
+            if (present[A->parts[j]]) sum += n[A->parts[j]];
+            else all &= A->zeros;
+        }
+        if (all && (A->at_least ? (__int128)n[A->whole] < sum : (__int128)n[A->whole] != sum))
+            return 1;
+    }
+    return 0;
+}
+
 /* price one parsed record into `res`; -1 (with r->why) if the SQL would not price or skip it
  * exactly so, -2 for a name to ask about */
 static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
+    /* the id, of every record (one outside --since/--until too: a copy of it may be inside) */
+    for (int o = 0; o < 2; o++) {
+        const Val *v = &r->vals[c->id_slot[o]];
+        if (v->kind == V_ABSENT || v->kind == V_NULL) continue;
+        if (!((v->kind == V_STR && !v->flags) || (v->kind == V_NUM && (v->flags & F_PLAIN))))
+            ABORT("an id the scanner does not read");
+        if (v->len == 0) break; /* "": no id, as in the SQL (not the next field's) */
+        if (res->nids == res->ids_cap) {
+            size_t cap = res->ids_cap ? 2 * res->ids_cap : 4096;
+            uint64_t *ids = realloc(res->ids, cap * sizeof(uint64_t));
+            if (!ids) { res->nomem = 1; ABORT("out of memory"); }
+            res->ids = ids; res->ids_cap = cap;
+        }
+        res->ids[res->nids++] = id_digest(v->p, v->len);
+        break;
+    }
     /* the instant: the first of timestamp, created, created_at that is not null */
     const Val *ts = NULL;
     for (int o = 0; o < 3 && !ts; o++) {
@@ -709,7 +769,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
 
     int shape;
     if (present[C_G_PROMPT] | present[C_G_CACHED] | present[C_G_CANDIDATES]
-        | present[C_G_THOUGHTS] | present[C_G_TOOL]) shape = S_GEMINI;
+        | present[C_G_THOUGHTS] | present[C_G_TOOL] | present[C_G_TOTAL]) shape = S_GEMINI;
     else if (present[C_HIT] | present[C_MISS]) shape = S_DEEPSEEK;
     else if (present[C_CACHE_READ] | present[C_CACHE_CREATION] | present[C_EPHEMERAL_5M]
              | present[C_EPHEMERAL_1H]) shape = S_ANTHROPIC;
@@ -723,6 +783,7 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         else provider |= present[i];
     }
     if (canonical && provider) ABORT("ambiguous counts");
+    if (counts_disagree(c, shape, present, n)) ABORT("a count missing, or counts that disagree");
 
     int64_t in, cached, cw = 0, cw1h = 0, out;
     switch (shape) {
@@ -795,6 +856,8 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
         return -2;
     }
     if (model_no < 0) ABORT("an unknown model");
+    if (in > c->context_window[model_no] || out > c->max_output[model_no])
+        ABORT("a prompt past the context window, or an output past the max output");
     int idx = 0;
     for (int b = 0; b < c->nbounds[model_no]; b++) idx += us >= c->bounds[model_no][b];
     int st = c->stretch_of[model_no][idx];
@@ -908,6 +971,7 @@ static void config_free(Config *c) {
         free(c->stretches[i].thr);
     }
     free(c->stretches);
+    free(c->required); free(c->agree); free(c->context_window); free(c->max_output);
     free(c);
 }
 
@@ -930,19 +994,43 @@ static int64_t *int64s(PyObject *seq, int *n) {
     return out;
 }
 
-/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape)
+/* A list of ints (at most MAX_PARTS) into `out`; -1 on error. */
+static int parts_of(PyObject *list, int *out) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) > MAX_PARTS) {
+        PyErr_SetString(PyExc_ValueError, "a list of at most 4 count positions");
+        return -1;
+    }
+    int n = (int)PyList_GET_SIZE(list);
+    for (int i = 0; i < n; i++) {
+        long v = PyLong_AsLong(PyList_GET_ITEM(list, i));
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (v < 0 || v >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            return -1;
+        }
+        out[i] = (int)v;
+    }
+    return n;
+}
+
+/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape,
+ *        required, agree, limits)
  * nodes: [[(key: bytes, child: int, slot: int), ...], ...] (node 0: the record);
  * slots: [(role, index)]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
  * stretch_of: [[stretch or -1 per index 0..len(bounds)]] per model; stretches:
  * [(base, batch_ok, bands, day_mult, cuts, thresholds)]; since/until: us or None. A count's
- * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. */
+ * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. required:
+ * [(shape, count, [counts that stand in])]; agree: [(shape bit mask, whole, at_least,
+ * [parts], absent parts are 0)]; limits: [(context window, max output)] per model. */
 static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until;
+    PyObject *required, *agree, *limits;
     int by_day, by_shape;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOpp", &PyList_Type, &nodes, &PyList_Type,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!O!O!", &PyList_Type, &nodes, &PyList_Type,
                           &slots, &PyDict_Type, &names, &PyList_Type, &bounds, &PyList_Type,
                           &stretch_of, &PyList_Type, &stretches, &since, &until, &by_day,
-                          &by_shape))
+                          &by_shape, &PyList_Type, &required, &PyList_Type, &agree,
+                          &PyList_Type, &limits))
         return NULL;
     Config *c = calloc(1, sizeof(Config));
     if (!c) return PyErr_NoMemory();
@@ -1001,6 +1089,7 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     int *role_slot[] = {NULL, &c->model_slot, &c->model_version_slot, &c->ts_slot[0],
                         &c->ts_slot[1], &c->ts_slot[2], &c->batch_slot};
     for (int i = 1; i < 7; i++) *role_slot[i] = -1;
+    c->id_slot[0] = c->id_slot[1] = -1;
     for (int i = 0; i < c->nslots; i++) {
         int role, index;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &role, &index)) goto fail;
@@ -1008,6 +1097,13 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         if (role == R_COUNT && (index < 0 || index >= N_COUNTS)) {
             PyErr_SetString(PyExc_ValueError, "a count slot out of range");
             goto fail;
+        }
+        if (role == R_ID || role == R_RESPONSE_ID) {
+            if (c->id_slot[role - R_ID] >= 0) {
+                PyErr_SetString(PyExc_ValueError, "a field given two slots");
+                goto fail;
+            }
+            c->id_slot[role - R_ID] = i;
         }
         if (role >= R_MODEL && role <= R_BATCH) {
             if (*role_slot[role] >= 0) {
@@ -1017,8 +1113,8 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             *role_slot[role] = i;
         }
     }
-    for (int i = 1; i < 7; i++)
-        if (*role_slot[i] < 0) {
+    for (int i = 1; i < 9; i++)
+        if ((i < 7 ? *role_slot[i] : c->id_slot[i - 7]) < 0) {
             PyErr_SetString(PyExc_ValueError, "a field llmcost reads has no slot");
             goto fail;
         }
@@ -1121,6 +1217,48 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         c->until = PyLong_AsLongLong(until);
     }
     if (PyErr_Occurred()) goto fail;
+    c->nrequired = (int)PyList_GET_SIZE(required);
+    c->nagree = (int)PyList_GET_SIZE(agree);
+    c->required = calloc((size_t)c->nrequired + 1, sizeof(Required));
+    c->agree = calloc((size_t)c->nagree + 1, sizeof(Agree));
+    c->context_window = calloc((size_t)c->nmodels + 1, sizeof(int64_t));
+    c->max_output = calloc((size_t)c->nmodels + 1, sizeof(int64_t));
+    if (!c->required || !c->agree || !c->context_window || !c->max_output) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (int i = 0; i < c->nrequired; i++) {
+        Required *R = &c->required[i];
+        PyObject *instead;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(required, i), "iiO", &R->shape, &R->field,
+                              &instead)) goto fail;
+        if ((R->ninstead = parts_of(instead, R->instead)) < 0) goto fail;
+        if (R->field < 0 || R->field >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            goto fail;
+        }
+    }
+    for (int i = 0; i < c->nagree; i++) {
+        Agree *A = &c->agree[i];
+        PyObject *parts;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(agree, i), "iipOp", &A->shapes, &A->whole,
+                              &A->at_least, &parts, &A->zeros)) goto fail;
+        if ((A->nparts = parts_of(parts, A->parts)) < 0) goto fail;
+        if (A->whole < 0 || A->whole >= N_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+            goto fail;
+        }
+    }
+    if (PyList_GET_SIZE(limits) != c->nmodels) {
+        PyErr_SetString(PyExc_ValueError, "limits: one (context window, max output) a model");
+        goto fail;
+    }
+    for (int m = 0; m < c->nmodels; m++) {
+        long long window, most;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(limits, m), "LL", &window, &most)) goto fail;
+        c->context_window[m] = window;
+        c->max_output[m] = most;
+    }
     c->by_day = by_day;
     c->by_shape = by_shape;
     PyObject *cap_obj = PyCapsule_New(c, "llmcost.scan.config", capsule_free);
@@ -1213,8 +1351,11 @@ static PyObject *py_scan(PyObject *Py_UNUSED(self), PyObject *args) {
             Py_DECREF(row);
         }
     }
-    out = Py_BuildValue("(LLOOO)", (long long)res->records, (long long)res->skipped, groups,
-                        unknown, abort);
+    PyObject *ids = PyBytes_FromStringAndSize((const char *)res->ids,
+                                              (Py_ssize_t)(res->nids * sizeof(uint64_t)));
+    if (!ids) goto done;
+    out = Py_BuildValue("(LLOOON)", (long long)res->records, (long long)res->skipped, groups,
+                        unknown, abort, ids);
 done:
     Py_XDECREF(groups);
     Py_XDECREF(unknown);
@@ -1223,8 +1364,56 @@ done:
     free(res->arena);
     free(res->key);
     free(res->name);
+    free(res->ids);
     free(res);
     PyBuffer_Release(&view);
+    return out;
+}
+
+/* digests(texts) -> the ids' digests as the scanner takes them (8 bytes each, native order):
+ * for ids read by DuckDB, so that one set holds the ids of every reader */
+static PyObject *py_digests(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *texts;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(uint64_t));
+    if (!out) return NULL;
+    uint64_t *d = (uint64_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t len;
+        const char *p = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(texts, i), &len);
+        if (!p) { Py_DECREF(out); return NULL; }
+        d[i] = id_digest(p, (size_t)len);
+    }
+    return out;
+}
+
+/* repeated(digests) -> each digest seen before in `digests` (8 bytes each), once per repeat:
+ * an open-addressing set, so a million ids cost a few tens of milliseconds */
+static PyObject *py_repeated(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
+    size_t n = (size_t)view.len / sizeof(uint64_t), cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint64_t *table = calloc(cap, sizeof(uint64_t)), *seen = malloc((n + 1) * sizeof(uint64_t));
+    if (!table || !seen) {
+        free(table); free(seen); PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    size_t nseen = 0;
+    const uint64_t *d = view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = d[i] ? d[i] : 1;
+        size_t at = (size_t)(h ^ (h >> 29)) & (cap - 1);
+        while (table[at] && table[at] != h) at = (at + 1) & (cap - 1);
+        if (table[at]) seen[nseen++] = h;
+        else table[at] = h;
+    }
+    Py_END_ALLOW_THREADS
+    PyObject *out = PyBytes_FromStringAndSize((const char *)seen,
+                                              (Py_ssize_t)(nseen * sizeof(uint64_t)));
+    free(table); free(seen); PyBuffer_Release(&view);
     return out;
 }
 
@@ -1254,6 +1443,8 @@ static PyMethodDef methods[] = {
     {"instant", py_instant, METH_VARARGS, "The scanner's reading of an instant (tests)."},
     {"config", py_config, METH_VARARGS, "Build a scanner configuration (see scan.py)."},
     {"scan", py_scan, METH_VARARGS, "Price a buffer of whole JSON Lines (see scan.py)."},
+    {"digests", py_digests, METH_VARARGS, "Digests of record ids, as the scanner takes them."},
+    {"repeated", py_repeated, METH_VARARGS, "The digests seen more than once."},
     {NULL, NULL, 0, NULL},
 };
 

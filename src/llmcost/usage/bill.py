@@ -16,13 +16,16 @@ priced here with `Decimal` in an exact context. Nothing is rounded.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,9 +40,11 @@ from llmcost.usage.query import (
     ABORTED,
     REJECTED,
     STATUS,
+    duplicates_sql,
     model_numbers_sql,
     records_sql,
     sums_sql,
+    unpriced_sql,
 )
 from llmcost.usage.readers import sql_str
 
@@ -71,7 +76,7 @@ class Bill:
     group_by: tuple[str, ...]
     since: datetime | None
     until: datetime | None
-    records: int  # = priced + rejected + skipped
+    records: int  # = priced + rejected + skipped + duplicates
     priced: int
     rejected: int
     skipped: int  # outside --since/--until
@@ -80,6 +85,32 @@ class Bill:
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
     absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
+    duplicates: int = 0  # copies of a response already billed (the same id), left out
+    duplicate_ids: tuple[tuple[str, int], ...] = ()  # (id, copies left out), most first
+    # the counts of the rejected records that could be read, by kind (`TOKEN_KINDS`)
+    unpriced_tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
+
+    @property
+    def rejected_share(self) -> Fraction:
+        """Rejected records over those the bill is about (priced or rejected; not the ones
+        outside --since/--until): 0 when there are none."""
+        considered = self.priced + self.rejected
+        return Fraction(self.rejected, considered) if considered else Fraction(0)
+
+
+def exit_code(result: Bill, *, allow_rejects: bool = False,
+              max_rejected: Fraction | None = None) -> int:  # fmt: skip
+    """The bill's exit status, a policy a script can rely on: 2 when records were rejected
+    and none could be priced (nothing to bill: bad input); 1 when some were rejected, unless
+    `allow_rejects`, or their share is at most `max_rejected`; else 0. A run with no records
+    at all, or only records outside --since/--until, is 0: nothing was left out."""
+    if not result.rejected:
+        return 0
+    if not result.priced:
+        return 2
+    if allow_rejects or (max_rejected is not None and result.rejected_share <= max_rejected):
+        return 0
+    return 1
 
 
 def bill(
@@ -101,26 +132,18 @@ def bill(
     returns a function to call when the query is done (the CLI draws a bar with it).
     `reader`: "auto" tries the compiled scanner (`scan`), then DuckDB's JSON reader, then
     reads line by line; "duckdb" starts at DuckDB's reader; "lines" reads every file line by
-    line. All give the same bill (the tests compare them)."""
-    import duckdb
+    line. All give the same bill (the tests compare them).
 
+    A response logged more than once (the same `id`, Gemini's `responseId`, in one file or
+    several) is billed once; the other copies are counted as `duplicates` (`duplicate_ids`
+    names them). Copies that differ in what is billed are all rejected. Records without an
+    id are never merged."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
-    fast = reader != "lines"
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
-        if path.is_dir():
-            raise InputError(
-                f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
-            )
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        if not path.is_file():
-            raise InputError(
-                f"{path}: not a regular file (a pipe or device)",
-                hint="write the log to a file first",
-            )
+        _check_readable(path)
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
     shape = dict(
@@ -130,6 +153,44 @@ def bill(
         since=since,
         until=until,
     )
+    run = _price(grid, paths, reader, extra, shape, progress, memory_limit, frozenset())
+    repeated = scan.repeated(b"".join(run.ids.values()))
+    if repeated:
+        # a response logged more than once: the files holding its copies are priced again,
+        # line by line and together, so that each id is billed once (`query.records_sql`)
+        involved = frozenset(i for i, ids in run.ids.items() if _holds_any(ids, repeated))
+        run = _price(grid, paths, reader, extra, shape, progress, memory_limit, involved)
+    result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected)
+    return replace(
+        result,
+        unpriced_tokens=dict(zip(TOKEN_KINDS, run.unpriced, strict=True)),
+        duplicate_ids=tuple(run.duplicate_ids),
+    )
+
+
+class _Pass(NamedTuple):
+    """What one reading of the logs found: the sums (`query.records_sql` rows), the rejected
+    records, the unpriced token sums, each file's id digests (`scan.digests`) and the ids
+    billed once for several copies, with the number of copies left out."""
+
+    sums: list[tuple]
+    rejected: list[tuple]
+    unpriced: list[int]
+    ids: dict[int, bytes]
+    duplicate_ids: list[tuple[str, int]]
+
+
+def _holds_any(ids: bytes, digests: set[bytes]) -> bool:
+    return any(ids[at : at + 8] in digests for at in range(0, len(ids), 8))
+
+
+def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, progress,
+           memory_limit: str | None, dedupe: frozenset[int]) -> _Pass:  # fmt: skip
+    """Read and price every file: by the compiled scanner, DuckDB's JSON reader, or line by
+    line; the files of `dedupe` line by line, together, billing each id once."""
+    import duckdb
+
+    fast = reader != "lines"
     # A scratch database file rather than memory: under a memory_limit DuckDB can then evict
     # the line reader's table and spill joins and aggregates there, so a log larger than the
     # memory given to DuckDB still completes. Never the working directory.
@@ -143,17 +204,22 @@ def bill(
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
-        # file_no -> whether the line reader must look for keys given twice
+        # file_no -> whether the line reader must look for keys given twice (None: not known)
         slow: dict[int, bool | None] = {
             i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
         }
+        slow.update({i: None for i in dedupe if i not in slow})
+        ids: dict[int, bytes] = {}
         pending = [i for i in range(len(paths)) if i not in slow]
         # what DuckDB reads: a name it would take for a pattern, as a plain link
         read = [readers.safe_path(p, Path(scratch.name), i) for i, p in enumerate(paths)]
         sums: list[tuple] = []
         if reader == "auto" and scan.available() and scan.supports(extra):
-            sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress)
+            sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress, ids)
         sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
+        for i in pending:
+            if i not in slow:  # priced whole by DuckDB's JSON reader: its ids
+                ids[i] = _digests(con.execute(readers.ids_sql(read[i])))
         # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file it
         # priced would count as it read (the scanner's zlib checked those it priced, and
         # line_ready checks those read line by line)
@@ -168,11 +234,20 @@ def bill(
                 except duckdb.Error:
                     slow[i] = True
         rejected: list = []
+        unpriced = [0] * len(TOKEN_KINDS)
+        duplicate_ids: list = []
         if slow:
-            rows, rejected = _line_by_line(
-                con, grid, paths, read, slow, extra, shape, progress, Path(scratch.name)
-            )
+            rows, rejected, unpriced = _line_by_line(con, grid, paths, read, slow, extra,
+                                                     {**shape, "dedupe": bool(dedupe)}, progress,
+                                                     Path(scratch.name))  # fmt: skip
             sums += rows
+            for i in slow:
+                ids[i] = _digests(con.execute(f"SELECT d_id FROM rows WHERE d_file = {i} "
+                                              "AND d_id IS NOT NULL"))  # fmt: skip
+            if dedupe:
+                duplicate_ids = con.execute(duplicates_sql("rows")).fetchall()
+    except OSError as exc:  # a log removed, or made unreadable, while it is read
+        raise _unreadable(Path(exc.filename or paths[0]), exc) from None
     except duckdb.OutOfMemoryException as exc:
         raise InputError(
             f"pricing the usage logs ran out of memory: {str(exc).splitlines()[0]}",
@@ -192,13 +267,23 @@ def bill(
     finally:
         con.close()
         scratch.cleanup()
-    return _collect(catalog, grid, known, currency, paths, keys, shape, sums, rejected)
+    return _Pass(sums, rejected, list(unpriced), ids, duplicate_ids)
 
 
-def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra,
-              shape: dict, progress) -> tuple[list[tuple], list[int]]:  # fmt: skip
+def _digests(cursor) -> bytes:
+    """The digests (`scan.digests`) of the ids a query gives, fetched a batch at a time so
+    that a large log's ids are never all held as text."""
+    out = []
+    while batch := cursor.fetchmany(100_000):
+        out.append(scan.digests([row[0] for row in batch]))
+    return b"".join(out)
+
+
+def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra, shape: dict,
+              progress, ids: dict[int, bytes]) -> tuple[list[tuple], list[int]]:  # fmt: skip
     """The sums of the files of `pending` the compiled scanner prices whole, and the files
-    left for DuckDB. A model name the grid does not hold as written is looked up by the SQL
+    left for DuckDB; into `ids`, the digests of each priced file's record ids. A model name
+    the grid does not hold as written is looked up by the SQL
     the other readers use."""
 
     def resolve(names: list[str]) -> dict[str, int | None]:
@@ -223,6 +308,7 @@ def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra
                 left.append(i)
             else:
                 sums += rows
+                ids[i] = scanner.last_ids
             done[0] += size
     finally:
         if stop:
@@ -280,11 +366,12 @@ def _culprits(message: str, batch: list[int], paths: list[Path]) -> list[int]:
 
 def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
                   files: dict[int, bool], extra, shape: dict, progress,
-                  scratch: Path) -> tuple[list, list]:  # fmt: skip
+                  scratch: Path) -> tuple[list, list, list[int]]:  # fmt: skip
     """Price `files` (file_no -> look for duplicate keys) reading every line on its own, and
-    find each rejected record's line: its sums and the rejections (file_no, line, reason,
-    model text, model number, instant in microseconds). `read`: what DuckDB reads for each
-    of `paths`; a JSON Lines file with a CR is read as a copy (`readers.line_ready`)."""
+    find each rejected record's line: its sums, the rejections (file_no, line, reason,
+    model text, model number, instant in microseconds) and the unpriced token sums.
+    `read`: what DuckDB reads for each of `paths`; a JSON Lines file with a CR is read as a
+    copy (`readers.line_ready`)."""
     read = list(read)
     physical: dict[int, int] = {}
     for no in files:
@@ -317,12 +404,57 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
             )
     groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
     sums = con.execute(sums_sql("rows", groups)).fetchall()
+    [unpriced] = con.execute(unpriced_sql("rows")).fetchall()
     rejected += [
         (file_no, line, reason, None, None, None)
         for file_no, rows in unread.items()
         for line, reason in rows
     ]
-    return sums, rejected
+    return sums, rejected, list(unpriced)
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse, before anything reads it, a log that is not a regular file one can read: a
+    directory, a pipe (opening a FIFO would wait for a writer forever), a device, a socket,
+    a missing file, a link loop, a file without read permission."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"{path}: is a directory, not a usage log", hint=f"pass its files: {path}/*.jsonl"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise InputError(
+            f"{path}: not a regular file ({kind})", hint="write the log to a file first"
+        )
+    try:
+        with open(path, "rb"):  # a regular file: opening it never waits
+            pass
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+_OS_REASONS = {
+    errno.ENOENT: ("no such file", "check the path"),
+    errno.EACCES: ("permission denied", "make it readable (chmod u+r) or bill a copy"),
+    errno.EPERM: ("permission denied", "make it readable (chmod u+r) or bill a copy"),
+    errno.ELOOP: ("a loop of symbolic links", "point the link at the log itself"),
+    errno.ENOTDIR: ("a part of the path is not a directory", "check the path"),
+    errno.ENAMETOOLONG: ("the path is too long", "move the log to a shorter path"),
+    errno.EISDIR: ("is a directory, not a usage log", "pass its files"),
+    errno.EIO: ("an input/output error while reading it", "check the disk or copy the log"),
+}
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    """The one line for an OS error about `path`, in words of its own for each errno."""
+    words, hint = _OS_REASONS.get(
+        exc.errno or 0, (f"cannot be read: {exc.strerror or exc}", "check the file")
+    )
+    return InputError(f"{path}: {words}", hint=hint)
 
 
 def _intact(path: Path, read: Callable, *args):
@@ -431,7 +563,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
     records, the token sums in `TOKEN_KINDS` order, then columns not read here."""
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
                   *shape["record_keys"])  # fmt: skip
-    counts = {"priced": 0, "rejected": len(rejected), "skipped": 0}
+    counts = {"priced": 0, "rejected": len(rejected), "skipped": 0, "duplicate": 0}
     totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
     for status_code, pid, tier_no, *rest in sums:
         status = STATUS[status_code]
@@ -489,6 +621,7 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
         priced=counts["priced"],
         rejected=counts["rejected"],
         skipped=counts["skipped"],
+        duplicates=counts["duplicate"],
         total=total,
         tokens=tokens,
         groups=tuple(groups),

@@ -167,6 +167,9 @@ class PriceGrid:
     rows: tuple[GridRow, ...]
     tiers: tuple[str, ...] = TIERS  # by number: a record's tier number indexes this
     provider_spellings: tuple[str, ...] = ()  # folded provider names and aliases
+    # model_no -> (context window, max output): a record's prompt or output past them is a
+    # workload the model cannot take, rejected rather than priced
+    limits: tuple[tuple[int, int], ...] = ()
 
     @property
     def max_bounds(self) -> int:
@@ -211,7 +214,7 @@ def name_tables(catalog: Catalog, number: dict[str, int]) -> tuple[dict[str, int
 def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
     """The grid of `catalog` as known on `known` (None: the newest), in `currency`: a
     stretch whose entry has no rates in it has no price, like a gap."""
-    models, providers, bounds, stretches = [], [], [], []
+    models, providers, bounds, stretches, limits = [], [], [], [], []
     tiers: set[str] = set()
     rows: list[GridRow] = []
     infos = catalog.models()
@@ -219,6 +222,7 @@ def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid
     for model_no, info in enumerate(infos):
         models.append(info.id)
         providers.append(info.provider)
+        limits.append((info.model.context_window, info.model.max_output))
         by_bound = entries_by_bound(catalog, info.id, known)
         bounds.append(tuple(micros(start) for start, _ in by_bound))
         for index, (start, entry) in enumerate(by_bound, start=1):
@@ -243,4 +247,5 @@ def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid
     order = (*TIERS, *sorted(tiers - set(TIERS)))
     return PriceGrid(tuple(models), tuple(providers), tuple(bounds), names, normalized,
                      tuple(stretches), tuple(rows), order,
-                     tuple(sorted(name for name, _ in catalog.provider_spellings())))  # fmt: skip
+                     tuple(sorted(name for name, _ in catalog.provider_spellings())),
+                     tuple(limits))  # fmt: skip

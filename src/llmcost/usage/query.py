@@ -16,8 +16,8 @@ from llmcost.catalog import names
 from llmcost.usage import shapes
 from llmcost.usage.pricegrid import DAY_US, NO_LIMIT, PriceGrid, micros
 
-PRICED, SKIPPED, REJECTED = 0, 1, 2  # the status column
-STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected"}
+PRICED, SKIPPED, REJECTED, DUPLICATE = 0, 1, 2, 3  # the status column
+STATUS = {PRICED: "priced", SKIPPED: "skipped", REJECTED: "rejected", DUPLICATE: "duplicate"}
 ABORTED = "llmcost: a record is rejected"
 
 TS_SECONDS = r"[0-9]{1,12}"  # whole seconds: BIGINT arithmetic, 4x cheaper than DECIMAL
@@ -75,9 +75,17 @@ def grid_ctes(grid: PriceGrid) -> str:
         + [f"c{i}" for i in range(w)]
         + [f"t{i}" for i in range(b)]
     )
+    limit_rows = (
+        ", ".join(
+            f"({no}, {_literal(grid.models[no])}, {window}, {most})"
+            for no, (window, most) in enumerate(grid.limits)
+        )
+        or "(NULL, NULL, NULL, NULL)"
+    )
     return f"""names AS (SELECT * FROM {names(grid.names)}),
 norm_names AS (SELECT * FROM {names(grid.normalized)}),
-stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols}))"""
+stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols})),
+limits AS (SELECT * FROM (VALUES {limit_rows}) t(model_no, model_id, context_window, max_output))"""
 
 
 def _mask(grid: PriceGrid, tiers) -> int:
@@ -171,8 +179,9 @@ def records_sql(
     since: datetime | None,
     until: datetime | None,
     detail: bool,
+    dedupe: bool = False,
 ) -> str:
-    """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `is_batch` (of priced
+    """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `tier_no` (of priced
     records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
     `record_keys`; all of priced records), `records`, the sums `t_<kind>` (`TOKEN_KINDS`:
     of priced records), then `r_file`. With `detail`, one row per record, not summed
@@ -182,7 +191,13 @@ def records_sql(
     them all in a hash table, where a table of rows can go to disk. `sources` are
     `SELECT`s of file_no, line_no, line, bad_json, dup_key and every field's text
     (`shapes.column`). Without `detail`, the query stops with an error naming `ABORTED` at the
-    first rejected record: its caller reads the file line by line instead."""
+    first rejected record: its caller reads the file line by line instead.
+
+    With `dedupe` (and `detail`), records with the same id (`id`, Gemini's `responseId`) are
+    one response logged more than once: one copy keeps its status and the others are
+    `DUPLICATE`, unless the copies differ in what is billed (model, instant, counts, batch,
+    group values), when every copy is rejected. Records without an id are never merged.
+    `d_id` carries each record's id."""
     f = shapes.column
     k, w, b = _widths(grid)
     ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
@@ -211,7 +226,10 @@ def records_sql(
   CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
   CASE WHEN {rejected} THEN model_text END AS r_model,
   CASE WHEN {rejected} THEN model_no END AS r_model_no,
-  CASE WHEN {rejected} THEN us END AS r_us"""
+  CASE WHEN {rejected} THEN us END AS r_us,
+  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
+  file_no AS d_file,
+  id_text AS d_id"""
         if detail
         else ""
     )
@@ -222,7 +240,14 @@ def records_sql(
         "*"
         if detail
         else ", ".join(
-            ["file_no", "dup_key", "model_text", "shape", *(f(key) for key in record_keys)]
+            [
+                "file_no",
+                "dup_key",
+                "model_text",
+                "shape",
+                "id_text",
+                *(f(key) for key in record_keys),
+            ]
         )
     )
     # error() on a value of the row, so it cannot be folded into a constant
@@ -235,6 +260,7 @@ fields AS (
   -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
   SELECT * REPLACE ({canonical}),
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
+    nullif(coalesce({f("id")}, {f("responseId")}), '') AS id_text,  -- "": no id
     lower({f("batch")}) AS batch_word,
     lower(trim(coalesce({f("service_tier")}, {f("usage.service_tier")}))) AS tier_word
   FROM src
@@ -255,6 +281,7 @@ checked AS (
   -- needed, so that the joins below carry a few columns, not every field
   SELECT {carry}, {shapes.normalized_columns()},
     CASE WHEN us0 >= 0 AND us0 < {US_UNTIL} THEN us0 END AS us,
+    {shapes.count_issue()} AS count_issue,
     {tier_sql(grid)} AS tier_no,
     NOT bad_json AND dup_key IS NULL AND model_text IS NOT NULL AND us0 >= 0
       AND us0 < {US_UNTIL} AND NOT bad_count
@@ -267,7 +294,9 @@ normal AS (
   SELECT c.*,
     {_model_no(grid)} AS model_no,
     {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}, z.b{i}, v.b{i}))::INTEGER" for i in range(k))}
-      AS stretch_idx
+      AS stretch_idx,
+    parsed AND count_issue IS NULL AND n_cache_write >= 0
+      AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS counts_ok
   FROM checked c
   {_name_joins(grid)}
 ),
@@ -277,10 +306,12 @@ placed AS (
     s.base + (((us // {DAY_US} + 3) % 7) * s.day_mult
               + {" + ".join(f"(us % {DAY_US} >= s.c{i})::INTEGER" for i in range(w))}) * s.bands
       + {" + ".join(f"(n_input > s.t{i})::INTEGER" for i in range(b))} AS pid,
-    parsed AND n.model_no IS NOT NULL AND n_cache_write >= 0
-      AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS fine
+    counts_ok AND n.model_no IS NOT NULL AND n_input <= coalesce(l.context_window, {NO_LIMIT})
+      AND n_output <= coalesce(l.max_output, {NO_LIMIT}) AS fine,
+    l.model_id AS limits_model, l.context_window, l.max_output
   FROM normal n
   LEFT JOIN stretch s ON s.model_no = n.model_no AND s.idx = n.stretch_idx
+  LEFT JOIN limits l ON l.model_no = n.model_no
 ),
 statused AS (
   -- outside the window: skipped whatever else the record holds, unless its instant itself
@@ -291,15 +322,42 @@ statused AS (
                  WHEN fine AND has_price AND tier_ok THEN {PRICED}
                  ELSE {REJECTED} END AS status
   FROM placed
-)
+),
+deduped AS ({_deduped(record_keys) if dedupe and detail else _NOT_DEDUPED})
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
   CASE WHEN {priced} THEN tier_no END AS tier_no{"".join(f",{chr(10)}  {g}" for g in groups)},
   {"1" if detail else "count(*)"} AS records,
   {sums},
   CASE WHEN {rejected} THEN file_no END AS r_file{detail_cols}
-FROM statused{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"}
+FROM deduped{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"}
 """
+
+
+_NOT_DEDUPED = "SELECT *, false AS conflict FROM statused"
+
+
+def _deduped(record_keys: Sequence[str]) -> str:
+    """SQL over `statused`: the copies of one id as `records_sql` says (`dedupe`)."""
+    billed = ", ".join(["status", "model_text", "us", "tier_no",
+                        *(f"n_{k}" for k in shapes.CANONICAL),
+                        *(shapes.column(k) for k in record_keys)])  # fmt: skip
+    return f"""
+  SELECT * REPLACE (CASE WHEN id_text IS NULL THEN status
+                         WHEN conflict THEN {REJECTED}
+                         WHEN copy_no > 1 THEN {DUPLICATE}
+                         ELSE status END AS status)
+  FROM (SELECT *, row_number() OVER w AS copy_no,
+          id_text IS NOT NULL AND min(billed) OVER w <> max(billed) OVER w AS conflict
+        FROM (SELECT *, hash({billed}) AS billed FROM statused)
+        WINDOW w AS (PARTITION BY id_text))"""
+
+
+def duplicates_sql(table: str) -> str:
+    """The ids billed once for several copies in `table` (`records_sql(detail=True, dedupe=
+    True)` rows), with how many copies were left out, most first."""
+    return f"""SELECT d_id, count(*) FROM {table} WHERE status = {DUPLICATE}
+GROUP BY d_id ORDER BY count(*) DESC, d_id"""
 
 
 def sums_sql(table: str, groups: int) -> str:
@@ -310,6 +368,13 @@ def sums_sql(table: str, groups: int) -> str:
     return f"""SELECT {cols}, sum(records)::BIGINT, {kinds}
 FROM {table} WHERE status <> {REJECTED}
 GROUP BY ALL"""
+
+
+def unpriced_sql(table: str) -> str:
+    """The token sums, by kind, of the rejected records in `table` (`records_sql(detail=True)`
+    rows) whose counts could be read and agree with each other: what the bill leaves out."""
+    kinds = ", ".join(f"coalesce(sum(t_{kind}), 0)" for kind in shapes.CANONICAL)
+    return f"SELECT {kinds} FROM {table} WHERE status = {REJECTED} AND r_counted"
 
 
 def _reason_sql(grid: PriceGrid) -> str:
@@ -343,12 +408,21 @@ def _reason_sql(grid: PriceGrid) -> str:
         THEN 'ambiguous: both ' || (CASE WHEN {gemini} THEN 'usageMetadata' ELSE 'usage' END)
           || ' and top-level counts (input, cached, cache_write, cache_write_1h, output); '
           || 'keep one'
+      WHEN count_issue IS NOT NULL THEN count_issue
       WHEN model_no IS NULL THEN 'unknown model'
       WHEN n_cache_write < 0 THEN 'usage.cache_creation: the 1-hour writes exceed '
         || 'cache_creation_input_tokens'
       WHEN n_cached + n_cache_write + n_cache_write_1h > n_input
         THEN 'cache hits and writes (' || (n_cached + n_cache_write + n_cache_write_1h)
           || ') exceed the prompt (' || n_input || ')'
+      WHEN n_input > context_window
+        THEN 'a prompt of ' || n_input || ' tokens is past ' || limits_model
+          || '''s context window of ' || context_window || ' tokens'
+      WHEN n_output > max_output
+        THEN 'an output of ' || n_output || ' tokens is past ' || limits_model
+          || '''s max output of ' || max_output || ' tokens'
       WHEN NOT has_price THEN 'no price'
+      WHEN conflict THEN 'id ' || id_text || ' is logged more than once with different '
+        || 'counts, model or instant: which copy to bill is unclear'
       ELSE 'no ' || [{", ".join(_literal(t) for t in grid.tiers)}][tier_no + 1] || ' price'
     END"""

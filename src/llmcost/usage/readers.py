@@ -60,6 +60,16 @@ def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
                        columns = {{{columns}}}, maximum_object_size = 16777216) AS j"""
 
 
+def ids_sql(path: Path) -> str:
+    """The response ids (`id`, else Gemini's `responseId`, as `query.records_sql` reads them)
+    of a JSON Lines file DuckDB's JSON reader reads whole (`fast_source` priced it)."""
+    return f"""SELECT * FROM (
+        SELECT nullif(coalesce(id, "responseId"), '') AS id FROM read_json(
+            '{sql_str(str(path))}', format = 'newline_delimited', records = true,
+            columns = {{'id': 'VARCHAR', 'responseId': 'VARCHAR'}},
+            maximum_object_size = 16777216)) WHERE id IS NOT NULL"""
+
+
 def _duplicate_key(extra: tuple[str, ...]) -> str:
     """SQL over a line's JSON text `json_text`, trimmed as `json_transform` reads it (on the
     untrimmed line, `json_keys` failed at a leading form feed and a key given twice went
@@ -200,6 +210,55 @@ def _check_header(con, path: Path, fields: tuple[str, ...]) -> None:
             )
 
 
+CSV_COLUMNS = ("model", "timestamp", "input", "cached", "cache_write", "cache_write_1h",
+               "output", "batch")  # fmt: skip
+
+
+def _check_columns(path: Path, columns: list[str], fields: tuple[str, ...]) -> None:
+    """Refuse a CSV without a column llmcost must read (model, an instant, input, output):
+    every row would lack that count, and a count llmcost cannot find is never taken as 0. The
+    error names the header's columns llmcost does not read (`completion_tokens` for
+    `output`)."""
+    header = set(columns)
+    missing = [c for c in ("model", "input", "output") if c not in header]
+    if not header & {"timestamp", "created", "created_at"}:
+        missing.insert(1, "timestamp")
+    # a count under another name (`cached_tokens` for `cached`) would be billed as 0
+    counts = [c for c in columns if c not in fields and _looks_like_a_count(c)]
+    if counts and not missing:
+        raise InputError(
+            f"{path}: the CSV column(s) {', '.join(counts)} look like token counts llmcost does "
+            "not read: they would be billed as 0",
+            hint=f"name the counts {', '.join(shapes.CANONICAL)}",
+        )
+    if not missing:
+        return
+    unread = [c for c in columns if c not in fields]
+    raise InputError(
+        f"{path}: CSV without the column(s) " + ", ".join(missing)
+        + (f"; the header has {', '.join(unread[:4])}, which llmcost does not read"
+           if unread else ""),
+        hint=f"the columns are {', '.join(CSV_COLUMNS)} (in lower case)",
+    )  # fmt: skip
+
+
+_COUNT_WORDS = {p.rsplit(".", 1)[-1].lower() for p in shapes.COUNT_FIELDS} | {
+    "cache_read",
+    "cache_hit",
+    "cache_miss",
+    "reasoning",
+    "completion",
+    "prompt",
+}
+
+
+def _looks_like_a_count(column: str) -> bool:
+    """A CSV column named as a provider names a count (`completion_tokens`), or with `token`
+    in its name: llmcost reads only the canonical names there."""
+    name = column.strip().lower()
+    return name in _COUNT_WORDS or "token" in name
+
+
 def _csv_reader(path: Path, file_no: int | None) -> str:
     rejects = "ignore_errors = true" if file_no is None else _rejects(file_no)
     return f"read_csv('{sql_str(str(path))}', header = true, all_varchar = true, {rejects})"
@@ -225,13 +284,7 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
         reader = _csv_reader(path, file_no)
         columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         header = set(columns)
-        missing = [c for c in ("model", "input") if c not in header]
-        if missing or not header & {"timestamp", "created", "created_at"}:
-            raise InputError(
-                f"{path}: CSV without the column(s) " + ", ".join(missing or ["timestamp"]),
-                hint="the columns are model, timestamp, input, cached, cache_write, "
-                "cache_write_1h, output, batch (in lower case)",
-            )
+        _check_columns(path, columns, fields)
         cols = ",\n".join(
             (f"NULLIF(trim(\"{f}\"), '')" if f in header else "NULL::VARCHAR")
             + f" AS {shapes.column(f)}"

@@ -19,12 +19,17 @@ and edge case keeps the one definition in `query`. It stops at:
   instant that is not Unix seconds (at most 12 digits) or
   `YYYY-MM-DD[Thh:mm[:ss[.f{1,9}]][Z|+hh|+hhmm|+hh:mm]]`; a group value that is not text,
   true, false, null or a whole number of at most 18 digits; a name or group text with `\u0000`;
-- a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, cache
-  counts past the prompt, no price, no batch price), or a sum past 2**63.
+- a record the SQL would reject (no model, an unknown model, no usage, ambiguous counts, a
+  count its shape requires missing or counts that disagree (`shapes.REQUIRED`, `AGREE`: the
+  same tables, passed in), cache counts past the prompt, a prompt past the model's context
+  window or an output past its max output, no price, no batch price), or a sum past 2**63.
 
 A model name it was not given is looked up once, by the same SQL (`query.model_numbers_sql`),
-and the chunk scanned again. The C code is built by `pip install` where a C compiler is at
-hand; without it (or with LLMCOST_PURE=1) `bill` is the same, only slower.
+and the chunk scanned again. It hands back a 64-bit digest of each record's id (`id`, else
+`responseId`; an id that is not plain text or digits stops it), so `bill` can find a response
+logged twice (`repeated`) without the ids' text; deciding which copy to bill is the SQL's.
+The C code is built by `pip install` where a C compiler is at hand; without it (or with
+LLMCOST_PURE=1) `bill` is the same, only slower.
 """
 
 from __future__ import annotations
@@ -50,8 +55,19 @@ except ImportError:  # built without a compiler, or turned off
 CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
 MAX_LINE = 16 << 20  # the scanner gives up on a longer line (MAX_LINE in _scan.c)
 # slot roles, as in _scan.c
-(R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH, R_GROUP,
- R_TIER) = range(9)  # fmt: skip
+(
+    R_COUNT,
+    R_MODEL,
+    R_MODEL_VERSION,
+    R_TIMESTAMP,
+    R_CREATED,
+    R_CREATED_AT,
+    R_BATCH,
+    R_GROUP,
+    R_ID,
+    R_RESPONSE_ID,
+    R_TIER,
+) = range(11)
 _ROLES = {
     "model": R_MODEL,
     "modelVersion": R_MODEL_VERSION,
@@ -61,6 +77,8 @@ _ROLES = {
     "batch": R_BATCH,
     "service_tier": R_TIER,
     "usage.service_tier": R_TIER,
+    "id": R_ID,
+    "responseId": R_RESPONSE_ID,
 }
 
 
@@ -93,12 +111,15 @@ class Scanner:
         ]  # fmt: skip
         self.window = (None if since is None else micros(since),
                        None if until is None else micros(until))  # fmt: skip
+        self.limits = [tuple(limit) for limit in grid.limits]
         self.config = self._config()
+        self.last_ids = b""  # the digests of the ids of the last file priced (`digests`)
 
     def _config(self):
         nodes, slots = self.tree
         return _scan.config(nodes, slots, self.names, self.bounds, self.stretch_of,
-                            self.stretches, *self.window, self.by_day, self.by_shape)  # fmt: skip
+                            self.stretches, *self.window, self.by_day, self.by_shape,
+                            *_count_checks(), self.limits)  # fmt: skip
 
     def learn(self, names: list[str]) -> None:
         """Look up those of `names` not yet known (None: unknown, -1 to the scanner) and
@@ -122,6 +143,8 @@ class Scanner:
         totals = [0, 0]  # records, skipped
         groups: dict[tuple, list[int]] = {}
         pending: list = []
+        ids: list[bytes] = []
+        self.last_ids = b""
 
         def finish() -> bool:
             chunk, done, future = pending.pop(0)
@@ -133,6 +156,7 @@ class Scanner:
             totals[0] += got[0]
             totals[1] += got[1]
             _merge(groups, got[2])
+            ids.append(got[3])
             return True
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -155,18 +179,19 @@ class Scanner:
         records, skipped = totals
         if records != skipped + sum(v[0] for v in groups.values()):  # never: a bug if so
             return None
+        self.last_ids = b"".join(ids)
         return self._rows(groups, skipped)
 
     def _result(self, chunk, future):
-        """A chunk's (records, skipped, groups), scanned again once after learning the model
-        names it asked about; None if the scanner stopped."""
-        records, skipped, groups, unknown, stop = future.result()
+        """A chunk's (records, skipped, groups, id digests), scanned again once after learning
+        the model names it asked about; None if the scanner stopped."""
+        records, skipped, groups, unknown, stop, ids = future.result()
         if unknown and stop is None:
             self.learn(unknown)
-            records, skipped, groups, unknown, stop = _scan.scan(self.config, chunk)
+            records, skipped, groups, unknown, stop, ids = _scan.scan(self.config, chunk)
         if stop is not None or unknown:
             return None
-        return records, skipped, groups
+        return records, skipped, groups, ids
 
     def _rows(self, groups: dict[tuple, list[int]], skipped: int) -> list[tuple]:
         empty = [None] * (self.by_day + self.by_shape + len(self.keys))
@@ -178,6 +203,41 @@ class Scanner:
         if skipped:
             rows.append((SKIPPED, None, None, *empty, skipped, 0, 0, 0, 0, 0, None))
         return rows
+
+
+def digests(ids: list[str]) -> bytes:
+    """The 8-byte digests of record ids read by DuckDB, as the scanner digests the ids it
+    reads, so one set holds every reader's (without the compiled scanner: BLAKE2b)."""
+    if _scan is not None:
+        return _scan.digests(ids)
+    import hashlib
+
+    return b"".join(hashlib.blake2b(i.encode(), digest_size=8).digest() for i in ids)
+
+
+def repeated(digests: bytes) -> set[bytes]:
+    """The digests (`digests`, the scanner's) found more than once in `digests`."""
+    if _scan is not None:
+        found = _scan.repeated(digests)
+    else:
+        seen: set[bytes] = set()
+        found = b""
+        for at in range(0, len(digests), 8):
+            one = digests[at : at + 8]
+            found += one if one in seen else b""
+            seen.add(one)
+    return {found[at : at + 8] for at in range(0, len(found), 8)}
+
+
+def _count_checks() -> tuple[list, list]:
+    """`shapes.REQUIRED` and `shapes.AGREE` as `_scan.config` takes them: counts by their
+    position in `shapes.COUNT_FIELDS`, shapes of an agreement as a bit mask."""
+    at = {path: i for i, path in enumerate(shapes.COUNT_FIELDS)}
+    required = [(shape, at[path], [at[p] for p in instead])
+                for shape, path, instead in shapes.REQUIRED]  # fmt: skip
+    agree = [(sum(1 << s for s in shapes_), at[whole], relation == ">=", [at[p] for p in parts],
+              zeros) for shapes_, whole, relation, parts, zeros in shapes.AGREE]  # fmt: skip
+    return required, agree
 
 
 def _merge(into: dict[tuple, list[int]], groups: list[tuple]) -> None:

@@ -16,6 +16,10 @@ which fields it carries:
 - OpenAI Responses: `usage.input_tokens` (includes `input_tokens_details.cached_tokens`). An
   Anthropic body without cache fields reads the same, so either way it is priced right.
 - Canonical: top-level `input`, `cached`, `cache_write`, `cache_write_1h`, `output`.
+
+A count a shape must carry (`REQUIRED`) that a record lacks (a misspelt key, a null) is a
+rejection, never 0; counts that contradict each other (`AGREE`: a total that is not the sum of
+its parts, reasoning above the output it is part of) are a rejection, never priced either way.
 """
 
 from __future__ import annotations
@@ -45,8 +49,14 @@ COUNT_FIELDS = (
     "usageMetadata.candidatesTokenCount",
     "usageMetadata.thoughtsTokenCount",
     "usageMetadata.toolUsePromptTokenCount",
+    # read only to check the counts above against each other (`count_issue`)
+    "usage.total_tokens",
+    "usage.completion_tokens_details.reasoning_tokens",
+    "usage.output_tokens_details.reasoning_tokens",
+    "usageMetadata.totalTokenCount",
 )
-# `modelVersion`: a Gemini response body names its model there, not in `model`
+# `modelVersion`: a Gemini response body names its model there, not in `model`; `id` (Gemini:
+# `responseId`) is the provider's id of the response, by which a response logged twice is found;
 # `service_tier` (OpenAI) and `usage.service_tier` (Anthropic): the tier a record was billed in
 OTHER_FIELDS = (
     "model",
@@ -55,6 +65,8 @@ OTHER_FIELDS = (
     "created",
     "created_at",
     "batch",
+    "id",
+    "responseId",
     "service_tier",
     "usage.service_tier",
 )
@@ -201,3 +213,70 @@ CASE shape
   WHEN {OPENAI_RESPONSES} THEN {_z("usage.output_tokens")}
   ELSE {_z("output")}
 END AS n_output"""
+
+
+# The counts each shape's record must carry: one llmcost cannot find (absent, null, a misspelt
+# key) is a rejection, never taken as 0. (shape, field, fields that together stand in for it)
+REQUIRED = (
+    (CANONICAL_SHAPE, "output", ()),
+    (OPENAI_CHAT, "usage.completion_tokens", ()),
+    (OPENAI_RESPONSES, "usage.output_tokens", ()),
+    (ANTHROPIC, "usage.input_tokens", ()),
+    (ANTHROPIC, "usage.output_tokens", ()),
+    (DEEPSEEK, "usage.prompt_tokens",
+     ("usage.prompt_cache_hit_tokens", "usage.prompt_cache_miss_tokens")),
+    (DEEPSEEK, "usage.completion_tokens", ()),
+    (GEMINI, "usageMetadata.promptTokenCount", ()),
+    # the API leaves out a count of 0: an empty reply has only the total to show it
+    (GEMINI, "usageMetadata.candidatesTokenCount", ("usageMetadata.totalTokenCount",)),
+)  # fmt: skip
+
+# Counts that must agree, where the whole is present: (shapes, whole, relation, parts, whether
+# an absent part is 0 (Gemini leaves out zeros) rather than a reason to skip the check).
+AGREE = (
+    ((OPENAI_CHAT, DEEPSEEK), "usage.total_tokens", "=",
+     ("usage.prompt_tokens", "usage.completion_tokens"), False),
+    ((OPENAI_RESPONSES,), "usage.total_tokens", "=",
+     ("usage.input_tokens", "usage.output_tokens"), False),
+    ((DEEPSEEK,), "usage.prompt_tokens", "=",
+     ("usage.prompt_cache_hit_tokens", "usage.prompt_cache_miss_tokens"), False),
+    ((ANTHROPIC,), "usage.cache_creation_input_tokens", "=",
+     ("usage.cache_creation.ephemeral_5m_input_tokens",
+      "usage.cache_creation.ephemeral_1h_input_tokens"), False),
+    ((GEMINI,), "usageMetadata.totalTokenCount", "=",
+     ("usageMetadata.promptTokenCount", "usageMetadata.candidatesTokenCount",
+      "usageMetadata.thoughtsTokenCount", "usageMetadata.toolUsePromptTokenCount"), True),
+    ((OPENAI_CHAT, DEEPSEEK), "usage.completion_tokens", ">=",
+     ("usage.completion_tokens_details.reasoning_tokens",), False),
+    ((OPENAI_RESPONSES,), "usage.output_tokens", ">=",
+     ("usage.output_tokens_details.reasoning_tokens",), False),
+)  # fmt: skip
+
+
+def count_issue() -> str:
+    """SQL over `count_values()` and `shape`: why the record's counts cannot be priced (a
+    required count missing, counts that contradict each other), or NULL. Asked only of counts
+    that are each well formed (`any_bad_count` comes first)."""
+    arms = []
+    for shape, path, instead in REQUIRED:
+        stand_in = "".join(f" AND {value(p)} IS NULL" for p in instead[:1])
+        if len(instead) > 1:  # all of them stand in: missing unless every one is there
+            stand_in = " AND (" + " OR ".join(f"{value(p)} IS NULL" for p in instead) + ")"
+        either = f" (nor {'both ' * (len(instead) > 1)}{' and '.join(instead)})" if instead else ""
+        arms.append(
+            f"WHEN shape = {shape} AND {value(path)} IS NULL{stand_in} "
+            f"THEN '{path} is missing{either}: a count llmcost cannot find is not taken as 0'"
+        )
+    for shapes_, whole, relation, parts, zeros in AGREE:
+        present = [whole] if zeros else [whole, *parts]
+        terms = [(_z(p) if zeros else value(p)) + "::HUGEINT" for p in parts]
+        total = " + ".join(terms)
+        shown = " + ".join(p.rsplit(".", 1)[-1] for p in parts)
+        verb = "is not" if relation == "=" else "is less than"
+        arms.append(
+            f"WHEN shape IN ({', '.join(map(str, shapes_))}) "
+            + "".join(f"AND {value(p)} IS NOT NULL " for p in present)
+            + f"AND NOT ({value(whole)} {relation} {total}) "
+            f"THEN '{whole} (' || {value(whole)} || ') {verb} {shown} (' || ({total}) || ')'"
+        )
+    return "CASE " + "\n  ".join(arms) + " END"
