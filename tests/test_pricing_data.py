@@ -753,3 +753,18 @@ def test_openrouter_deepseek_v4_pro_dated_prices(catalog):
         D("1.91052"),
     )
     assert rates(catalog, model, utc(2026, 11, 3)) == (D("1.416"), D("0.118"), D("2.832"))
+
+
+def test_gpt_5_5_priority_is_flat_over_272k_and_known_from_2026_10_12(catalog):
+    # 300,000 uncached tokens: standard over 272K at 10 -> 3; priority flat 12.50 -> 3.75
+    w = Workload(input=300_000, output=0)
+    assert cost_at(catalog, "gpt-5.5", w, AT).total == D(3)
+    fast = Workload(input=300_000, output=0, tier="priority")
+    assert cost_at(catalog, "gpt-5.5", fast, AT).total == D("3.75")
+    with pytest.raises(NotPriced):  # as known before GP's verification: no priority tier
+        cost_at(catalog, "gpt-5.5", fast, AT, known=date(2026, 10, 11))
+
+
+def test_gpt_5_4_small_models_service_tiers(catalog):
+    assert tier_cost(catalog, "gpt-5.4-nano", "flex", AT) == D("0.725")  # 0.10 + 0.625
+    assert tier_cost(catalog, "gpt-5.4-mini", "fast", AT) == D("10.5")  # 1.50 + 9
