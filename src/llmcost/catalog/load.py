@@ -17,7 +17,7 @@ from typing import Any
 
 from llmcost import __version__
 from llmcost.catalog.entities import Provider
-from llmcost.catalog.lookup import SHIPPED, Catalog, offering_key
+from llmcost.catalog.lookup import SHIPPED, Catalog, canonical_providers, offering_key
 from llmcost.catalog.names import fold
 from llmcost.errors import CatalogError, InputError, LlmcostError
 
@@ -196,15 +196,13 @@ def validate_catalog(layers) -> None:
     list of files is one layer)."""
     if layers and not isinstance(layers[0][0], str):
         layers = [(SHIPPED, layers)]
+    canonical = canonical_providers(pair for _, files in layers for pair in files)
+    layers = [
+        (name, [(file, _as_canonical(p, canonical)) for file, p in files]) for name, files in layers
+    ]
     defined: dict[str, tuple[Path, str]] = {}  # offering key -> file and layer defining it
     named: dict[tuple[str, str], tuple[str, Path]] = {}  # (provider, folded name) -> key, file
-    providers = {
-        fold(name): p.provider
-        for _, files in layers
-        for _, p in files
-        if p.provider is not None
-        for name in (p.provider, *p.aliases)
-    }
+    providers = _provider_spellings(layers)
     for layer, files in layers:
         for file, provider in files:
             _check_file(layer, file, provider, layers)
@@ -220,6 +218,31 @@ def validate_catalog(layers) -> None:
                 _check_entries(where, model, provider)
     keys = {k.lower() for k in defined} | {fold(k) for k in defined}
     _check_references(layers, keys, named)
+
+
+def _as_canonical(provider: Provider, canonical: dict[str, str]) -> Provider:
+    if provider.provider is None:
+        return provider
+    return provider._replace(provider=canonical[provider.provider])
+
+
+def _provider_spellings(layers) -> dict[str, str]:
+    """Every folded provider id and alias, with the provider it names; one spelling naming
+    two providers (an alias that is another provider's id) is an error."""
+    spellings: dict[str, tuple[str, Path]] = {}
+    for _, files in layers:
+        for file, provider in files:
+            if provider.provider is None:
+                continue
+            for name in (provider.provider, *provider.aliases):
+                taken = spellings.setdefault(fold(name), (provider.provider, file))
+                if taken[0] != provider.provider:
+                    raise CatalogError(
+                        f"aliases: {name!r} already names provider {taken[0]!r} in {taken[1]}",
+                        where=str(file),
+                        hint="one provider per spelling: merge the two, or drop the alias",
+                    )
+    return {name: pid for name, (pid, _) in spellings.items()}
 
 
 def _check_file(layer: str, file: Path, provider: Provider, layers) -> None:

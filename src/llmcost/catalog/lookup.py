@@ -61,6 +61,20 @@ def offering_key(provider: str, model: Model) -> str:
 Layer = tuple[str, Sequence[tuple[Path, Provider]]]
 
 
+def canonical_providers(files: Iterable[tuple[Path, Provider]]) -> dict[str, str]:
+    """Each provider id a file declares -> the provider it is: a file whose `provider` is
+    another provider's alias (LiteLLM's `xai` for genai-prices' `x-ai`) adds to that one."""
+    files = list(files)
+    alias_of = {
+        fold(alias): p.provider for _, p in files if p.provider is not None for alias in p.aliases
+    }
+    return {
+        p.provider: alias_of.get(fold(p.provider), p.provider)
+        for _, p in files
+        if p.provider is not None
+    }
+
+
 class Catalog:
     """Every offering of every layer, indexed for lookups. Immutable once built."""
 
@@ -76,8 +90,11 @@ class Catalog:
         self._provider_of: dict[str, str] = {}  # folded provider names and aliases -> id
         self.provider_names: dict[str, str] = {}  # id -> display name
         self.discounts: tuple[Discount, ...] = ()
+        canonical = canonical_providers(self.providers)
         for layer, files in self.layers:
             for path, provider in files:
+                if provider.provider is not None:
+                    provider = provider._replace(provider=canonical[provider.provider])
                 self._add(layer, path, provider)
         self._index_names()
         self._discount_keys = {

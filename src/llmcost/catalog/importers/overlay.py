@@ -29,7 +29,8 @@ def over(imported: Imported, lower: Catalog) -> Imported:
     unmapped = list(imported.unmapped)
     moved: dict[str, str] = {}  # imported offering key -> the lower offering it became a name of
     files = {}
-    for provider, doc in imported.files.items():
+    for written, doc in imported.files.items():
+        provider = lower.provider_id(written) or written  # `xai` is `x-ai` where that says so
         models = []
         extensions: dict[str, dict] = {}  # lower offering key -> its extension in this file
         for model in doc.get("models", []):
@@ -56,7 +57,7 @@ def over(imported: Imported, lower: Catalog) -> Imported:
         for extension in extensions.values():
             if not extension["aliases"]:
                 del extension["aliases"]
-        files[provider] = {**doc, "models": models}
+        files[written] = {**doc, "models": models}
     for doc in files.values():
         for model in doc["models"]:
             if model.get("successor") in moved:
