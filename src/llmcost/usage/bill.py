@@ -37,6 +37,7 @@ from llmcost.usage.query import (
     ABORTED,
     REJECTED,
     STATUS,
+    load_grid,
     model_numbers_sql,
     records_sql,
     sums_sql,
@@ -143,6 +144,7 @@ def bill(
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
+        load_grid(con, grid)
         # file_no -> whether the line reader must look for keys given twice
         slow: dict[int, bool | None] = {
             i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
