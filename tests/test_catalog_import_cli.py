@@ -154,9 +154,11 @@ def test_output_is_required(fake_format, tmp_path):
     assert result.exit_code == 2
 
 
+# a model the shipped catalog does not define (its market files hold LiteLLM's real ones), so
+# that the import also loads as an overlay on it
 LITELLM = {
     "sample_spec": {"max_tokens": "set to max_output_tokens", "litellm_provider": "openai"},
-    "gpt-4o": {
+    "acme-chat-test": {
         "litellm_provider": "openai",
         "mode": "chat",
         "input_cost_per_token": 2.5e-06,

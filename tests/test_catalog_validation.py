@@ -430,3 +430,15 @@ def test_version_for_before_the_first_version_is_input_error(fixture_catalog):
         fixture_catalog.version_for(date(2025, 5, 31))
     assert "2025-05-31" in info.value.message
     assert "2025-06-01" in info.value.hint  # the earliest version
+
+
+def test_a_cached_catalog_reads_only_the_offerings_it_is_asked_for(tmp_path):
+    """The cache keeps each offering apart (`Catalog.cache_state`): a command naming two
+    offerings of the market's thousands unpickles two (bench/startup.py)."""
+    root = copy_fixture(tmp_path)
+    load_catalog(root)
+    cached = load_catalog(root)
+    assert len(cached._models._done) == 0
+    assert cached.info("alpha-flash").model.id == "alpha-flash"
+    assert list(cached._models._done) == ["alpha-flash"]
+    assert [m.key for m in cached.models()] == [m.key for m in load_catalog(root).models()]

@@ -8,6 +8,7 @@ billing rules). `litellm-1.110.2-trimmed.json` holds real keys copied from LiteL
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -399,3 +400,30 @@ def test_trimmed_real_litellm_data_imports(tmp_path):
 def test_real_litellm_1_110_2_file_imports(tmp_path):
     imported = _check_real(REAL, tmp_path)
     assert (imported.offerings, len(imported.files)) == (3292, 84)
+
+
+def test_as_an_overlay_a_provider_spelt_otherwise_below_is_that_provider(tmp_path):
+    """LiteLLM's `xai` where the catalog below has `x-ai` (alias `xai`, as the shipped market
+    files do): the import's offerings join `x-ai`, a new one as `x-ai`'s, one it defines
+    as names only, and no second provider claims the `xai` prefix."""
+    below = tmp_path / "below"
+    below.mkdir()
+    (below / "x-ai.toml").write_text(
+        'provider = "x-ai"\nname = "xAI"\naliases = ["xai"]\n'
+        '[sources]\nS = { title = "t" }\n'
+        '[[models]]\nid = "grok-9"\nname = "Grok 9"\nreleased = 2026-01-01T00:00:00Z\n'
+        "context_window = 1000\nmax_output = 1000\n"
+        "[[models.prices]]\npublished = 2026-01-01\nvalid_from = 2026-01-01T00:00:00Z\n"
+        'kind = "list"\nsource = ["S"]\nrates.USD = { input_mtok = 1, output_mtok = 2 }\n'
+    )
+    entry = {"litellm_provider": "xai", "mode": "chat", "max_input_tokens": 1000,
+             "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05}  # fmt: skip
+    data = json.dumps({"xai/grok-9": entry, "xai/grok-10": entry}).encode()
+    imported = litellm.convert(data, published=DAY, source="x.json")
+    overlay = over(imported, load_catalog(below))
+    assert list(overlay.files) == ["x-ai"]
+    write(overlay, tmp_path / "over", header=litellm.NOTICE)
+    catalog = load_catalog(below, overlays=[tmp_path / "over"])
+    assert catalog.resolve("xai/grok-10").provider == "x-ai"
+    assert catalog.resolve("xai/grok-9").key == "grok-9"
+    assert [e.layer for e in catalog.entries("grok-9")] == [str(below)]  # its price kept

@@ -72,3 +72,22 @@ def test_grid_equals_engine_record_by_record(tmp_path, seed):
                     r, known, currency)  # fmt: skip
             assert result.priced == priced > 100
             assert result.records == len(recs)
+
+
+def test_the_query_does_not_carry_the_price_grid(shipped_catalog):
+    """The grid's tables are bound on the connection (`query.load_grid`), not written into
+    the SQL: DuckDB spent 12 s parsing the market catalog's ~60,000 names as a VALUES list.
+    The query text is the same whatever the catalog."""
+    from llmcost.usage.pricegrid import price_grid
+    from llmcost.usage.query import grid_ctes
+
+    grid = price_grid(shipped_catalog, None, "USD")
+    small = price_grid(load_catalog(GRID), None, "USD")
+    assert grid_ctes(grid) == grid_ctes(small)
+    assert "gpt-5.5" not in grid_ctes(grid)
+
+
+def test_a_catalog_s_grid_is_made_once(shipped_catalog):
+    from llmcost.usage.pricegrid import price_grid
+
+    assert price_grid(shipped_catalog, None, "USD") is price_grid(shipped_catalog, None, "USD")

@@ -8,7 +8,6 @@ run here after pydantic has checked each file's shape.
 from __future__ import annotations
 
 import os
-import pickle
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -48,15 +47,16 @@ def load_catalog(
         layers.append((f"overlay {overlay}", _files(overlay, what="--pricing")))
     contents = [(name, [(f, _read_bytes(f)) for f in files]) for name, files in layers]
     key = _cache_key(contents)
-    parsed = _cached(key)
-    if parsed is None:
+    catalog = _cached(key)
+    if catalog is None:
         parsed = [
             (name, [(file, parse_provider_file(file, data)) for file, data in files])
             for name, files in contents
         ]
         validate_catalog(parsed)
-        _store(key, parsed)
-    return Catalog(parsed)
+        catalog = Catalog(parsed)
+        _store(key, catalog)
+    return catalog
 
 
 def _files(path: str | Path | None, *, what: str) -> list[Path]:
@@ -136,7 +136,8 @@ def _model_named(loc, raw: dict[str, Any]) -> str | None:
 # -- the validated-catalog cache ----------------------------------------------------------------
 # Building pydantic's validators costs more than the rest of a one-shot command. A catalog
 # whose files hash the same as one already validated (by this llmcost version) is read back
-# from a pickle of its entities instead. Any edit changes the hash and re-validates.
+# from a pickle of the built `Catalog` instead (`Catalog.cache_state`: its indexes, and each
+# offering pickled apart, read when first used). Any edit changes the hash and re-validates.
 # LLMCOST_NO_CACHE=1 turns the cache off.
 
 
@@ -146,14 +147,20 @@ def _cache_key(contents: list[tuple[str, list[tuple[Path, bytes]]]]) -> str:
     # the code that validates is part of the key: a new rule re-validates cached catalogs
     here = Path(__file__).resolve().parent
     parts = [__version__]
-    for code in ("schema.py", "entities.py", "load.py"):
+    for code in ("schema.py", "entities.py", "load.py", "lookup.py"):
         parts.append(f"{code}:{(here / code).stat().st_mtime_ns}")
+    # each folder resolved once: resolving each of the market catalog's hundred files cost a
+    # one-shot command 15 ms (a file that is a link is keyed by its content, size and mtime)
+    folders: dict[Path, Path] = {}
     for layer, files in contents:
         parts.append(f"layer {layer}")
         for file, data in files:
             stat = file.stat()
+            if file.parent not in folders:
+                folders[file.parent] = file.parent.resolve()
+            folder = folders[file.parent]
             parts.append(
-                f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}"
+                f"{folder / file.name}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}"
             )
     return f"{zlib.crc32('|'.join(parts).encode()):08x}{zlib.adler32(''.join(parts).encode()):08x}"
 
@@ -165,19 +172,18 @@ def _cache_dir() -> Path | None:
     return Path(base) / "llmcost"
 
 
-def _cached(key: str) -> list | None:
+def _cached(key: str) -> Catalog | None:
     directory = _cache_dir()
     if directory is None:
         return None
     try:
-        with (directory / f"catalog-{key}.pickle").open("rb") as handle:
-            value = pickle.load(handle)
+        data = (directory / f"catalog-{key}.pickle").read_bytes()
+        return Catalog.from_cache_state(data)
     except Exception:  # missing, unreadable or stale: validate afresh
         return None
-    return value if isinstance(value, list) else None
 
 
-def _store(key: str, providers: list) -> None:
+def _store(key: str, catalog: Catalog) -> None:
     directory = _cache_dir()
     if directory is None:
         return
@@ -185,7 +191,7 @@ def _store(key: str, providers: list) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / f".catalog-{key}.{os.getpid()}.tmp"
         with tmp.open("wb") as handle:
-            pickle.dump(providers, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(catalog.cache_state())
         os.replace(tmp, directory / f"catalog-{key}.pickle")
     except OSError:
         pass  # a read-only home only costs speed

@@ -17,7 +17,7 @@ discount in force (offering, then model, then provider; the later published on a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,6 +104,25 @@ class Catalog:
         published = {e.published for e in entries} | {d.published for d in self.discounts}
         self.currencies: frozenset[str] = frozenset(c for e in entries for c in e.rates)
         self.versions: tuple[date, ...] = tuple(sorted(published))
+
+    # -- the validated-catalog cache (`load`) ---------------------------------------------------
+
+    def cache_state(self) -> bytes:
+        """This catalog as `load` caches it: its indexes whole, but each offering and the
+        files apart, unpickled when first used, so that a command naming two offerings of the
+        market's thousands reads two (bench/startup.py)."""
+        state = dict(vars(self))
+        state["_models"] = _Lazy({k: _dumps(v) for k, v in self._models.items()})
+        state["layers"] = _LazyTuple(_dumps(self.layers))
+        return _dumps(state)
+
+    @classmethod
+    def from_cache_state(cls, data: bytes) -> Catalog:
+        import pickle
+
+        catalog = cls.__new__(cls)
+        catalog.__dict__.update(pickle.loads(data))
+        return catalog
 
     @property
     def providers(self) -> tuple[tuple[Path, Provider], ...]:
@@ -419,6 +438,59 @@ class Catalog:
             entry = self.priced_entry(info.key, at, known, tier)
             if entry is not None and currency in entry.rates:
                 yield info
+
+
+def _dumps(value) -> bytes:
+    import pickle
+
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Lazy(Mapping):
+    """Offerings by key, each unpickled the first time it is asked for."""
+
+    def __init__(self, blobs: dict[str, bytes]):
+        self._blobs = blobs
+        self._done: dict[str, ModelInfo] = {}
+
+    def __getitem__(self, key: str) -> ModelInfo:
+        info = self._done.get(key)
+        if info is None:
+            import pickle
+
+            info = self._done[key] = pickle.loads(self._blobs[key])
+        return info
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._blobs
+
+    def __iter__(self):
+        return iter(self._blobs)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+
+class _LazyTuple(Sequence):
+    """A tuple unpickled the first time it is used (the catalog's files: `validate`,
+    `versions` and `export` read them, a price lookup does not)."""
+
+    def __init__(self, blob: bytes):
+        self._blob = blob
+        self._value: tuple | None = None
+
+    def _get(self) -> tuple:
+        if self._value is None:
+            import pickle
+
+            self._value = pickle.loads(self._blob)
+        return self._value
+
+    def __getitem__(self, index):
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
 
 
 def names_of(info: ModelInfo) -> tuple[str, ...]:

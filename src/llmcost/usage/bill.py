@@ -41,6 +41,7 @@ from llmcost.usage.query import (
     REJECTED,
     STATUS,
     duplicates_sql,
+    load_grid,
     model_numbers_sql,
     records_sql,
     sums_sql,
@@ -204,6 +205,7 @@ def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, 
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
+        load_grid(con, grid)
         # file_no -> whether the line reader must look for keys given twice (None: not known)
         slow: dict[int, bool | None] = {
             i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)

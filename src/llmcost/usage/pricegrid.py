@@ -20,6 +20,7 @@ row and tier, and the sums are priced here, exactly.
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -211,7 +212,21 @@ def name_tables(catalog: Catalog, number: dict[str, int]) -> tuple[dict[str, int
     return written, folded
 
 
+_GRIDS: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
+
+
 def price_grid(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
+    """`catalog`'s grid (`grid_of`), made once per catalog, version and currency: a catalog
+    is immutable, and the market catalog's grid takes a large part of a second to make, which
+    a process billing several times (the tests, the Python API) need not pay again."""
+    grids = _GRIDS.setdefault(catalog, {})
+    grid = grids.get((known, currency))
+    if grid is None:
+        grid = grids[(known, currency)] = grid_of(catalog, known, currency)
+    return grid
+
+
+def grid_of(catalog: Catalog, known: date | None, currency: str) -> PriceGrid:
     """The grid of `catalog` as known on `known` (None: the newest), in `currency`: a
     stretch whose entry has no rates in it has no price, like a gap."""
     models, providers, bounds, stretches, limits = [], [], [], [], []

@@ -40,52 +40,78 @@ STANDARD_WORDS = "(" + ", ".join(f"'{w}'" for w in names.STANDARD_WORDS) + ")"
 
 
 def grid_ctes(grid: PriceGrid) -> str:
-    """The price grid as three small tables written into the query (nothing to load):
-    `names` (ids and aliases as written) and `norm_names` (normalised) -> model number and its
-    bounds `b<i>`; `stretch` (model number, stretch index) -> grid base, day cuts `c<i>`,
-    thresholds `t<i>`."""
+    """The price grid's tables, which `load_grid` stored on the connection: `names` (ids
+    and aliases as written) and `norm_names` (normalised) -> model number and its bounds
+    `b<i>`; `stretch` (model number, stretch index) -> grid base, day cuts `c<i>`, thresholds
+    `t<i>`; `limits` (model number) -> its id, context window and maximum output."""
+    return """names AS (SELECT * FROM grid_names),
+norm_names AS (SELECT * FROM grid_norm_names),
+stretch AS (SELECT * FROM grid_stretch),
+limits AS (SELECT * FROM grid_limits)"""
+
+
+LIMIT_COLUMNS = {
+    "model_no": "BIGINT",
+    "model_id": "VARCHAR",
+    "context_window": "BIGINT",
+    "max_output": "BIGINT",
+}
+
+
+def load_grid(con, grid: PriceGrid) -> None:
+    """Store the price grid's tables on `con` for `grid_ctes`. They are passed as bound
+    lists, not written into the SQL: DuckDB parses a `VALUES` list of the full market
+    catalog's ~60,000 names in seconds, and binds the same lists in milliseconds."""
     k, w, b = _widths(grid)
 
-    def padded(values: Sequence[int], width: int) -> str:
-        return ", ".join(str(v) for v in [*values, *[NO_LIMIT] * (width - len(values))])
+    def padded(values: Sequence[int], width: int) -> list[int]:
+        return [*values, *[NO_LIMIT] * (width - len(values))]
 
-    def names(table: dict[str, int]) -> str:
-        rows = (
-            ", ".join(
-                f"({_literal(name)}, {no}, {_literal(grid.providers[no])}, "
-                f"{padded(grid.bounds[no], k)})"
-                for name, no in table.items()
-            )
-            or f"(NULL, NULL, NULL, {padded((), k)})"
-        )
-        cols = ", ".join(f"b{i}" for i in range(k))
-        return f"(VALUES {rows}) t(name, model_no, provider, {cols})"
+    def names(table: dict[str, int]) -> dict[str, tuple[str, list]]:
+        rows = [(name, no, grid.providers[no], *padded(grid.bounds[no], k))
+                for name, no in table.items()]  # fmt: skip
+        columns = {"name": "VARCHAR", "model_no": "BIGINT", "provider": "VARCHAR"}
+        columns |= {f"b{i}": "BIGINT" for i in range(k)}
+        return _columns(columns, rows)
 
-    stretch_rows = (
-        ", ".join(
-            f"({s.model_no}, {s.index}, {s.base}, {_mask(grid, s.tiers)}, {len(s.thresholds) + 1}, "
-            f"{len(s.cuts) + 1 if s.weekly else 0}, "
-            f"{padded(s.cuts, w)}, {padded(s.thresholds, b)})"
-            for s in grid.stretches
+    stretch_rows = [
+        (s.model_no, s.index, s.base, _mask(grid, s.tiers), len(s.thresholds) + 1,
+         len(s.cuts) + 1 if s.weekly else 0, *padded(s.cuts, w), *padded(s.thresholds, b))
+        for s in grid.stretches
+    ]  # fmt: skip
+    limit_rows = [(no, grid.models[no], *limits) for no, limits in enumerate(grid.limits)]
+    stretch = ["model_no", "idx", "base", "tier_mask", "bands", "day_mult"]
+    stretch += [f"c{i}" for i in range(w)] + [f"t{i}" for i in range(b)]
+    tables = {
+        "grid_names": names(grid.names),
+        "grid_norm_names": names(grid.normalized),
+        "grid_stretch": _columns(dict.fromkeys(stretch, "BIGINT"), stretch_rows),
+        "grid_limits": _columns(
+            {
+                "model_no": "BIGINT",
+                "model_id": "VARCHAR",
+                "context_window": "BIGINT",
+                "max_output": "BIGINT",
+            },
+            [(no, grid.models[no], window, most) for no, (window, most) in enumerate(grid.limits)],
+        ),  # fmt: skip
+    }
+    for table, columns in tables.items():
+        select = ", ".join(
+            f"unnest(${i}::{kind}[]) AS {name}"
+            for i, (name, (kind, _)) in enumerate(columns.items(), start=1)
         )
-        or "(" + ", ".join(["NULL"] * (6 + w + b)) + ")"
-    )
-    stretch_cols = ", ".join(
-        ["model_no", "idx", "base", "tier_mask", "bands", "day_mult"]
-        + [f"c{i}" for i in range(w)]
-        + [f"t{i}" for i in range(b)]
-    )
-    limit_rows = (
-        ", ".join(
-            f"({no}, {_literal(grid.models[no])}, {window}, {most})"
-            for no, (window, most) in enumerate(grid.limits)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select}",
+            [values for _, values in columns.values()],
         )
-        or "(NULL, NULL, NULL, NULL)"
-    )
-    return f"""names AS (SELECT * FROM {names(grid.names)}),
-norm_names AS (SELECT * FROM {names(grid.normalized)}),
-stretch AS (SELECT * FROM (VALUES {stretch_rows}) t({stretch_cols})),
-limits AS (SELECT * FROM (VALUES {limit_rows}) t(model_no, model_id, context_window, max_output))"""
+
+
+def _columns(types: dict[str, str], rows: list[tuple]) -> dict[str, tuple[str, list]]:
+    """Rows as one (type, values) list per column."""
+    values = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in types]
+    pairs = zip(types.items(), values, strict=True)
+    return {name: (kind, column) for (name, kind), column in pairs}
 
 
 def _mask(grid: PriceGrid, tiers) -> int:

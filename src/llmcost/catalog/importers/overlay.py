@@ -20,6 +20,7 @@ KEPT = "defined by a lower catalog layer: its prices there are kept, only names 
 
 def over(imported: Imported, lower: Catalog) -> Imported:
     """`imported` as an overlay that loads over `lower`."""
+    imported = _onto_providers(imported, lower)
     names: dict[tuple[str, str], str] = {}  # (provider, folded name) -> lower offering key
     ids: dict[str, tuple[str, str]] = {}  # lower offering key -> (provider, model id)
     for info in lower.models():
@@ -85,3 +86,35 @@ def _fresh(provider, aliases, key, names, unmapped) -> list[str]:
 
 def _without(model: dict, field: str) -> dict:
     return {k: v for k, v in model.items() if k != field}
+
+
+def _onto_providers(imported: Imported, lower: Catalog) -> Imported:
+    """An imported provider that `lower` spells otherwise (LiteLLM's `xai` is the shipped
+    market's `x-ai`, `bedrock` its `aws`) becomes that provider, so that its offerings join
+    or extend the lower one's instead of a second provider claiming the same prefix."""
+    files: dict[str, dict] = {}
+    for pid, doc in imported.files.items():
+        target = lower.provider_id(pid) or next(
+            (lower.provider_id(a) for a in doc.get("aliases", []) if lower.provider_id(a)), pid
+        )
+        if target != pid:
+            models = [_maker_at(m, target, lower) for m in doc.get("models", [])]
+            doc = {**doc, "provider": target, "models": models}
+            aliases = [a for a in doc.get("aliases", []) if lower.provider_id(a) is None]
+            doc = {**doc, "aliases": aliases} if aliases else _without(doc, "aliases")
+        merged = files.get(target)
+        if merged is None:
+            files[target] = doc
+        else:
+            merged["models"] = [*merged.get("models", []), *doc.get("models", [])]
+            merged["sources"] = {**merged.get("sources", {}), **doc.get("sources", {})}
+    return Imported(files=files, unmapped=list(imported.unmapped))
+
+
+def _maker_at(model: dict, provider: str, lower: Catalog) -> dict:
+    """The model with its maker spelt as `lower` spells it; none where that is `provider`."""
+    maker = model.get("maker")
+    if maker is None:
+        return model
+    spelt = lower.provider_id(maker) or maker
+    return _without(model, "maker") if spelt == provider else {**model, "maker": spelt}
