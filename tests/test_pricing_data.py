@@ -79,9 +79,9 @@ EXPECTED = {
     "zai": ["glm-5.2", "glm-5.3", "glm-5.3-flash"],
     "alibaba": ["qwen3.8-max", "qwen3.8-flash"],
     "minimax": ["MiniMax-M3"],
-    "bedrock": [
-        "bedrock/global.anthropic.claude-opus-4-7", "bedrock/us.anthropic.claude-opus-4-7",
-        "bedrock/global.anthropic.claude-opus-5-5", "bedrock/us.anthropic.claude-opus-5-5",
+    "aws": [
+        "aws/global.anthropic.claude-opus-4-7", "aws/us.anthropic.claude-opus-4-7",
+        "aws/global.anthropic.claude-opus-5-5", "aws/us.anthropic.claude-opus-5-5",
     ],
     "google-vertex": ["google-vertex/claude-opus-4-7", "google-vertex/claude-opus-5-5"],
     "azure": ["azure/gpt-5.5", "azure/gpt-6-astra", "azure/gpt-6-sol", "azure/gpt-6-luna"],

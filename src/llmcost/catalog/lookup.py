@@ -68,11 +68,13 @@ def canonical_providers(files: Iterable[tuple[Path, Provider]]) -> dict[str, str
     alias_of = {
         fold(alias): p.provider for _, p in files if p.provider is not None for alias in p.aliases
     }
-    return {
-        p.provider: alias_of.get(fold(p.provider), p.provider)
-        for _, p in files
-        if p.provider is not None
-    }
+
+    def canonical(pid: str) -> str:
+        other = alias_of.get(fold(pid), pid)
+        mutual = alias_of.get(fold(other)) == pid  # each calls the other an alias: neither wins
+        return pid if mutual else other
+
+    return {p.provider: canonical(p.provider) for _, p in files if p.provider is not None}
 
 
 class Catalog:

@@ -86,15 +86,7 @@ def load_grid(con, grid: PriceGrid) -> None:
         "grid_names": names(grid.names),
         "grid_norm_names": names(grid.normalized),
         "grid_stretch": _columns(dict.fromkeys(stretch, "BIGINT"), stretch_rows),
-        "grid_limits": _columns(
-            {
-                "model_no": "BIGINT",
-                "model_id": "VARCHAR",
-                "context_window": "BIGINT",
-                "max_output": "BIGINT",
-            },
-            [(no, grid.models[no], window, most) for no, (window, most) in enumerate(grid.limits)],
-        ),  # fmt: skip
+        "grid_limits": _columns(LIMIT_COLUMNS, limit_rows),
     }
     for table, columns in tables.items():
         select = ", ".join(
