@@ -35,6 +35,13 @@ def config_dir(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "llmcost"
 
 
+def updates_root(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where update layers live: `$XDG_DATA_HOME/llmcost/updates`, by default under
+    `~/.local/share` (data the user fetched, not a cache: deleting it changes answers)."""
+    base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
+    return Path(base) / "llmcost" / "updates"
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """The config file's settings and overlays, the environment's over them (flags are the
     caller's to apply last)."""

@@ -45,10 +45,10 @@ def load_catalog(
         layers += update_layers(Path(updates))
     for overlay in overlays:
         layers.append((f"overlay {overlay}", _files(overlay, what="--pricing")))
-    contents = [(name, [(f, _read_bytes(f)) for f in files]) for name, files in layers]
-    key = _cache_key(contents)
+    key = _cache_key(layers)
     catalog = _cached(key)
     if catalog is None:
+        contents = [(name, [(f, _read_bytes(f)) for f in files]) for name, files in layers]
         parsed = [
             (name, [(file, parse_provider_file(file, data)) for file, data in files])
             for name, files in contents
@@ -141,9 +141,11 @@ def _model_named(loc, raw: dict[str, Any]) -> str | None:
 # LLMCOST_NO_CACHE=1 turns the cache off.
 
 
-def _cache_key(contents: list[tuple[str, list[tuple[Path, bytes]]]]) -> str:
-    """The files' paths, sizes, modification times and CRC-32s, and llmcost's version: an
-    edit that kept all of them would have to keep the size, the mtime and the CRC together."""
+def _cache_key(layers: list[tuple[str, list[Path]]]) -> str:
+    """The layers' names, the files' paths, sizes, inodes and modification times (to the
+    nanosecond), and the validating code: an edit changes the mtime. The files are not read
+    for it (the market catalog's 3 MB cost a one-shot command 15 ms); a file rewritten with
+    its size and nanosecond mtime restored would be missed: LLMCOST_NO_CACHE=1 reads afresh."""
     # the code that validates is part of the key: a new rule re-validates cached catalogs
     here = Path(__file__).resolve().parent
     parts = [__version__]
@@ -152,17 +154,24 @@ def _cache_key(contents: list[tuple[str, list[tuple[Path, bytes]]]]) -> str:
     # each folder resolved once: resolving each of the market catalog's hundred files cost a
     # one-shot command 15 ms (a file that is a link is keyed by its content, size and mtime)
     folders: dict[Path, Path] = {}
-    for layer, files in contents:
+    for layer, files in layers:
         parts.append(f"layer {layer}")
-        for file, data in files:
-            stat = file.stat()
+        for file in files:
+            stat = _stat(file)
             if file.parent not in folders:
                 folders[file.parent] = file.parent.resolve()
             folder = folders[file.parent]
-            parts.append(
-                f"{folder / file.name}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(data):08x}"
-            )
+            parts.append(f"{folder / file.name}:{stat.st_size}:{stat.st_ino}:{stat.st_mtime_ns}")
     return f"{zlib.crc32('|'.join(parts).encode()):08x}{zlib.adler32(''.join(parts).encode()):08x}"
+
+
+def _stat(file: Path) -> os.stat_result:
+    try:
+        return file.stat()
+    except OSError as exc:
+        from llmcost.files import os_error
+
+        raise os_error(exc, str(file)) from None
 
 
 def _cache_dir() -> Path | None:

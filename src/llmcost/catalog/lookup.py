@@ -116,6 +116,8 @@ class Catalog:
         state = dict(vars(self))
         state["_models"] = _Lazy({k: _dumps(v) for k, v in self._models.items()})
         state["layers"] = _LazyTuple(_dumps(self.layers))
+        state["_names"] = _LazyMap(_dumps(self._names))  # an exact key needs no name index
+        state["_by_provider"] = _LazyMap(_dumps(self._by_provider))
         return _dumps(state)
 
     @classmethod
@@ -165,6 +167,8 @@ class Catalog:
                 if key not in keys:
                     keys.append(key)
                 own.setdefault(folded, key)
+        # names more than one offering carries: those `resolve` must weigh (`_pick`)
+        self._shared = frozenset(name for name, keys in self._names.items() if len(keys) > 1)
 
     # -- offerings ------------------------------------------------------------------------------
 
@@ -201,6 +205,8 @@ class Catalog:
             raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         if not name.strip():
             raise UnknownModel(f"unknown model {name!r}", hint="give a model name")
+        if "/" not in name and name in self._models and fold(name) not in self._shared:
+            return self._models[name]  # a key as written no other offering carries
         folded = fold(name)
         head, _, rest = folded.partition("/")
         provider = self._provider_of.get(head) if rest else None
@@ -490,6 +496,34 @@ class _LazyTuple(Sequence):
 
     def __getitem__(self, index):
         return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+class _LazyMap(Mapping):
+    """A mapping unpickled the first time it is used (the name indexes: a command that names
+    offerings by their keys never reads them)."""
+
+    def __init__(self, blob: bytes):
+        self._blob = blob
+        self._value: dict | None = None
+
+    def _get(self) -> dict:
+        if self._value is None:
+            import pickle
+
+            self._value = pickle.loads(self._blob)
+        return self._value
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._get()
+
+    def __iter__(self):
+        return iter(self._get())
 
     def __len__(self) -> int:
         return len(self._get())

@@ -24,7 +24,7 @@ import http.client
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -33,6 +33,7 @@ from llmcost.catalog import importers
 from llmcost.catalog.entities import FALLBACK, RATE_FIELDS, PriceEntry, Provider, RateSet
 from llmcost.catalog.lookup import Catalog, offering_key
 from llmcost.catalog.names import fold
+from llmcost.config import updates_root  # noqa: F401 (where the layers live, for callers)
 from llmcost.errors import CatalogError, InputError
 
 DEFAULT_SOURCES = {
@@ -42,13 +43,6 @@ DEFAULT_SOURCES = {
     "model_prices_and_context_window.json",
 }
 TIMEOUT = 30.0  # seconds, for each connect and each read
-
-
-def updates_root(environ: Mapping[str, str] = os.environ) -> Path:
-    """Where update layers live: `$XDG_DATA_HOME/llmcost/updates`, by default under
-    `~/.local/share` (data the user fetched, not a cache: deleting it changes answers)."""
-    base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
-    return Path(base) / "llmcost" / "updates"
 
 
 # -- fetching ---------------------------------------------------------------------------------

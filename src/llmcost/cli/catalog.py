@@ -146,7 +146,7 @@ def export(
 
 def _updates(path: str | None):
     """The stored update layers, which go above the shipped catalog only (see open_catalog)."""
-    from llmcost.catalog.update import updates_root
+    from llmcost.config import updates_root
 
     return updates_root() if path is None else None
 
@@ -298,8 +298,9 @@ def update(
     """
     from llmcost.catalog import importers
     from llmcost.catalog.load import load_catalog
-    from llmcost.catalog.update import fetch, store_update, updates_root
+    from llmcost.catalog.update import fetch, store_update
     from llmcost.cli.app import error_line
+    from llmcost.config import updates_root
     from llmcost.errors import LlmcostError
 
     fmt = check_format(format, ("table", "json"))

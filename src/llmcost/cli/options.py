@@ -175,8 +175,7 @@ def open_catalog(
     never above a PATH. The user's overlays (`--pricing`, `LLMCOST_PRICING`, the config
     folder) go above all."""
     from llmcost.catalog.load import load_catalog
-    from llmcost.catalog.update import updates_root
-    from llmcost.config import overlays
+    from llmcost.config import overlays, updates_root
     from llmcost.timeparse import day
 
     layers = overlays(pricing or (), settings())
