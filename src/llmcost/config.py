@@ -40,16 +40,24 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     caller's to apply last)."""
     folder = config_dir(environ)
     file = folder / "config.toml"
-    from_file = _read(file) if file.exists() else {}
-    overlays = [folder / "pricing"] if (folder / "pricing").is_dir() else []
+    from_file = _read(file) if _present(file) else {}
+    overlays = [folder / "pricing"] if _present(folder / "pricing") else []
     for entry in from_file.get("pricing", ()):
         overlays.append(folder / Path(entry).expanduser())
     env = {k: environ.get(f"LLMCOST_{k.upper()}") for k in ("currency", "tier", "timezone")}
     values = {k: env[k] if env[k] else from_file.get(k) for k in env}
     settings = Settings(**values, pricing=tuple(overlays))
     if settings.timezone is not None:
-        zone(settings.timezone, where=f"{file}: timezone" if not env["timezone"] else None)
+        zone(
+            settings.timezone, where="LLMCOST_TIMEZONE" if env["timezone"] else f"{file}: timezone"
+        )
     return settings
+
+
+def _present(path: Path) -> bool:
+    """Whether anything is at `path`. A link to nothing, a link loop or a pipe is there:
+    reading it says what is wrong, where `exists()` would skip the user's settings silently."""
+    return os.path.lexists(path)
 
 
 def _read(file: Path) -> dict:
@@ -66,6 +74,8 @@ def _read(file: Path) -> dict:
 
 def _config_model():
     """The config file's schema, built only where there is a file to check."""
+    from typing import Annotated
+
     from pydantic import BaseModel, ConfigDict, Field
 
     class _ConfigFile(BaseModel):
@@ -73,7 +83,7 @@ def _config_model():
         currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
         tier: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]*$")
         timezone: str | None = Field(default=None, min_length=1)
-        pricing: list[str] = Field(default_factory=list)
+        pricing: list[Annotated[str, Field(pattern=r"\S")]] = Field(default_factory=list)
 
     return _ConfigFile
 
@@ -87,9 +97,11 @@ def env_overlays(environ: Mapping[str, str] = os.environ) -> list[Path]:
 def overlays(flags: Sequence[str], settings: Settings, environ=os.environ) -> list[Path]:
     """Every overlay, lowest first: config folder and file, environment, flags. Each must
     exist: a missing overlay is a mistake, not an empty layer."""
+    if any(not flag.strip() for flag in flags):  # Path("") is the current directory
+        raise InputError("--pricing: an empty path", hint="an overlay is a price file or a folder")
     paths = [*settings.pricing, *env_overlays(environ), *(Path(f).expanduser() for f in flags)]
     for path in paths:
-        if not path.exists():
+        if not _present(path):  # a link loop is there, and reading it says so
             raise InputError(
                 f"--pricing: no such file or directory {str(path)!r}",
                 hint="an overlay is a price file or a folder of them",
@@ -105,5 +117,7 @@ def zone(name: str, *, where: str | None = None):
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(
-            f"timezone: {name!r} is not a time zone", where=where, hint="e.g. Europe/Berlin or UTC"
+            f"{name!r} is not a time zone",
+            where=where or "timezone",
+            hint="e.g. Europe/Berlin or UTC",
         ) from None

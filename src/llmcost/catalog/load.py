@@ -349,6 +349,27 @@ def _check_discount(catalog: Catalog, where: str, discount) -> None:
             catalog.resolve(discount.offering)
         except LlmcostError as exc:
             raise CatalogError(f"offering: {exc.message}", where=where, hint=exc.hint) from None
+    if discount.tiers:
+        _check_discount_tiers(catalog, where, discount)
+
+
+def _check_discount_tiers(catalog: Catalog, where: str, discount) -> None:
+    """A discount's tiers are tiers its offerings have: `tiers = ["flex"]` on offerings
+    with no flex price would take nothing off, silently."""
+    offered = {
+        tier
+        for info in catalog.models()
+        if catalog._discount_rank(discount, info)
+        for entry in catalog.entries(info.key)
+        for tier in entry.service_tiers
+    }
+    for tier in discount.tiers:
+        if tier not in offered:
+            raise CatalogError(
+                f"tiers: no offering it names has a {tier!r} tier",
+                where=where,
+                hint="the tiers there: " + ", ".join(sorted(offered)),
+            )
 
 
 def _check_entries(where: str, model, provider: Provider) -> None:

@@ -1,0 +1,201 @@
+"""Hostile input to the layers above the shipped catalog: overlays (--pricing, LLMCOST_PRICING,
+the config folder), the config file and its environment, names and service tiers in `bill`, and
+peer files for `catalog import`. Every outcome is a price or exit 2 with one stderr line naming
+the file (and line or field where there is one): never exit 3, a traceback or a silent skip.
+
+The fixture catalog prices alpha-flash at 1 / 2 USD per 1M input / output tokens on
+2026-02-10, so 1,000 requests of 1K in + 1K out cost 1 + 2 = 3.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost.cli.app import app
+from tests.conftest import FIXTURE_PRICING
+
+CAT = ["--catalog", str(FIXTURE_PRICING)]
+ALPHA_FLASH = ["compare", "alpha-flash", "--input", "1k", "--output", "1k", "--requests", "1000"]
+AT = ["--at", "2026-02-10", "-f", "json"]
+
+HEAD = 'provider = "alpha"\n[sources]\nM = { title = "ours" }\n'
+PRICE = """[[models]]
+id = "alpha-flash"
+[[models.prices]]
+published = 2026-01-20
+valid_from = VALID_FROM
+kind = "negotiated"
+source = ["M"]
+rates.USD = { input_mtok = 0.5, output_mtok = 1 }
+EXTRA
+"""
+DISCOUNT = """[[discounts]]
+provider = "alpha"
+off = 0.5
+published = 2026-01-20
+valid_from = 2026-02-01T00:00:00Z
+source = ["M"]
+EXTRA
+"""
+
+
+def price(valid_from: str = "2026-02-01T00:00:00Z", extra: str = "") -> str:
+    return HEAD + PRICE.replace("VALID_FROM", valid_from).replace("EXTRA", extra)
+
+
+def discount(extra: str) -> str:
+    return HEAD + DISCOUNT.replace("EXTRA", extra)
+
+
+def run(*args: str, env: dict | None = None):
+    base = {"NO_COLOR": "1", "COLUMNS": "200", "LLMCOST_NO_CACHE": "1"}
+    return CliRunner().invoke(app, list(args), env={**base, **(env or {})})
+
+
+def one_error(result, *parts: str) -> str:
+    """The one stderr line of an exit 2, which names each of `parts`."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("llmcost: error: "), result.stderr
+    for part in parts:
+        assert part in lines[0], (part, lines[0])
+    return lines[0]
+
+
+def total(result) -> str:
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)["rows"]
+    return row["total"]
+
+
+def overlay(tmp_path: Path, text: str | bytes, name: str = "ours.toml") -> Path:
+    file = tmp_path / name
+    if isinstance(text, bytes):
+        file.write_bytes(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+    return file
+
+
+def priced_with(file: Path, *extra: str):
+    return run(*ALPHA_FLASH, *AT, *CAT, "--pricing", str(file), *extra)
+
+
+# -- overlays: what tomllib and datetime cannot hold ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+        ("a = " + "9" * 5000 + "\n", "a number too long to read"),
+    ],
+    ids=["deeply-nested", "5000-digit-integer"],
+)
+def test_toml_past_tomllibs_limits_is_an_input_error(tmp_path, text, said):
+    file = overlay(tmp_path, text)
+    one_error(priced_with(file), str(file), said)
+
+
+@pytest.mark.parametrize(
+    "instant", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"], ids=["9999", "0001"]
+)
+def test_an_instant_outside_the_years_in_utc_is_an_input_error(tmp_path, instant):
+    file = overlay(tmp_path, price(valid_from=instant))
+    one_error(priced_with(file), f"{file}:8", "prices[0].valid_from", "years 1 to 9999")
+
+
+# -- overlays: tiers that would silently name nothing ----------------------------------------
+
+
+@pytest.mark.parametrize("word", ["default", "auto", "on_demand", "on-demand"])
+def test_a_variant_named_like_the_standard_tier_is_refused(tmp_path, word):
+    """`--tier default` means standard, so a variant named `default` could never be priced."""
+    file = overlay(tmp_path, price(extra=f"variants.{word} = {{ multiplier = 0.5 }}"))
+    one_error(priced_with(file), str(file), f"variants: {word!r} is the standard tier")
+
+
+@pytest.mark.parametrize("tier", ["STANDARD", "", "default", "Batch", "a b"])
+def test_a_discount_tier_the_catalog_does_not_spell_is_refused(tmp_path, tier):
+    """Discount tiers were never matched against these spellings: the discount took nothing
+    off, silently (a 50% discount left the price at 3)."""
+    file = overlay(tmp_path, discount(f"tiers = [{json.dumps(tier)}]"))
+    one_error(priced_with(file), f"{file}:4", "discounts[0]: tiers:", repr(tier))
+
+
+def test_a_discount_on_a_tier_no_offering_has_is_refused(tmp_path):
+    file = overlay(tmp_path, discount('tiers = ["flex"]'))
+    one_error(priced_with(file), str(file), "discounts[0]", "no offering it names has a 'flex'")
+
+
+def test_a_discount_on_a_tier_its_offerings_have_applies(tmp_path):
+    """(1 + 2) x 0.5 = 1.5 in the standard tier."""
+    file = overlay(tmp_path, discount('tiers = ["standard"]'))
+    assert total(priced_with(file)) == "1.5"
+
+
+# -- overlay paths ----------------------------------------------------------------------------
+
+
+def test_an_empty_pricing_flag_is_not_the_current_directory(tmp_path, monkeypatch):
+    """`--pricing ""` was Path(""): every *.toml under the working directory, read as prices."""
+    overlay(tmp_path, "not = [ toml", name="stray.toml")
+    monkeypatch.chdir(tmp_path)
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, "--pricing", ""), "--pricing: an empty path")
+
+
+def test_an_overlay_that_is_a_link_loop_says_so(tmp_path):
+    loop = tmp_path / "loop.toml"
+    os.symlink(loop, loop)
+    one_error(priced_with(loop), str(loop), "symbolic link loop")
+
+
+# -- the config file and folder ---------------------------------------------------------------
+
+
+def config_home(tmp_path: Path) -> tuple[Path, dict]:
+    folder = tmp_path / "cfg" / "llmcost"
+    folder.mkdir(parents=True)
+    return folder, {"XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+
+
+@pytest.mark.parametrize("name", ["config.toml", "pricing"])
+def test_a_config_link_loop_is_not_silently_no_settings(tmp_path, name):
+    folder, env = config_home(tmp_path)
+    os.symlink(folder / name, folder / name)
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, env=env), str(folder / name), "symbolic link loop")
+
+
+def test_a_config_link_to_nothing_is_not_silently_no_settings(tmp_path):
+    folder, env = config_home(tmp_path)
+    os.symlink(tmp_path / "gone.toml", folder / "config.toml")
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, env=env), str(folder / "config.toml"), "no such file")
+
+
+def test_a_pricing_file_where_the_folder_belongs_is_read(tmp_path):
+    """`pricing` as a file, not a folder, was skipped silently: now it is an overlay."""
+    folder, env = config_home(tmp_path)
+    (folder / "pricing").write_text(discount(""), encoding="utf-8")
+    assert total(run(*ALPHA_FLASH, *AT, *CAT, env=env)) == "1.5"
+
+
+@pytest.mark.parametrize("entry", ["", " "])
+def test_an_empty_pricing_entry_is_not_the_config_folder(tmp_path, entry):
+    """`pricing = [""]` was the config folder itself: config.toml read as a price file."""
+    folder, env = config_home(tmp_path)
+    (folder / "config.toml").write_text(f"pricing = [{json.dumps(entry)}]\n", encoding="utf-8")
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, env=env), f"{folder / 'config.toml'}:1", "pricing[0]")
+
+
+def test_a_bad_time_zone_is_said_once_and_where_it_came_from(tmp_path):
+    folder, env = config_home(tmp_path)
+    (folder / "config.toml").write_text('timezone = "UTC+2"\n', encoding="utf-8")
+    line = one_error(run(*ALPHA_FLASH, *AT, *CAT, env=env), str(folder / "config.toml"))
+    assert line.count("timezone") == 1, line
+    from_env = one_error(run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_TIMEZONE": "UTC+2"}))
+    assert from_env.startswith("llmcost: error: LLMCOST_TIMEZONE: 'UTC+2' is not"), from_env
