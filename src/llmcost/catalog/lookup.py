@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from llmcost.catalog.entities import STANDARD, Discount, Model, PriceEntry, Provider, scaled
-from llmcost.catalog.names import fold
+from llmcost.catalog.names import MAX_UNKNOWN_PREFIXES, fold
 from llmcost.errors import InputError, NotPriced, UnknownModel
 from llmcost.timeparse import show_instant, utc
 
@@ -157,8 +157,12 @@ class Catalog:
 
         `provider/name` means that provider's offering (an error if it has none); a bare name,
         the maker's own offering, or the only offering carrying it. An unknown prefix
-        (`models/`, a gateway llmcost does not know) is passed over.
+        (`models/`, a gateway llmcost does not know) is passed over, up to
+        `MAX_UNKNOWN_PREFIXES` of them (as `bill`'s SQL does), never an empty one.
         """
+        return self._resolve(name, MAX_UNKNOWN_PREFIXES)
+
+    def _resolve(self, name: str, unknown_prefixes: int) -> ModelInfo:
         if not isinstance(name, str):
             raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         if not name.strip():
@@ -174,9 +178,9 @@ class Catalog:
             return self._pick(name, self._names[folded])
         if provider is not None:
             raise self._not_offered(name, provider, rest)
-        if rest:
+        if rest and head and unknown_prefixes > 0:
             try:
-                return self.resolve(rest)
+                return self._resolve(rest, unknown_prefixes - 1)
             except UnknownModel:
                 pass
         raise self._unknown(name)
