@@ -394,3 +394,46 @@ def test_both_readers_price_every_service_tier_value_alike(tmp_path):
         totals = {g["user"]: g["total"] for g in out["groups"]}
         for index, (value, want) in enumerate(TIERED):
             assert totals.get(f"u{index}", "rejected") == want, (pure, value)
+
+
+# -- catalog import on hostile peer files -----------------------------------------------------
+
+PEERS = Path(__file__).resolve().parent / "fixtures" / "peers"
+
+
+def imported(tmp_path: Path, fmt: str, text: str):
+    file = tmp_path / "peer.json"
+    file.write_text(text, encoding="utf-8")
+    return file, run("catalog", "import", fmt, str(file), "-o", str(tmp_path / "out"))
+
+
+@pytest.mark.parametrize("fmt", ["litellm", "genai-prices"])
+@pytest.mark.parametrize("opener", ["[", '{"a": '])
+def test_a_peer_file_nested_past_pythons_limit_is_an_input_error(tmp_path, fmt, opener):
+    closer = "]" if opener == "[" else "}"
+    file, result = imported(tmp_path, fmt, opener * 50_000 + "1" + closer * 50_000)
+    one_error(result, file.name, "nested too deeply")
+
+
+def test_a_litellm_rate_past_decimals_range_is_listed_not_a_crash(tmp_path):
+    """1e999999 per token times 1e6 overflowed the decimal context (exit 3)."""
+    text = (PEERS / "litellm-handmade.json").read_text(encoding="utf-8")
+    text = text.replace('"input_cost_per_token": 1.1e-06', '"input_cost_per_token": 1e999999', 1)
+    _, result = imported(tmp_path, "litellm", text)
+    assert result.exit_code == 0, result.stderr
+    unmapped = (tmp_path / "out" / "UNMAPPED.txt").read_text(encoding="utf-8")
+    assert "gpt-x\tinput_cost_per_token = 1E+999999 per token is over 1000000" in unmapped
+
+
+@pytest.mark.parametrize("price", ["1e999999", "1e7"])
+def test_a_genai_price_past_the_catalogs_most_is_listed(tmp_path, price):
+    """1e999999 became an int of a million digits (a hang); 1e7 failed the whole import at
+    validation. Both are now one offering not mapped, said why."""
+    text = (PEERS / "genai-prices-mini.json").read_text(encoding="utf-8")
+    assert '"input_mtok": 2,' in text
+    _, result = imported(
+        tmp_path, "genai-prices", text.replace('"input_mtok": 2,', f'"input_mtok": {price},', 1)
+    )
+    assert result.exit_code == 0, result.stderr
+    unmapped = (tmp_path / "out" / "UNMAPPED.txt").read_text(encoding="utf-8")
+    assert "openai:gpt-x\tprice: " in unmapped and "is over 1000000" in unmapped
