@@ -437,3 +437,17 @@ def test_a_genai_price_past_the_catalogs_most_is_listed(tmp_path, price):
     assert result.exit_code == 0, result.stderr
     unmapped = (tmp_path / "out" / "UNMAPPED.txt").read_text(encoding="utf-8")
     assert "openai:gpt-x\tprice: " in unmapped and "is over 1000000" in unmapped
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ('provider = "alpha"\naliases = ["beta"]\n', "beta"),
+        ('provider = "gamma"\naliases = ["Alpha"]\n', "Alpha"),
+    ],
+)
+def test_a_provider_alias_naming_another_provider_is_refused(tmp_path, text, taken):
+    """The alias was dropped silently (the first meaning of a spelling won)."""
+    file = overlay(tmp_path, text)
+    args = ["--pricing", str(HOSTS), "--pricing", str(file)]
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, *args), str(file), f"aliases: {taken!r} already names")

@@ -198,13 +198,7 @@ def validate_catalog(layers) -> None:
         layers = [(SHIPPED, layers)]
     defined: dict[str, tuple[Path, str]] = {}  # offering key -> file and layer defining it
     named: dict[tuple[str, str], tuple[str, Path]] = {}  # (provider, folded name) -> key, file
-    providers = {
-        fold(name): p.provider
-        for _, files in layers
-        for _, p in files
-        if p.provider is not None
-        for name in (p.provider, *p.aliases)
-    }
+    providers = _provider_spellings(layers)
     for layer, files in layers:
         for file, provider in files:
             _check_file(layer, file, provider, layers)
@@ -220,6 +214,25 @@ def validate_catalog(layers) -> None:
                 _check_entries(where, model, provider)
     keys = {k.lower() for k in defined} | {fold(k) for k in defined}
     _check_references(layers, keys, named)
+
+
+def _provider_spellings(layers) -> dict[str, str]:
+    """Every provider's id and aliases, folded, with the provider each means: one spelling
+    means one provider (`Catalog` keeps the first meaning, so another would be ignored)."""
+    providers: dict[str, str] = {}
+    for _, files in layers:
+        for file, p in files:
+            if p.provider is None:
+                continue
+            for name in (p.provider, *p.aliases):
+                other = providers.setdefault(fold(name), p.provider)
+                if other != p.provider:
+                    raise CatalogError(
+                        f"aliases: {name!r} already names the provider {other!r}",
+                        where=str(file),
+                        hint="a provider alias is another spelling of this provider only",
+                    )
+    return providers
 
 
 def _check_file(layer: str, file: Path, provider: Provider, layers) -> None:
