@@ -451,3 +451,63 @@ def test_a_provider_alias_naming_another_provider_is_refused(tmp_path, text, tak
     file = overlay(tmp_path, text)
     args = ["--pricing", str(HOSTS), "--pricing", str(file)]
     one_error(run(*ALPHA_FLASH, *AT, *CAT, *args), str(file), f"aliases: {taken!r} already names")
+
+
+@pytest.mark.parametrize(
+    ("openai", "anthropic", "want"),
+    [
+        ("default", "priority", "rejected"),  # was priced standard: 0.18
+        ("flex", "priority", "rejected"),  # was priced flex: 0.09
+        ("", "flex", "rejected"),
+        ("flex", " FLEX", "0.09"),
+        ("auto", "standard", "0.18"),
+        (None, "priority", "0.36"),
+    ],
+)
+def test_two_tier_fields_that_disagree_reject_the_record(tmp_path, openai, anthropic, want):
+    """`service_tier` and `usage.service_tier` naming different tiers: neither wins silently."""
+    usage = {"input_tokens": 100_000, "output_tokens": 10_000, "service_tier": anthropic}
+    record = {"model": "gamma/alpha-flash", "timestamp": "2026-02-10T00:00:00Z", "usage": usage}
+    if openai is not None:
+        record["service_tier"] = openai
+    files = _one_record_each(tmp_path, [record, {**record, "service_tier": None, "usage": {
+        "input_tokens": 1, "output_tokens": 1}}])  # fmt: skip
+    for pure in (False, True):
+        found = _bill_totals(files, pure=pure)
+        assert found.get("u0", "rejected") == want, pure
+        if want == "rejected":
+            assert "which tier was billed is unclear" in found["reasons"]["u0"]
+
+
+def _bill_totals(files: list[Path], *, pure: bool) -> dict:
+    env = {"LLMCOST_PURE": "1"} if pure else {}
+    args = ["bill", *map(str, files), *CAT, "--pricing", str(HOSTS), "--allow-rejects"]
+    result = run(*args, "--group-by", "user", "-f", "json", env=env)
+    assert result.exit_code in (0, 1), result.stderr
+    out = json.loads(result.stdout)
+    found: dict = {g["user"]: g["total"] for g in out["groups"]}
+    found["reasons"] = {Path(r["file"]).stem: r["reason"] for r in out["rejections"]}
+    return found
+
+
+# -- the staleness line ---------------------------------------------------------------------
+
+
+def test_an_overlay_written_today_does_not_hide_a_stale_catalog(tmp_path, capsys):
+    """The newest day was taken over every layer: an overlay's price published 2029-12-20
+    silenced the line for a catalog whose newest public price is from 2026-02-20."""
+    from datetime import UTC, date, datetime
+
+    from llmcost.catalog.load import load_catalog
+    from llmcost.cli.options import CatalogChoice, reset_settings, warn_if_stale
+
+    reset_settings()
+    text = price().replace("published = 2026-01-20", "published = 2029-12-20")
+    catalog = load_catalog(FIXTURE_PRICING, overlays=[overlay(tmp_path, text)])
+    assert catalog.newest == date(2029, 12, 20)
+    warn_if_stale(CatalogChoice(catalog, None), datetime(2030, 1, 1, tzinfo=UTC))
+    days = (date(2030, 1, 1) - date(2026, 2, 20)).days
+    assert (
+        f"newest prices are from 2026-02-20, {days} days before 2030-01-01"
+        in capsys.readouterr().err
+    )

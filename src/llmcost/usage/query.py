@@ -95,14 +95,27 @@ def _mask(grid: PriceGrid, tiers) -> int:
 
 def tier_sql(grid: PriceGrid) -> str:
     """SQL: a record's tier number in `grid.tiers` from its `service_tier` word and batch
-    flag: -1 for a word no catalog tier is, -2 when the two disagree."""
+    flag: -1 for a word no catalog tier is, -2 when the word and flag disagree, -3 when
+    `service_tier` and `usage.service_tier` name different tiers."""
     listed = ", ".join(_literal(t) for t in grid.tiers)
     return f"""CASE
+      WHEN {_tier_kind("openai_tier")} <> {_tier_kind("anthropic_tier")} THEN -3
       WHEN tier_word IS NULL OR tier_word IN {STANDARD_WORDS}
         THEN CASE WHEN coalesce(batch_word IN {BATCH_TRUE}, false) THEN 1 ELSE 0 END
       WHEN coalesce(batch_word IN {BATCH_TRUE}, false) AND tier_word <> 'batch' THEN -2
       ELSE coalesce(list_position([{listed}], tier_word) - 1, -1)
     END"""
+
+
+def _tier_word(expr: str) -> str:
+    """SQL: a record's tier field as a word, trimmed as `names.tier_name` strips a --tier
+    (every white space Python knows) and in lower case."""
+    return f"lower(trim({expr}, {_SPACE}))"
+
+
+def _tier_kind(word: str) -> str:
+    """SQL: a tier word with the standard tier's many words as one, to compare two fields."""
+    return f"CASE WHEN {word} IN {STANDARD_WORDS} THEN 'standard' ELSE {word} END"
 
 
 def _widths(grid: PriceGrid) -> tuple[int, int, int]:
@@ -279,8 +292,9 @@ fields AS (
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
     nullif(coalesce({f("id")}, {f("responseId")}), '') AS id_text,  -- "": no id
     lower({f("batch")}) AS batch_word,
-    -- trimmed as `names.tier_name` strips a --tier: every white space Python knows
-    lower(trim(coalesce({f("service_tier")}, {f("usage.service_tier")}), {_SPACE})) AS tier_word
+    {_tier_word(f("service_tier"))} AS openai_tier,
+    {_tier_word(f("usage.service_tier"))} AS anthropic_tier,
+    coalesce(openai_tier, anthropic_tier) AS tier_word
   FROM src
 ),
 counted AS (
@@ -418,6 +432,8 @@ def _reason_sql(grid: PriceGrid) -> str:
       WHEN bad_count THEN {shapes.bad_count_reason()}
       WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
+      WHEN tier_no = -3 THEN 'service_tier is ' || openai_tier || ' but usage.service_tier is '
+        || anthropic_tier || ': which tier was billed is unclear'
       WHEN tier_no = -2 THEN 'batch is true but service_tier is ' || tier_word
       WHEN tier_no = -1
         THEN 'service_tier: ' || tier_word || ' is not a service tier the catalog prices'
