@@ -328,7 +328,7 @@ def warn_if_stale(choice: CatalogChoice, at: datetime | None = None) -> None:
 
     if choice.known is not None or choice.path is not None:
         return
-    newest = choice.catalog.newest
+    newest = _newest_public(choice.catalog)
     today = instant("now").date()
     then = max(today, at.date()) if at is not None else today
     age = (then - newest).days
@@ -338,6 +338,21 @@ def warn_if_stale(choice: CatalogChoice, at: datetime | None = None) -> None:
             f"{then.isoformat()} (hint: 'llmcost catalog update' fetches the peers' newest "
             "prices; --catalog DAY pins a version)"
         )
+
+
+def _newest_public(catalog) -> date:
+    """The last day the shipped catalog or a `catalog update` published a price: the user's
+    overlays (layers named `overlay FILE`) say nothing of how current the public prices are,
+    and a negotiated price written today would hide a year-old catalog."""
+    days = [
+        entry.published
+        for layer, files in catalog.layers
+        if not layer.startswith("overlay ")
+        for _, provider in files
+        for model in provider.models
+        for entry in model.prices
+    ]
+    return max(days, default=catalog.newest)
 
 
 def emit(report, fmt: str) -> None:
