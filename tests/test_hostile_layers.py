@@ -511,3 +511,10 @@ def test_an_overlay_written_today_does_not_hide_a_stale_catalog(tmp_path, capsys
         f"newest prices are from 2026-02-20, {days} days before 2030-01-01"
         in capsys.readouterr().err
     )
+
+
+def test_an_overlay_cannot_take_over_another_providers_offering(tmp_path):
+    """`provider = "beta"` with the bare id `alpha-flash` extended alpha's offering and made
+    it beta's: `alpha/alpha-flash` became unknown ("alpha-flash belongs to beta")."""
+    file = overlay(tmp_path, price().replace('provider = "alpha"', 'provider = "beta"'))
+    one_error(priced_with(file), str(file), "id: 'alpha-flash' is alpha's offering", "not beta's")

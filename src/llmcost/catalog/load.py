@@ -197,6 +197,7 @@ def validate_catalog(layers) -> None:
     if layers and not isinstance(layers[0][0], str):
         layers = [(SHIPPED, layers)]
     defined: dict[str, tuple[Path, str]] = {}  # offering key -> file and layer defining it
+    owners: dict[str, str] = {}  # offering key -> the provider selling it
     named: dict[tuple[str, str], tuple[str, Path]] = {}  # (provider, folded name) -> key, file
     providers = _provider_spellings(layers)
     for layer, files in layers:
@@ -206,10 +207,12 @@ def validate_catalog(layers) -> None:
                 key = offering_key(provider.provider, model)
                 where = f"{file}: model {key!r}"
                 if key in defined:
+                    _check_owner(where, key, provider.provider, owners[key], defined[key][0])
                     _check_extension(where, model, defined[key], layer)
                 else:
                     _check_new(where, model, provider)
                     defined[key] = (file, layer)
+                    owners[key] = provider.provider
                 _check_names(where, key, provider.provider, model, named, file, providers)
                 _check_entries(where, model, provider)
     keys = {k.lower() for k in defined} | {fold(k) for k in defined}
@@ -274,6 +277,18 @@ def _check_new(where: str, model, provider: Provider) -> None:
         raise CatalogError(
             f"released: no price entry is valid at the release ({released.isoformat()})",
             where=where,
+        )
+
+
+def _check_owner(where: str, key: str, provider: str, owner: str, file: Path) -> None:
+    """A layer above adds to an offering under its own provider: a maker's bare id under
+    another provider would take the offering over (`alpha/alpha-flash` no longer found)."""
+    if provider != owner:
+        raise CatalogError(
+            f"id: {key!r} is {owner}'s offering (defined in {file}), not {provider}'s",
+            where=where,
+            hint=f'to add prices to it, put them under provider = "{owner}"; for '
+            f'{provider}\'s own offering of the model, say maker = "{owner}"',
         )
 
 
