@@ -518,3 +518,11 @@ def test_an_overlay_cannot_take_over_another_providers_offering(tmp_path):
     it beta's: `alpha/alpha-flash` became unknown ("alpha-flash belongs to beta")."""
     file = overlay(tmp_path, price().replace('provider = "alpha"', 'provider = "beta"'))
     one_error(priced_with(file), str(file), "id: 'alpha-flash' is alpha's offering", "not beta's")
+
+
+def test_a_discount_on_an_unknown_offering_names_its_file(tmp_path):
+    """The error came from building the catalog: 'unknown model ...' with no file."""
+    file = overlay(
+        tmp_path, discount("").replace('provider = "alpha"\noff', 'offering = "alpha/zeta-1"\noff')
+    )
+    one_error(priced_with(file), f"{file}: discounts[0]: offering: unknown model 'alpha/zeta-1'")

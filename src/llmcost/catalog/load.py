@@ -345,7 +345,11 @@ def _check_names(where, key, provider_id, model, named, file, providers) -> None
 
 def _check_references(layers, keys: set[str], named) -> None:
     """Successors and discounts name what the catalog has."""
-    catalog = Catalog(layers)
+    try:
+        catalog = Catalog(layers)
+    except LlmcostError:  # a discount's offering it cannot find: said with its file
+        _check_discount_offerings(layers)
+        raise
     for _, files in layers:
         for file, provider in files:
             for model in provider.models:
@@ -359,6 +363,25 @@ def _check_references(layers, keys: set[str], named) -> None:
                         ) from None
             for index, discount in enumerate(provider.discounts):
                 _check_discount(catalog, f"{file}: discounts[{index}]", discount)
+
+
+def _check_discount_offerings(layers) -> None:
+    """`Catalog` resolves each discount's `offering` as it is built; where one names nothing,
+    the error names the file and discount, looked up in the catalog without discounts."""
+    bare = [(name, [(f, p._replace(discounts=())) for f, p in files]) for name, files in layers]
+    catalog = Catalog(bare)
+    for _, files in layers:
+        for file, provider in files:
+            for index, discount in enumerate(provider.discounts):
+                if discount.offering is not None:
+                    try:
+                        catalog.resolve(discount.offering)
+                    except LlmcostError as exc:
+                        raise CatalogError(
+                            f"offering: {exc.message}",
+                            where=f"{file}: discounts[{index}]",
+                            hint=exc.hint,
+                        ) from None
 
 
 def _check_discount(catalog: Catalog, where: str, discount) -> None:
