@@ -526,3 +526,15 @@ def test_a_discount_on_an_unknown_offering_names_its_file(tmp_path):
         tmp_path, discount("").replace('provider = "alpha"\noff', 'offering = "alpha/zeta-1"\noff')
     )
     one_error(priced_with(file), f"{file}: discounts[0]: offering: unknown model 'alpha/zeta-1'")
+
+
+@pytest.mark.parametrize("value", [" ", "US D", "dollars"])
+def test_an_odd_currency_in_the_environment_is_named_as_such(value):
+    """It was worded as the --currency flag the user never gave."""
+    result = run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_CURRENCY": value})
+    one_error(result, f"LLMCOST_CURRENCY: {value!r} is not a currency code")
+
+
+def test_a_lower_case_currency_in_the_environment_is_that_currency():
+    """alpha-flash in CNY: 7 + 14 = 21 for 1M of each."""
+    assert total(run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_CURRENCY": "cny"})) == "21"

@@ -144,11 +144,13 @@ def settings():
 
 
 def check_currency(currency: str | None) -> str:
+    # not a flag: the environment's (the config file's currency is checked as it is read)
+    field = "--currency" if currency is not None else "LLMCOST_CURRENCY"
     if currency is None:
         currency = settings().currency or "USD"
     value = currency.strip().upper()
     if len(value) != 3 or not value.isalpha():
-        raise InputError(f"--currency: {currency!r} is not a currency code", hint="USD or CNY")
+        raise InputError(f"{field}: {currency!r} is not a currency code", hint="USD or CNY")
     return value
 
 
