@@ -538,3 +538,9 @@ def test_an_odd_currency_in_the_environment_is_named_as_such(value):
 def test_a_lower_case_currency_in_the_environment_is_that_currency():
     """alpha-flash in CNY: 7 + 14 = 21 for 1M of each."""
     assert total(run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_CURRENCY": "cny"})) == "21"
+
+
+@pytest.mark.parametrize("value", [" ", "a b", "wärp"])
+def test_an_odd_tier_in_the_environment_is_named_as_such(value):
+    result = run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_TIER": value})
+    one_error(result, f"LLMCOST_TIER: {value!r} is not a service tier name")

@@ -317,7 +317,8 @@ def default_tier() -> str:
     from llmcost.catalog.names import tier_name
 
     configured = settings().tier
-    return tier_name(configured, field="tier (config)") if configured else "standard"
+    # the config file's tier is checked as it is read: a bad one here is the environment's
+    return tier_name(configured, field="LLMCOST_TIER") if configured else "standard"
 
 
 STALE_DAYS = 30
