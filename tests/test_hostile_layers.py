@@ -544,3 +544,11 @@ def test_a_lower_case_currency_in_the_environment_is_that_currency():
 def test_an_odd_tier_in_the_environment_is_named_as_such(value):
     result = run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_TIER": value})
     one_error(result, f"LLMCOST_TIER: {value!r} is not a service tier name")
+
+
+def test_a_price_file_with_an_upper_case_suffix_is_read(tmp_path):
+    """`ours.TOML` in an overlay folder was skipped: its 50% discount silently not given."""
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    overlay(folder, discount(""), name="ours.TOML")
+    assert total(run(*ALPHA_FLASH, *AT, *CAT, "--pricing", str(folder))) == "1.5"

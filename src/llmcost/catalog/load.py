@@ -77,7 +77,8 @@ def _files(path: str | Path | None, *, what: str) -> list[Path]:
         raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
     if not is_dir:
         return [root]
-    files = sorted(root.rglob("*.toml"))
+    # `Acme.TOML` too: a price file skipped for its name's case would be silently ignored
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".toml")
     if not files and what == "catalog":
         raise InputError(f"{root}: no *.toml price files in this directory")
     return files
