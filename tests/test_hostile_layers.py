@@ -222,7 +222,7 @@ def _names_strategy():
     catalog = load_catalog(FIXTURE_PRICING, overlays=[HOSTS])
     bases = sorted({n for info in catalog.models() for n in names_of(info)} | {"zeta-9"})
     providers = sorted({n for n, _ in catalog.provider_spellings()})
-    heads = [*providers, "Gamma AI", "GAMMA_ai", "models", "openrouter", "x", "", " ", "a.b"]
+    heads = [*providers, "Gamma AI", "GAMMA_ai", "GAMMA_Aİ", "models", "x", "", " ", "a.b"]
 
     @st.composite
     def respelt(draw, text: str) -> str:
@@ -301,10 +301,23 @@ def test_bills_sql_finds_the_offering_resolve_finds(hosted):
         ("x//alpha-flash", None),
         ("gamma/ /alpha-flash", None),
         ("gamma / alpha_flash", "gamma/alpha-flash"),
+        ("GAMMA_Aİ/alpha-flash", "alpha-flash"),  # İ lowers to i + a dot: no provider
     ],
 )
 def test_resolve_passes_over_two_unknown_prefixes_never_an_empty_one(hosted, name, key):
+    """And bill's SQL finds the same offering (DuckDB lowered İ to a plain i: gamma's)."""
+    import duckdb
+
+    from llmcost.usage.pricegrid import price_grid
+    from llmcost.usage.query import model_numbers_sql
+
     assert _resolved(hosted, name) == key
+    ((_, number),) = (
+        duckdb.connect()
+        .execute(model_numbers_sql(price_grid(hosted, None, "USD"), [name]))
+        .fetchall()
+    )
+    assert (hosted.models()[number].key if number is not None else None) == key
 
 
 def _bill_by_user(files: list[Path], *, pure: bool) -> dict[str, str]:

@@ -132,7 +132,9 @@ def normalize_sql(expr: str) -> str:
     path part trimmed, `._ ` -> `-`)."""
     spaces = _SPACE[1:-1]
     joined = f"regexp_replace(trim({expr}, {_SPACE}), '[{spaces}]*/[{spaces}]*', '/', 'g')"
-    return f"translate(lower({joined}), '._ ', '---')"
+    # Python lowers İ to i + a combining dot, DuckDB to a plain i (`gamma_aİ` would be gamma)
+    dotted = f"replace({joined}, '\u0130', 'i\u0307')"
+    return f"translate(lower({dotted}), '._ ', '---')"
 
 
 def head_sql(expr: str) -> str:
