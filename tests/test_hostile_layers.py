@@ -565,3 +565,13 @@ def test_a_price_file_with_an_upper_case_suffix_is_read(tmp_path):
     folder.mkdir()
     overlay(folder, discount(""), name="ours.TOML")
     assert total(run(*ALPHA_FLASH, *AT, *CAT, "--pricing", str(folder))) == "1.5"
+
+
+def test_an_overlay_under_a_user_who_does_not_exist_is_an_input_error(tmp_path):
+    """`~nobody-here/x.toml`: pathlib's RuntimeError was exit 3, from all three places."""
+    path = "~llmcost-no-such-user/x.toml"
+    folder, env = config_home(tmp_path)
+    (folder / "config.toml").write_text(f"pricing = [{json.dumps(path)}]\n", encoding="utf-8")
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, env=env), "config.toml: pricing", "no such user")
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, env={"LLMCOST_PRICING": path}), "LLMCOST_PRICING")
+    one_error(run(*ALPHA_FLASH, *AT, *CAT, "--pricing", path), "--pricing", "no such user")

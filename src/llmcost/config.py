@@ -43,7 +43,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     from_file = _read(file) if _present(file) else {}
     overlays = [folder / "pricing"] if _present(folder / "pricing") else []
     for entry in from_file.get("pricing", ()):
-        overlays.append(folder / Path(entry).expanduser())
+        overlays.append(folder / _expanded(entry, where=f"{file}: pricing"))
     env = {k: environ.get(f"LLMCOST_{k.upper()}") for k in ("currency", "tier", "timezone")}
     values = {k: env[k] if env[k] else from_file.get(k) for k in env}
     settings = Settings(**values, pricing=tuple(overlays))
@@ -91,7 +91,8 @@ def _config_model():
 def env_overlays(environ: Mapping[str, str] = os.environ) -> list[Path]:
     """`LLMCOST_PRICING`: paths separated by `os.pathsep` (empty parts skipped)."""
     text = environ.get("LLMCOST_PRICING", "")
-    return [Path(p).expanduser() for p in text.split(os.pathsep) if p.strip()]
+    parts = text.split(os.pathsep)
+    return [_expanded(p, where="LLMCOST_PRICING") for p in parts if p.strip()]
 
 
 def overlays(flags: Sequence[str], settings: Settings, environ=os.environ) -> list[Path]:
@@ -99,7 +100,8 @@ def overlays(flags: Sequence[str], settings: Settings, environ=os.environ) -> li
     exist: a missing overlay is a mistake, not an empty layer."""
     if any(not flag.strip() for flag in flags):  # Path("") is the current directory
         raise InputError("--pricing: an empty path", hint="an overlay is a price file or a folder")
-    paths = [*settings.pricing, *env_overlays(environ), *(Path(f).expanduser() for f in flags)]
+    given = [_expanded(f, where="--pricing") for f in flags]
+    paths = [*settings.pricing, *env_overlays(environ), *given]
     for path in paths:
         if not _present(path):  # a link loop is there, and reading it says so
             raise InputError(
@@ -107,6 +109,17 @@ def overlays(flags: Sequence[str], settings: Settings, environ=os.environ) -> li
                 hint="an overlay is a price file or a folder of them",
             )
     return paths
+
+
+def _expanded(text: str, *, where: str) -> Path:
+    """A path with `~` or `~user` expanded; a user who does not exist is bad input (pathlib
+    raises RuntimeError for it)."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise InputError(
+            f"{text!r}: no such user's home directory", where=where, hint="check the ~user"
+        ) from None
 
 
 def zone(name: str, *, where: str | None = None):
