@@ -47,16 +47,24 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     caller's to apply last)."""
     folder = config_dir(environ)
     file = folder / "config.toml"
-    from_file = _read(file) if file.exists() else {}
-    overlays = [folder / "pricing"] if (folder / "pricing").is_dir() else []
+    from_file = _read(file) if _present(file) else {}
+    overlays = [folder / "pricing"] if _present(folder / "pricing") else []
     for entry in from_file.get("pricing", ()):
-        overlays.append(folder / Path(entry).expanduser())
+        overlays.append(folder / _expanded(entry, where=f"{file}: pricing"))
     env = {k: environ.get(f"LLMCOST_{k.upper()}") for k in ("currency", "tier", "timezone")}
     values = {k: env[k] if env[k] else from_file.get(k) for k in env}
     settings = Settings(**values, pricing=tuple(overlays))
     if settings.timezone is not None:
-        zone(settings.timezone, where=f"{file}: timezone" if not env["timezone"] else None)
+        zone(
+            settings.timezone, where="LLMCOST_TIMEZONE" if env["timezone"] else f"{file}: timezone"
+        )
     return settings
+
+
+def _present(path: Path) -> bool:
+    """Whether anything is at `path`. A link to nothing, a link loop or a pipe is there:
+    reading it says what is wrong, where `exists()` would skip the user's settings silently."""
+    return os.path.lexists(path)
 
 
 def _read(file: Path) -> dict:
@@ -73,6 +81,8 @@ def _read(file: Path) -> dict:
 
 def _config_model():
     """The config file's schema, built only where there is a file to check."""
+    from typing import Annotated
+
     from pydantic import BaseModel, ConfigDict, Field
 
     class _ConfigFile(BaseModel):
@@ -80,7 +90,7 @@ def _config_model():
         currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
         tier: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]*$")
         timezone: str | None = Field(default=None, min_length=1)
-        pricing: list[str] = Field(default_factory=list)
+        pricing: list[Annotated[str, Field(pattern=r"\S")]] = Field(default_factory=list)
 
     return _ConfigFile
 
@@ -88,20 +98,35 @@ def _config_model():
 def env_overlays(environ: Mapping[str, str] = os.environ) -> list[Path]:
     """`LLMCOST_PRICING`: paths separated by `os.pathsep` (empty parts skipped)."""
     text = environ.get("LLMCOST_PRICING", "")
-    return [Path(p).expanduser() for p in text.split(os.pathsep) if p.strip()]
+    parts = text.split(os.pathsep)
+    return [_expanded(p, where="LLMCOST_PRICING") for p in parts if p.strip()]
 
 
 def overlays(flags: Sequence[str], settings: Settings, environ=os.environ) -> list[Path]:
     """Every overlay, lowest first: config folder and file, environment, flags. Each must
     exist: a missing overlay is a mistake, not an empty layer."""
-    paths = [*settings.pricing, *env_overlays(environ), *(Path(f).expanduser() for f in flags)]
+    if any(not flag.strip() for flag in flags):  # Path("") is the current directory
+        raise InputError("--pricing: an empty path", hint="an overlay is a price file or a folder")
+    given = [_expanded(f, where="--pricing") for f in flags]
+    paths = [*settings.pricing, *env_overlays(environ), *given]
     for path in paths:
-        if not path.exists():
+        if not _present(path):  # a link loop is there, and reading it says so
             raise InputError(
                 f"--pricing: no such file or directory {str(path)!r}",
                 hint="an overlay is a price file or a folder of them",
             )
     return paths
+
+
+def _expanded(text: str, *, where: str) -> Path:
+    """A path with `~` or `~user` expanded; a user who does not exist is bad input (pathlib
+    raises RuntimeError for it)."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise InputError(
+            f"{text!r}: no such user's home directory", where=where, hint="check the ~user"
+        ) from None
 
 
 def zone(name: str, *, where: str | None = None):
@@ -112,5 +137,7 @@ def zone(name: str, *, where: str | None = None):
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(
-            f"timezone: {name!r} is not a time zone", where=where, hint="e.g. Europe/Berlin or UTC"
+            f"{name!r} is not a time zone",
+            where=where or "timezone",
+            hint="e.g. Europe/Berlin or UTC",
         ) from None

@@ -122,7 +122,17 @@ def parse_toml(
         bom = text[:1] == "\ufeff"
         hint = "remove the byte-order mark (save as UTF-8 without BOM)" if bom else None
         raise error(f"invalid TOML: {message}", where=where(file, line), hint=hint) from None
+    except (RecursionError, ValueError) as exc:  # tomllib's own limits, not the file's syntax
+        raise error(f"invalid TOML: {_beyond_limits(exc)}", where=file) from None
     return raw, SourceLines(text)
+
+
+def _beyond_limits(exc: Exception) -> str:
+    """What tomllib could not hold: arrays or tables nested past Python's recursion limit, or
+    an integer past Python's 4,300 digits (a price file has neither)."""
+    if isinstance(exc, RecursionError):
+        return "arrays or tables nested too deeply"
+    return "a number too long to read"
 
 
 def schema_error(

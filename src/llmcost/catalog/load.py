@@ -77,7 +77,8 @@ def _files(path: str | Path | None, *, what: str) -> list[Path]:
         raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
     if not is_dir:
         return [root]
-    files = sorted(root.rglob("*.toml"))
+    # `Acme.TOML` too: a price file skipped for its name's case would be silently ignored
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".toml")
     if not files and what == "catalog":
         raise InputError(f"{root}: no *.toml price files in this directory")
     return files
@@ -211,11 +212,13 @@ def validate_catalog(layers) -> None:
     list of files is one layer)."""
     if layers and not isinstance(layers[0][0], str):
         layers = [(SHIPPED, layers)]
-    canonical = canonical_providers(pair for _, files in layers for pair in files)
+    canonical = canonical_providers(layers)
     layers = [
-        (name, [(file, _as_canonical(p, canonical)) for file, p in files]) for name, files in layers
+        (name, [(file, _as_canonical(p, canonical, number)) for file, p in files])
+        for number, (name, files) in enumerate(layers)
     ]
     defined: dict[str, tuple[Path, str]] = {}  # offering key -> file and layer defining it
+    owners: dict[str, str] = {}  # offering key -> the provider selling it
     named: dict[tuple[str, str], tuple[str, Path]] = {}  # (provider, folded name) -> key, file
     providers = _provider_spellings(layers)
     for layer, files in layers:
@@ -225,20 +228,22 @@ def validate_catalog(layers) -> None:
                 key = offering_key(provider.provider, model)
                 where = f"{file}: model {key!r}"
                 if key in defined:
+                    _check_owner(where, key, provider.provider, owners[key], defined[key][0])
                     _check_extension(where, model, defined[key], layer)
                 else:
                     _check_new(where, model, provider)
                     defined[key] = (file, layer)
+                    owners[key] = provider.provider
                 _check_names(where, key, provider.provider, model, named, file, providers)
                 _check_entries(where, model, provider)
     keys = {k.lower() for k in defined} | {fold(k) for k in defined}
     _check_references(layers, keys, named)
 
 
-def _as_canonical(provider: Provider, canonical: dict[str, str]) -> Provider:
+def _as_canonical(provider: Provider, canonical: dict, number: int) -> Provider:
     if provider.provider is None:
         return provider
-    return provider._replace(provider=canonical[provider.provider])
+    return provider._replace(provider=canonical[number, provider.provider])
 
 
 def _provider_spellings(layers) -> dict[str, str]:
@@ -302,6 +307,18 @@ def _check_new(where: str, model, provider: Provider) -> None:
         )
 
 
+def _check_owner(where: str, key: str, provider: str, owner: str, file: Path) -> None:
+    """A layer above adds to an offering under its own provider: a maker's bare id under
+    another provider would take the offering over (`alpha/alpha-flash` no longer found)."""
+    if provider != owner:
+        raise CatalogError(
+            f"id: {key!r} is {owner}'s offering (defined in {file}), not {provider}'s",
+            where=where,
+            hint=f'to add prices to it, put them under provider = "{owner}"; for '
+            f'{provider}\'s own offering of the model, say maker = "{owner}"',
+        )
+
+
 def _check_extension(where: str, model, first: tuple[Path, str], layer: str) -> None:
     """A layer above may add prices and names to an offering, nothing else; within one
     layer an offering is defined once."""
@@ -355,7 +372,11 @@ def _check_names(where, key, provider_id, model, named, file, providers) -> None
 
 def _check_references(layers, keys: set[str], named) -> None:
     """Successors and discounts name what the catalog has."""
-    catalog = Catalog(layers)
+    try:
+        catalog = Catalog(layers)
+    except LlmcostError:  # a discount's offering it cannot find: said with its file
+        _check_discount_offerings(layers)
+        raise
     for _, files in layers:
         for file, provider in files:
             for model in provider.models:
@@ -369,6 +390,25 @@ def _check_references(layers, keys: set[str], named) -> None:
                         ) from None
             for index, discount in enumerate(provider.discounts):
                 _check_discount(catalog, f"{file}: discounts[{index}]", discount)
+
+
+def _check_discount_offerings(layers) -> None:
+    """`Catalog` resolves each discount's `offering` as it is built; where one names nothing,
+    the error names the file and discount, looked up in the catalog without discounts."""
+    bare = [(name, [(f, p._replace(discounts=())) for f, p in files]) for name, files in layers]
+    catalog = Catalog(bare)
+    for _, files in layers:
+        for file, provider in files:
+            for index, discount in enumerate(provider.discounts):
+                if discount.offering is not None:
+                    try:
+                        catalog.resolve(discount.offering)
+                    except LlmcostError as exc:
+                        raise CatalogError(
+                            f"offering: {exc.message}",
+                            where=f"{file}: discounts[{index}]",
+                            hint=exc.hint,
+                        ) from None
 
 
 def _check_discount(catalog: Catalog, where: str, discount) -> None:
@@ -387,6 +427,27 @@ def _check_discount(catalog: Catalog, where: str, discount) -> None:
             catalog.resolve(discount.offering)
         except LlmcostError as exc:
             raise CatalogError(f"offering: {exc.message}", where=where, hint=exc.hint) from None
+    if discount.tiers:
+        _check_discount_tiers(catalog, where, discount)
+
+
+def _check_discount_tiers(catalog: Catalog, where: str, discount) -> None:
+    """A discount's tiers are tiers its offerings have: `tiers = ["flex"]` on offerings
+    with no flex price would take nothing off, silently."""
+    offered = {
+        tier
+        for info in catalog.models()
+        if catalog._discount_rank(discount, info)
+        for entry in catalog.entries(info.key)
+        for tier in entry.service_tiers
+    }
+    for tier in discount.tiers:
+        if tier not in offered:
+            raise CatalogError(
+                f"tiers: no offering it names has a {tier!r} tier",
+                where=where,
+                hint="the tiers there: " + ", ".join(sorted(offered)),
+            )
 
 
 def _check_entries(where: str, model, provider: Provider) -> None:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from llmcost.catalog.entities import STANDARD, Discount, Model, PriceEntry, Provider, scaled
-from llmcost.catalog.names import fold
+from llmcost.catalog.names import MAX_UNKNOWN_PREFIXES, fold
 from llmcost.errors import InputError, NotPriced, UnknownModel
 from llmcost.timeparse import show_instant, utc
 
@@ -61,20 +61,31 @@ def offering_key(provider: str, model: Model) -> str:
 Layer = tuple[str, Sequence[tuple[Path, Provider]]]
 
 
-def canonical_providers(files: Iterable[tuple[Path, Provider]]) -> dict[str, str]:
-    """Each provider id a file declares -> the provider it is: a file whose `provider` is
-    another provider's alias (LiteLLM's `xai` for genai-prices' `x-ai`) adds to that one."""
-    files = list(files)
-    alias_of = {
-        fold(alias): p.provider for _, p in files if p.provider is not None for alias in p.aliases
+def canonical_providers(layers) -> dict[tuple[int, str], str]:
+    """(layer number, provider id a file declares) -> the provider it is: a file whose
+    `provider` is an alias that a file of its layer or one below declares (LiteLLM's `xai`
+    laid over genai-prices' `x-ai`) adds to that provider. An alias never takes over a
+    provider of a lower layer (that is refused as one spelling naming two providers)."""
+    alias_of: dict[str, tuple[int, str]] = {}
+    for number, (_, files) in enumerate(layers):
+        for _, p in files:
+            if p.provider is not None:
+                for alias in p.aliases:
+                    alias_of.setdefault(fold(alias), (number, p.provider))
+
+    def canonical(number: int, pid: str) -> str:
+        declared, other = alias_of.get(fold(pid), (number, pid))
+        if declared > number:
+            return pid
+        back = alias_of.get(fold(other))
+        return pid if back is not None and back[1] == pid else other  # mutual: neither wins
+
+    return {
+        (number, p.provider): canonical(number, p.provider)
+        for number, (_, files) in enumerate(layers)
+        for _, p in files
+        if p.provider is not None
     }
-
-    def canonical(pid: str) -> str:
-        other = alias_of.get(fold(pid), pid)
-        mutual = alias_of.get(fold(other)) == pid  # each calls the other an alias: neither wins
-        return pid if mutual else other
-
-    return {p.provider: canonical(p.provider) for _, p in files if p.provider is not None}
 
 
 class Catalog:
@@ -92,11 +103,11 @@ class Catalog:
         self._provider_of: dict[str, str] = {}  # folded provider names and aliases -> id
         self.provider_names: dict[str, str] = {}  # id -> display name
         self.discounts: tuple[Discount, ...] = ()
-        canonical = canonical_providers(self.providers)
-        for layer, files in self.layers:
+        canonical = canonical_providers(self.layers)
+        for number, (layer, files) in enumerate(self.layers):
             for path, provider in files:
                 if provider.provider is not None:
-                    provider = provider._replace(provider=canonical[provider.provider])
+                    provider = provider._replace(provider=canonical[number, provider.provider])
                 self._add(layer, path, provider)
         self._index_names()
         self._discount_keys = {
@@ -199,8 +210,12 @@ class Catalog:
 
         `provider/name` means that provider's offering (an error if it has none); a bare name,
         the maker's own offering, or the only offering carrying it. An unknown prefix
-        (`models/`, a gateway llmcost does not know) is passed over.
+        (`models/`, a gateway llmcost does not know) is passed over, up to
+        `MAX_UNKNOWN_PREFIXES` of them (as `bill`'s SQL does), never an empty one.
         """
+        return self._resolve(name, MAX_UNKNOWN_PREFIXES)
+
+    def _resolve(self, name: str, unknown_prefixes: int) -> ModelInfo:
         if not isinstance(name, str):
             raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         if not name.strip():
@@ -218,9 +233,9 @@ class Catalog:
             return self._pick(name, self._names[folded])
         if provider is not None:
             raise self._not_offered(name, provider, rest)
-        if rest:
+        if rest and head and unknown_prefixes > 0:
             try:
-                return self.resolve(rest)
+                return self._resolve(rest, unknown_prefixes - 1)
             except UnknownModel:
                 pass
         raise self._unknown(name)

@@ -16,6 +16,11 @@ def fold(name: str) -> str:
     return "/".join(folded)
 
 
+# How many leading path parts a name may carry that are no provider's (`models/`, a gateway
+# llmcost does not know): `Catalog.resolve` passes over at most this many, never an empty one
+# (`openrouter//x` is a typo, not a prefix), and `bill`'s SQL joins one table per part.
+MAX_UNKNOWN_PREFIXES = 2
+
 # Words logs and users write for the standard tier (OpenAI's `default` and `auto`).
 STANDARD_WORDS = ("standard", "default", "auto", "on_demand", "on-demand")
 

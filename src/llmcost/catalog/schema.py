@@ -24,13 +24,17 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic import model_validator as _model_validator
 
 from llmcost.catalog import entities as e
+from llmcost.catalog.names import STANDARD_WORDS
 
 _HOURS = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
 _KEY_PATTERNS = {e.RateSet: r"^[A-Z]{3}$", e.Variant: e.TIER_NAME}
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00: in UTC it would be year 0
+        raise ValueError("the instant in UTC is outside the years 1 to 9999") from None
 
 
 UtcInstant = Annotated[AwareDatetime, AfterValidator(_as_utc)]
@@ -95,8 +99,8 @@ def _entry(value):
         raise ValueError("valid_until must be after valid_from")
     _tiers_and_windows(value.rates, value.tiers, value.windows)
     for name, variant in value.variants.items():
-        if name == e.STANDARD:
-            raise ValueError("variants: 'standard' is the entry's own rates, not a variant")
+        if name in STANDARD_WORDS:  # `--tier default` is standard: such a variant is unreachable
+            raise ValueError(f"variants: {name!r} is the standard tier, the entry's own rates")
         if variant.rates is not None and set(variant.rates) != set(value.rates):
             raise ValueError(
                 f"variants.{name} must give the same currencies as rates ({sorted(value.rates)})"
@@ -107,6 +111,9 @@ def _entry(value):
 def _discount(value):
     if value.valid_until is not None and value.valid_until <= value.valid_from:
         raise ValueError("valid_until must be after valid_from")
+    for tier in value.tiers:  # a misspelt tier would make the discount apply to nothing
+        if not re.fullmatch(e.TIER_NAME, tier) or (tier != e.STANDARD and tier in STANDARD_WORDS):
+            raise ValueError(f"tiers: {tier!r} is not a service tier as the catalog names it")
     named = [k for k in ("provider", "model", "offering") if getattr(value, k) is not None]
     if len(named) != 1:
         raise ValueError("a discount names exactly one of provider, model or offering")

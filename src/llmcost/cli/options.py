@@ -144,11 +144,13 @@ def settings():
 
 
 def check_currency(currency: str | None) -> str:
+    # not a flag: the environment's (the config file's currency is checked as it is read)
+    field = "--currency" if currency is not None else "LLMCOST_CURRENCY"
     if currency is None:
         currency = settings().currency or "USD"
     value = currency.strip().upper()
     if len(value) != 3 or not value.isalpha():
-        raise InputError(f"--currency: {currency!r} is not a currency code", hint="USD or CNY")
+        raise InputError(f"{field}: {currency!r} is not a currency code", hint="USD or CNY")
     return value
 
 
@@ -314,7 +316,8 @@ def default_tier() -> str:
     from llmcost.catalog.names import tier_name
 
     configured = settings().tier
-    return tier_name(configured, field="tier (config)") if configured else "standard"
+    # the config file's tier is checked as it is read: a bad one here is the environment's
+    return tier_name(configured, field="LLMCOST_TIER") if configured else "standard"
 
 
 STALE_DAYS = 30
@@ -327,7 +330,7 @@ def warn_if_stale(choice: CatalogChoice, at: datetime | None = None) -> None:
 
     if choice.known is not None or choice.path is not None:
         return
-    newest = choice.catalog.newest
+    newest = _newest_public(choice.catalog)
     today = instant("now").date()
     then = max(today, at.date()) if at is not None else today
     age = (then - newest).days
@@ -337,6 +340,21 @@ def warn_if_stale(choice: CatalogChoice, at: datetime | None = None) -> None:
             f"{then.isoformat()} (hint: 'llmcost catalog update' fetches the peers' newest "
             "prices; --catalog DAY pins a version)"
         )
+
+
+def _newest_public(catalog) -> date:
+    """The last day the shipped catalog or a `catalog update` published a price: the user's
+    overlays (layers named `overlay FILE`) say nothing of how current the public prices are,
+    and a negotiated price written today would hide a year-old catalog."""
+    days = [
+        entry.published
+        for layer, files in catalog.layers
+        if not layer.startswith("overlay ")
+        for _, provider in files
+        for model in provider.models
+        for entry in model.prices
+    ]
+    return max(days, default=catalog.newest)
 
 
 def emit(report, fmt: str) -> None:

@@ -113,14 +113,27 @@ def _mask(grid: PriceGrid, tiers) -> int:
 
 def tier_sql(grid: PriceGrid) -> str:
     """SQL: a record's tier number in `grid.tiers` from its `service_tier` word and batch
-    flag: -1 for a word no catalog tier is, -2 when the two disagree."""
+    flag: -1 for a word no catalog tier is, -2 when the word and flag disagree, -3 when
+    `service_tier` and `usage.service_tier` name different tiers."""
     listed = ", ".join(_literal(t) for t in grid.tiers)
     return f"""CASE
+      WHEN {_tier_kind("openai_tier")} <> {_tier_kind("anthropic_tier")} THEN -3
       WHEN tier_word IS NULL OR tier_word IN {STANDARD_WORDS}
         THEN CASE WHEN coalesce(batch_word IN {BATCH_TRUE}, false) THEN 1 ELSE 0 END
       WHEN coalesce(batch_word IN {BATCH_TRUE}, false) AND tier_word <> 'batch' THEN -2
       ELSE coalesce(list_position([{listed}], tier_word) - 1, -1)
     END"""
+
+
+def _tier_word(expr: str) -> str:
+    """SQL: a record's tier field as a word, trimmed as `names.tier_name` strips a --tier
+    (every white space Python knows) and in lower case."""
+    return f"lower(trim({expr}, {_SPACE}))"
+
+
+def _tier_kind(word: str) -> str:
+    """SQL: a tier word with the standard tier's many words as one, to compare two fields."""
+    return f"CASE WHEN {word} IN {STANDARD_WORDS} THEN 'standard' ELSE {word} END"
 
 
 def _widths(grid: PriceGrid) -> tuple[int, int, int]:
@@ -137,7 +150,9 @@ def normalize_sql(expr: str) -> str:
     path part trimmed, `._ ` -> `-`)."""
     spaces = _SPACE[1:-1]
     joined = f"regexp_replace(trim({expr}, {_SPACE}), '[{spaces}]*/[{spaces}]*', '/', 'g')"
-    return f"translate(lower({joined}), '._ ', '---')"
+    # Python lowers İ to i + a combining dot, DuckDB to a plain i (`gamma_aİ` would be gamma)
+    dotted = f"replace({joined}, '\u0130', 'i\u0307')"
+    return f"translate(lower({dotted}), '._ ', '---')"
 
 
 def head_sql(expr: str) -> str:
@@ -155,26 +170,43 @@ def rest_sql(expr: str) -> str:
 _SPACE = "'" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "'"
 
 
+# The joins that find a record's model, in order: as written, folded, then with one, two, ...
+# unknown leading path parts passed over (`names.MAX_UNKNOWN_PREFIXES`).
+_JOINS = ("x", "y", *(f"p{i}" for i in range(1, names.MAX_UNKNOWN_PREFIXES + 1)))
+
+
 def _model_no(grid: PriceGrid) -> str:
     """SQL: the model number of `c.model_text` over `_name_joins`: as written, else folded,
-    else with an unknown first (and second) path part passed over, as `Catalog.resolve` does
-    (a name under a provider's own prefix is that provider's or unknown)."""
-    return "coalesce(x.model_no, y.model_no, z.model_no, v.model_no)"
+    else with unknown leading path parts passed over, as `Catalog.resolve` does (a name under
+    a provider's own prefix is that provider's or unknown)."""
+    return _first("model_no")
+
+
+def _first(column: str) -> str:
+    """SQL: `column` of the first of `_JOINS` that found the name."""
+    return "coalesce(" + ", ".join(f"{j}.{column}" for j in _JOINS) + ")"
 
 
 def _name_joins(grid: PriceGrid) -> str:
+    """A join per way of finding the name, each tried only where those before it found
+    nothing; the n-th prefix join needs each of the first n path parts to be non-empty and
+    no provider's spelling."""
     providers = ", ".join(_literal(p) for p in sorted(grid.provider_spellings)) or "NULL"
-    n0 = normalize_sql("c.model_text")
-    n1 = rest_sql(n0)
-    n2 = rest_sql(n1)
-    unknown0 = f"{head_sql(n0)} NOT IN ('', {providers})"
-    unknown1 = f"{head_sql(n1)} NOT IN ('', {providers})"
-    return f"""LEFT JOIN names x ON x.name = c.model_text
-  LEFT JOIN norm_names y ON x.model_no IS NULL AND y.name = {n0}
-  LEFT JOIN norm_names z ON x.model_no IS NULL AND y.model_no IS NULL AND {unknown0}
-    AND z.name = {n1}
-  LEFT JOIN norm_names v ON x.model_no IS NULL AND y.model_no IS NULL AND z.model_no IS NULL
-    AND {unknown0} AND {unknown1} AND v.name = {n2}"""
+    name = normalize_sql("c.model_text")
+    joins = [
+        "LEFT JOIN names x ON x.name = c.model_text",
+        f"LEFT JOIN norm_names y ON x.model_no IS NULL AND y.name = {name}",
+    ]
+    unknown: list[str] = []
+    for alias in _JOINS[2:]:
+        unknown.append(f"{head_sql(name)} NOT IN ('', {providers})")
+        name = rest_sql(name)
+        missed = " AND ".join(f"{j}.model_no IS NULL" for j in _JOINS[: _JOINS.index(alias)])
+        joins.append(
+            f"LEFT JOIN norm_names {alias} ON {missed}\n    AND {' AND '.join(unknown)}"
+            f" AND {alias}.name = {name}"
+        )
+    return "\n  ".join(joins)
 
 
 def model_numbers_sql(grid: PriceGrid, names: Sequence[str]) -> str:
@@ -280,7 +312,9 @@ fields AS (
     coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
     nullif(coalesce({f("id")}, {f("responseId")}), '') AS id_text,  -- "": no id
     lower({f("batch")}) AS batch_word,
-    lower(trim(coalesce({f("service_tier")}, {f("usage.service_tier")}))) AS tier_word
+    {_tier_word(f("service_tier"))} AS openai_tier,
+    {_tier_word(f("usage.service_tier"))} AS anthropic_tier,
+    coalesce(openai_tier, anthropic_tier) AS tier_word
   FROM src
 ),
 counted AS (
@@ -311,7 +345,7 @@ checked AS (
 normal AS (
   SELECT c.*,
     {_model_no(grid)} AS model_no,
-    {" + ".join(f"(us >= coalesce(x.b{i}, y.b{i}, z.b{i}, v.b{i}))::INTEGER" for i in range(k))}
+    {" + ".join(f"(us >= {_first(f'b{i}')})::INTEGER" for i in range(k))}
       AS stretch_idx,
     parsed AND count_issue IS NULL AND n_cache_write >= 0
       AND n_cached + n_cache_write + n_cache_write_1h <= n_input AS counts_ok
@@ -418,6 +452,8 @@ def _reason_sql(grid: PriceGrid) -> str:
       WHEN bad_count THEN {shapes.bad_count_reason()}
       WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
         THEN 'batch: ' || {f("batch")} || ' is not true or false'
+      WHEN tier_no = -3 THEN 'service_tier is ' || openai_tier || ' but usage.service_tier is '
+        || anthropic_tier || ': which tier was billed is unclear'
       WHEN tier_no = -2 THEN 'batch is true but service_tier is ' || tier_word
       WHEN tier_no = -1
         THEN 'service_tier: ' || tier_word || ' is not a service tier the catalog prices'

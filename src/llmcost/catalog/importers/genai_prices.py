@@ -95,6 +95,7 @@ SOFTWARE.
 SOURCE = "GP"  # the key of the [sources] entry every imported price names
 UNDATED = datetime(1970, 1, 1, tzinfo=UTC)  # valid_from of a price genai-prices does not date
 MAX_PLACES = 12
+MAX_PRICE = Decimal(1_000_000)  # per 1M tokens or per 1,000 requests (entities.RATE, FEE)
 MAX_OUTPUT_NOTE = "max_output: genai-prices gives none; set to the context window"
 
 # genai-prices rate key -> llmcost rate kind; every other key is dropped and listed
@@ -205,6 +206,11 @@ def header(source: str) -> str:
 def _parse(data: bytes, source: str) -> list[dict]:
     try:
         value = json.loads(data, parse_float=Decimal)
+    except RecursionError:  # past Python's recursion limit: genai-prices nests a few levels
+        raise InputError(
+            f"{source}: not JSON genai-prices writes (nested too deeply)",
+            hint="give genai-prices' v2 data.json",
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise InputError(
@@ -687,6 +693,8 @@ def _money(value) -> Decimal:
         raise _Skip(f"price: {value!r} is not a number") from None
     if not amount.is_finite() or amount < 0:
         raise _Skip(f"price: {value} is not a price")
+    if amount > MAX_PRICE:  # before making it an int: 1e999999 has a million digits
+        raise _Skip(f"price: {value} is over {MAX_PRICE}, the catalog's most")
     if amount == amount.to_integral_value():
         return Decimal(int(amount))
     if -amount.as_tuple().exponent > MAX_PLACES:

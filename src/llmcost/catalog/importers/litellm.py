@@ -189,6 +189,8 @@ def _read(data: bytes, file: str) -> dict:
         entries = json.loads(data, parse_float=Decimal, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: not JSON ({exc})") from None
+    except RecursionError:  # past Python's recursion limit: no price map nests like that
+        raise InputError(f"{file}: not JSON a price map holds (nested too deeply)") from None
     if not isinstance(entries, dict):
         raise InputError(f"{file}: must be a JSON object of model keys")
     return entries

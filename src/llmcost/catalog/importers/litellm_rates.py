@@ -258,6 +258,8 @@ def provider_defaults(rates: dict, block, provider: str) -> tuple[dict, object]:
 
 def per_mtok(value: Decimal, field: str) -> Decimal:
     """A per-token rate as the exact rate per 1M tokens, or `Unrepresentable`."""
+    if Decimal(value) > MAX_RATE / MTOK:  # before multiplying: 1e999999 x 1e6 overflows
+        raise Unrepresentable(f"{field} = {value} per token is over {MAX_RATE} per 1M tokens")
     rate = (Decimal(value) * MTOK).normalize()
     exponent = rate.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > PLACES:
