@@ -62,34 +62,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from llmcost.catalog.entities import NAME, PROVIDER
-from llmcost.catalog.importers import Imported
+from llmcost.catalog.importers import MIT_PERMISSION, Imported
 from llmcost.catalog.names import fold
 from llmcost.errors import InputError
 
-NOTICE = """\
+NOTICE = f"""\
 Price data from genai-prices (https://github.com/pydantic/genai-prices), under its licence:
 
 The MIT License (MIT)
 
 Copyright (c) Pydantic Services Inc. 2025 to present
 
-Permission is hereby granted, free of charge, to any person obtaining a copy
-of this software and associated documentation files (the "Software"), to deal
-in the Software without restriction, including without limitation the rights
-to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
-copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
-OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
-SOFTWARE.
+{MIT_PERMISSION}
 """
 
 SOURCE = "GP"  # the key of the [sources] entry every imported price names
