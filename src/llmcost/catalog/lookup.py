@@ -117,6 +117,9 @@ class Catalog:
         published = {e.published for e in entries} | {d.published for d in self.discounts}
         self.currencies: frozenset[str] = frozenset(c for e in entries for c in e.rates)
         self.versions: tuple[date, ...] = tuple(sorted(published))
+        # how current the public prices are: the user's overlays say nothing of it
+        public = [e.published for e in entries if not e.layer.startswith("overlay ")]
+        self.public_newest: date | None = max(public, default=None)
 
     # -- the validated-catalog cache (`load`) ---------------------------------------------------
 

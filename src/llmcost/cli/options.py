@@ -346,15 +346,7 @@ def _newest_public(catalog) -> date:
     """The last day the shipped catalog or a `catalog update` published a price: the user's
     overlays (layers named `overlay FILE`) say nothing of how current the public prices are,
     and a negotiated price written today would hide a year-old catalog."""
-    days = [
-        entry.published
-        for layer, files in catalog.layers
-        if not layer.startswith("overlay ")
-        for _, provider in files
-        for model in provider.models
-        for entry in model.prices
-    ]
-    return max(days, default=catalog.newest)
+    return catalog.public_newest or catalog.newest
 
 
 def emit(report, fmt: str) -> None:
