@@ -26,22 +26,26 @@ import random
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 OUT = Path(os.environ.get("LLMCOST_BENCH_DIR", "/tmp/llmcost-bench"))
 YEAR = (1767225600, 1798761600)  # 2026-01-01 .. 2027-01-01 UTC
+VERSION = "2026-09-10"  # the catalog version billed: prices as known then
 
 
 def models() -> list[tuple[str, str, int, int, int]]:
-    """(id, provider, released, retired, context window) of the shipped catalog's models, the
-    instants in Unix seconds."""
+    """(id, provider, released, retired, context window) of the shipped catalog's models known
+    on the catalog version billed (`VERSION`), the instants in Unix seconds."""
     sys.path.insert(0, str(SRC))
     from llmcost.catalog.load import load_catalog
 
     out = []
-    for info in load_catalog().models():
+    catalog = load_catalog()
+    for info in catalog.models():
+        if not catalog.entries(info.key, date.fromisoformat(VERSION)):
+            continue  # not known then: its records would be rejected
         retired = info.model.retired
         out.append((info.id, info.provider, int(info.model.released.timestamp()),
                     int(retired.timestamp()) if retired else YEAR[1],
@@ -151,7 +155,7 @@ def main() -> None:
     generate(one, 1)
     compileall.compile_dir(str(SRC), quiet=1)
     # --allow-rejects: the --rejects log is timed, not judged (it would exit 1)
-    bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", "2026-09-10",
+    bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", VERSION,
             "--allow-rejects"]  # fmt: skip
     count = [sys.executable, "-c", COUNT]
     # both sides timed warm: the log read once first (the first timed run would otherwise read
