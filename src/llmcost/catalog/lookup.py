@@ -497,20 +497,24 @@ class _Lazy(Mapping):
         return len(self._blobs)
 
 
-class _LazyTuple(Sequence):
-    """A tuple unpickled the first time it is used (the catalog's files: `validate`,
-    `versions` and `export` read them, a price lookup does not)."""
+class _Unpickled:
+    """A value kept pickled until it is first used."""
 
     def __init__(self, blob: bytes):
         self._blob = blob
-        self._value: tuple | None = None
+        self._value = None
 
-    def _get(self) -> tuple:
+    def _get(self):
         if self._value is None:
             import pickle
 
             self._value = pickle.loads(self._blob)
         return self._value
+
+
+class _LazyTuple(_Unpickled, Sequence):
+    """The catalog's files: `validate`, `versions` and `export` read them, a price lookup
+    does not."""
 
     def __getitem__(self, index):
         return self._get()[index]
@@ -519,20 +523,8 @@ class _LazyTuple(Sequence):
         return len(self._get())
 
 
-class _LazyMap(Mapping):
-    """A mapping unpickled the first time it is used (the name indexes: a command that names
-    offerings by their keys never reads them)."""
-
-    def __init__(self, blob: bytes):
-        self._blob = blob
-        self._value: dict | None = None
-
-    def _get(self) -> dict:
-        if self._value is None:
-            import pickle
-
-            self._value = pickle.loads(self._blob)
-        return self._value
+class _LazyMap(_Unpickled, Mapping):
+    """The name indexes: a command that names offerings by their keys never reads them."""
 
     def __getitem__(self, key):
         return self._get()[key]
