@@ -432,9 +432,10 @@ def test_version_for_before_the_first_version_is_input_error(fixture_catalog):
     assert "2025-06-01" in info.value.hint  # the earliest version
 
 
-def test_a_cached_catalog_reads_only_the_offerings_it_is_asked_for(tmp_path):
+def test_a_cached_catalog_reads_only_the_offerings_it_is_asked_for(tmp_path, monkeypatch):
     """The cache keeps each offering apart (`Catalog.cache_state`): a command naming two
     offerings of the market's thousands unpickles two (bench/startup.py)."""
+    monkeypatch.delenv("LLMCOST_NO_CACHE", raising=False)  # CI turns the cache off
     root = copy_fixture(tmp_path)
     load_catalog(root)
     cached = load_catalog(root)

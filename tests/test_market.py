@@ -55,7 +55,9 @@ def ll_raw() -> dict[str, dict]:
 
 @cache
 def shipped():
-    return load_catalog()
+    """The repository's catalog, by its path: an installed wheel's files live elsewhere, and
+    these tests find the market files by where they are."""
+    return load_catalog(PRICING)
 
 
 def market_offerings():
