@@ -25,7 +25,7 @@ from llmcost.errors import InputError
 PEERS = Path(__file__).resolve().parent / "fixtures" / "peers"
 HANDMADE = PEERS / "litellm-handmade.json"
 TRIMMED = PEERS / "litellm-1.110.2-trimmed.json"
-REAL = Path("/work/peers/ll/litellm/model_prices_and_context_window_backup.json")
+REAL = Path(__file__).resolve().parent.parent / "pricing" / "peers" / "litellm-1.110.2.json"
 DAY = date(2026, 12, 6)
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -396,7 +396,7 @@ def test_trimmed_real_litellm_data_imports(tmp_path):
     ]
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="LiteLLM 1.110.2's file is not on this machine")
+@pytest.mark.skipif(not REAL.exists(), reason="the pinned LiteLLM 1.110.2 file (pricing/peers/) is missing")
 def test_real_litellm_1_110_2_file_imports(tmp_path):
     imported = _check_real(REAL, tmp_path)
     assert (imported.offerings, len(imported.files)) == (3292, 84)
