@@ -396,7 +396,7 @@ def test_trimmed_real_litellm_data_imports(tmp_path):
     ]
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="the pinned LiteLLM 1.110.2 file (pricing/peers/) is missing")
+@pytest.mark.skipif(not REAL.exists(), reason="pricing/peers/litellm-1.110.2.json is missing")
 def test_real_litellm_1_110_2_file_imports(tmp_path):
     imported = _check_real(REAL, tmp_path)
     assert (imported.offerings, len(imported.files)) == (3292, 84)
