@@ -53,8 +53,7 @@ def load_catalog(
             (name, [(file, parse_provider_file(file, data)) for file, data in files])
             for name, files in contents
         ]
-        validate_catalog(parsed)
-        catalog = Catalog(parsed)
+        catalog = validate_catalog(parsed)
         _store(key, catalog)
     return catalog
 
@@ -207,9 +206,9 @@ def _store(key: str, catalog: Catalog) -> None:
         pass  # a read-only home only costs speed
 
 
-def validate_catalog(layers) -> None:
+def validate_catalog(layers) -> Catalog:
     """The rules from DESIGN.md that no single field can check, over all layers (a plain
-    list of files is one layer)."""
+    list of files is one layer); the catalog they make, once valid."""
     if layers and not isinstance(layers[0][0], str):
         layers = [(SHIPPED, layers)]
     canonical = canonical_providers(layers)
@@ -236,8 +235,7 @@ def validate_catalog(layers) -> None:
                     owners[key] = provider.provider
                 _check_names(where, key, provider.provider, model, named, file, providers)
                 _check_entries(where, model, provider)
-    keys = {k.lower() for k in defined} | {fold(k) for k in defined}
-    _check_references(layers, keys, named)
+    return _check_references(layers)
 
 
 def _as_canonical(provider: Provider, canonical: dict, number: int) -> Provider:
@@ -370,8 +368,8 @@ def _check_names(where, key, provider_id, model, named, file, providers) -> None
             named.setdefault(("", folded), (key, file))
 
 
-def _check_references(layers, keys: set[str], named) -> None:
-    """Successors and discounts name what the catalog has."""
+def _check_references(layers) -> Catalog:
+    """Successors and discounts name what the catalog has; the catalog itself."""
     try:
         catalog = Catalog(layers)
     except LlmcostError:  # a discount's offering it cannot find: said with its file
@@ -390,6 +388,7 @@ def _check_references(layers, keys: set[str], named) -> None:
                         ) from None
             for index, discount in enumerate(provider.discounts):
                 _check_discount(catalog, f"{file}: discounts[{index}]", discount)
+    return catalog
 
 
 def _check_discount_offerings(layers) -> None:

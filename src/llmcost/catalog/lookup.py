@@ -373,7 +373,7 @@ class Catalog:
         if discount.offering is not None:
             return 3 if self._discount_keys[discount.offering] == info.key else 0
         if discount.model is not None:
-            return 2 if fold(discount.model) in {fold(info.model.model or info.key)} else 0
+            return 2 if fold(discount.model) == fold(info.model.model or info.key) else 0
         return 1 if self.provider_id(discount.provider or "") == info.provider else 0
 
     def price_at(
