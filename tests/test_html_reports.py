@@ -127,6 +127,18 @@ def test_bill_stacked_by_the_group_by_key_and_the_table_as_json(tmp_path):
         assert f'data-value="{total}" title="{total}"' in page
 
 
+def test_bill_more_series_than_colours_lumps_the_smallest(tmp_path):
+    """Eleven users, user n spending n x 1000 input tokens of alpha-flash ($0.001 each): the
+    eight largest (11..4) keep a colour, users 1-3 are "other (3)", 0.001 x 6 = 0.006."""
+    records = [("alpha-flash", "2026-01-10T08:00:00Z", n * 1000, 0, f"u{n:02d}")
+               for n in range(1, 12)]  # fmt: skip
+    page = html_of("bill", str(write_log(tmp_path / "u.jsonl", records)), "--catalog",
+                   str(PRICING), "-g", "user")  # fmt: skip
+    names = attrs(page, "g", "series", "data-series")
+    assert names == [f"u{n:02d}" for n in range(11, 3, -1)] + ["other (3)"]
+    assert re.findall(r'data-value="([^"]+)" data-category', page)[-1] == "0.006"
+
+
 def test_bill_hostile_names_stay_text(tmp_path):
     log = write_log(tmp_path / f"{HOSTILE.replace('/', '_')}.jsonl",
                     [("alpha-flash", "2026-01-10T08:00:00Z", 1000, 100, HOSTILE)])  # fmt: skip

@@ -26,7 +26,7 @@ CSS = """
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
   sans-serif; color: #1f2328; background: #fff; margin: 0; }
-main { max-width: 1040px; margin: 0 auto; padding: 24px 20px 40px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 40px; }
 h1 { font-size: 18px; font-weight: 600; margin: 0 0 18px; }
 h2 { font-size: 15px; font-weight: 600; margin: 0 0 8px; }
 figure { margin: 0 0 28px; }

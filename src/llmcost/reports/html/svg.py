@@ -34,6 +34,7 @@ OTHER = "#bab0ac"
 ROLES = {"mix": "#4e79a7", "baseline": "#9c9c9c", "point": "#4e79a7"}
 STATUS = {"ok": "#59a14f", "warn": "#d4a017", "over": "#e15759", "error": "#9c9c9c"}
 _LABEL_CHARS = 34  # a longer label is cut in the chart, whole in its tooltip and the table
+# (an error message runs across the plot: about 6.5 px a character at 12 px)
 
 
 def esc(text: object) -> str:
@@ -64,8 +65,8 @@ def ticks(top: Decimal, count: int = 5) -> list[Decimal]:
     return [(step * i).normalize() for i in range(steps + 1)]
 
 
-def _cut(label: str) -> str:
-    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
+def _cut(label: str, most: int = _LABEL_CHARS) -> str:
+    return label if len(label) <= most else label[: most - 1] + "…"
 
 
 def _svg(name: str, title: str, height: float, body: Iterable[str], **data: object) -> str:
@@ -250,11 +251,8 @@ def _gauge(g, left: float, y: float, plot_w: float, h: float, top: Decimal) -> s
     parts = [_text(left - 8, y + h / 2 + 4, _cut(g.label), "end")]
     if g.cost is None or not g.limit:
         words = f"error: {g.error}" if g.error else "not priced"
-        parts.append(
-            _text(
-                left + 6, y + h / 2 + 4, _cut(words) if g.error else words, "start", "value error"
-            )
-        )
+        shown = _cut(words, int(plot_w / 6.5)) if g.error else words
+        parts.append(_text(left + 6, y + h / 2 + 4, shown, "start", "value error"))
     else:
         used = g.cost * 100 / g.limit
         cost, limit = show_money(g.cost, g.currency), show_money(g.limit, g.currency)
