@@ -56,7 +56,7 @@ def page(report: Report) -> str:
     """The whole HTML document of `report`."""
     from llmcost import __version__
 
-    charts = "".join(_figure(chart) for chart in getattr(report, "charts", ()))
+    charts = "".join(_figure(chart) for chart in report.charts)
     notes = "".join(f'<p class="note">{esc(note)}</p>' for note in report.notes)
     return (
         "<!DOCTYPE html>\n"
