@@ -1,4 +1,5 @@
-"""Rendering reports as table, JSON, CSV or Markdown. Rendering never computes a cost.
+"""Rendering reports as table, JSON, CSV, Markdown or HTML (`reports.html`). Rendering never
+computes a cost.
 
 A command builds a `Report`: typed columns, rows of raw values (Decimal, str, datetime), and
 the JSON document of its contract. This module only decides how each kind of value looks:
@@ -48,6 +49,7 @@ class Report:
     rows: Sequence[dict[str, Any]]
     document: dict[str, Any]
     notes: Sequence[str] = field(default=())
+    charts: Sequence[Any] = field(default=())  # drawn by `--format html` (`reports.html.figures`)
 
 
 # -- one place that decides how a value looks -------------------------------------------------
@@ -117,6 +119,10 @@ def exact(value: Any) -> Any:
 
 
 def render(report: Report, fmt: str) -> str:
+    if fmt == "html":
+        from llmcost.reports.html import page
+
+        return page(report)
     if fmt == "json":
         return _json(report.document)
     if fmt == "csv":
@@ -310,6 +316,10 @@ def _needed(table, width: int) -> int:
 
     console = Console(width=10_000, file=io.StringIO())
     return Measurement.get(console, console.options, table).minimum
+
+
+# the choices the table makes, for the other renderers (`reports.html`)
+shown_columns, column_header, right_aligned = _shown, _header, _right
 
 
 def _colour() -> bool:

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from llmcost.cli.options import (
+    REPORT_FORMATS,
     CatalogOpt,
     CurrencyOpt,
-    FormatOpt,
     PricingOpt,
+    ReportFormatOpt,
     check_currency,
     check_format,
     emit,
@@ -62,7 +63,7 @@ def bill(
     currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
-    format: FormatOpt = "table",
+    format: ReportFormatOpt = "table",
 ) -> None:
     """Price usage logs, each record at the rate in force at its own instant.
 
@@ -79,8 +80,9 @@ def bill(
     from llmcost.timeparse import instant
     from llmcost.usage.bill import bill as run_bill
     from llmcost.usage.bill import exit_code
+    from llmcost.usage.rollup import roll_up, with_days
 
-    fmt = check_format(format)
+    fmt = check_format(format, REPORT_FORMATS)
     most = _share(max_rejected) if max_rejected is not None else None
     if strict and (allow_rejects or most is not None):
         raise InputError(
@@ -110,10 +112,12 @@ def bill(
         currency=cur,
         since=start,
         until=end,
-        group_by=keys,
+        group_by=with_days(keys) if fmt == "html" else keys,
         memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
         progress=_progress_bar if sys.stderr.isatty() else None,
     )
+    # html: priced by day and by the chart's series too, the table's bill rolled up from it
+    daily, result = result, roll_up(result, keys)
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:
@@ -134,7 +138,14 @@ def bill(
         code = 2
     if fmt != "table":
         warn(summary_line(result))
-    emit(bill_report(result, code), fmt)
+    report = bill_report(result, code)
+    if fmt == "html":
+        from dataclasses import replace
+
+        from llmcost.reports.html.figures import daily_costs
+
+        report = replace(report, charts=[daily_costs(daily, keys)])
+    emit(report, fmt)
     if code == 2 and result.rejected:
         raise InputError(
             f"{result.rejected:,} record(s) rejected" + ("" if result.priced else ", none priced"),

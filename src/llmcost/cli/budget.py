@@ -21,7 +21,7 @@ from llmcost.errors import InputError
 
 app = typer.Typer(help="Budgets as code: check budget files against their limits (CI).")
 
-CHECK_FORMATS = ("table", "json", "markdown", "github", "junit")
+CHECK_FORMATS = ("table", "json", "markdown", "html", "github", "junit")
 FilesArg = Annotated[list[str], typer.Argument(help="Budget files (TOML), one budget each.")]
 
 
@@ -43,7 +43,9 @@ def check(
     ] = False,
     format: Annotated[
         str,
-        typer.Option("--format", "-f", help="table, json, markdown, github or junit."),
+        typer.Option(
+            "--format", "-f", help="table, json, markdown, html (a page), github or junit."
+        ),
     ] = "table",
 ) -> None:
     """Price each budget for its period (the month, or day, of --at; or --month) and compare
@@ -71,6 +73,12 @@ def check(
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
             _append_summary(os.environ["GITHUB_STEP_SUMMARY"], report)
     else:
+        if fmt == "html":
+            from dataclasses import replace
+
+            from llmcost.reports.html.figures import budget_gauges
+
+            report = replace(report, charts=[budget_gauges(results)])
         emit(report, fmt)
     for result in results:
         if result.status == "error":

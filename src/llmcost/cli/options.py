@@ -19,6 +19,14 @@ from llmcost.errors import InputError
 FormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table, json, csv or markdown.")
 ]
+# reports a person reads as a whole also come as one self-contained HTML page (on stdout)
+REPORT_FORMATS = ("table", "json", "csv", "markdown", "html")
+ReportFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="Output format: table, json, csv, markdown or html (a page)."
+    ),
+]
 CatalogOpt = Annotated[
     str | None,
     typer.Option(

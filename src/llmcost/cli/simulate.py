@@ -10,6 +10,7 @@ import typer
 
 from llmcost.cli.budget import LimitOpt, SaveBudgetOpt
 from llmcost.cli.options import (
+    REPORT_FORMATS,
     AtOpt,
     BatchOpt,
     CachedOpt,
@@ -18,12 +19,12 @@ from llmcost.cli.options import (
     CatalogOpt,
     CurrencyOpt,
     ForceOpt,
-    FormatOpt,
     HitRateOpt,
     InputOpt,
     MonthOpt,
     OutputOpt,
     PricingOpt,
+    ReportFormatOpt,
     RequestsOpt,
     TierOpt,
     TrafficOpt,
@@ -86,7 +87,7 @@ def simulate(
     currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
-    format: FormatOpt = "table",
+    format: ReportFormatOpt = "table",
     save_budget: SaveBudgetOpt = None,
     limit: LimitOpt = None,
     force: ForceOpt = False,
@@ -103,7 +104,7 @@ def simulate(
     from llmcost.reports.simulate import simulate_report
     from llmcost.sweep import parse_sweep, sweep_mix
 
-    fmt = check_format(format)
+    fmt = check_format(format, REPORT_FORMATS)
     if limit is not None and save_budget is None:
         raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
     cur = check_currency(currency)
@@ -164,7 +165,13 @@ def simulate(
     ]
     if narrowed:
         warn("share ranges narrowed by the other slices: " + ", ".join(narrowed))
-    emit(simulate_report(result, sweep_result), fmt)
+    report = simulate_report(result, sweep_result)
+    if fmt == "html":
+        from llmcost.reports.html.figures import mix_ranges, sweep_ranges
+
+        charts = [mix_ranges(result)] + ([sweep_ranges(result, sweep_result)] if swept else [])
+        report = replace(report, charts=charts)
+    emit(report, fmt)
 
 
 def tokens_from_flags(**flags: str | None):
