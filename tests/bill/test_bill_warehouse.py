@@ -1,4 +1,4 @@
-"""The README's warehouse SQL, run as written on `catalog export -f parquet`, gives the totals
+"""The manual's warehouse SQL, run as written on `catalog export -f parquet`, gives the totals
 `llmcost bill` gives: peak windows, long-context tiers and batch included."""
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from typer.testing import CliRunner
 from llmcost.cli.app import app
 from llmcost.usage.bill import bill
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REPO = Path(__file__).resolve().parents[2]
 VERSION = "2026-09-10"
 
 
 def readme_sql() -> str:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("#### The price table for a warehouse") :]
-    return re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+    """The ```sql block of the manual that joins usage to the exported price table (whichever
+    page of docs/ holds it)."""
+    pages = sorted((REPO / "docs").rglob("*.md"))
+    blocks = [b for page in pages for b in re.findall(r"```sql\n(.*?)```", page.read_text(), re.S)]
+    (sql,) = [block for block in blocks if "JOIN 'prices.parquet'" in block]
+    return sql
 
 
 def records() -> list[dict]:
