@@ -243,7 +243,9 @@ def load_mix(path: str | Path) -> MixSpec:
     try:
         parsed = MixFile.model_validate(raw)
     except ValidationError as exc:
-        raise schema_error(exc, raw, str(path), lines, schema="README: mix files") from None
+        raise schema_error(
+            exc, raw, str(path), lines, schema="docs/simulate.md (Mix files)"
+        ) from None
     return parsed.to_spec(Path(path), lines)
 
 

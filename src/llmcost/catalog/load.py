@@ -115,7 +115,7 @@ def parse_provider_file(file: Path, data: bytes) -> Provider:
         return to_entities(ProviderFile.model_validate(raw))
     except ValidationError as exc:
         problem = schema_error(
-            exc, raw, str(file), lines, schema="the README's catalog section", error=CatalogError
+            exc, raw, str(file), lines, schema="docs/catalog.md (Price files)", error=CatalogError
         )
         model = _model_named(exc.errors()[0]["loc"], raw)
         if model is not None:  # the model by its id, not by its index

@@ -280,7 +280,10 @@ class Catalog:
 
         folded = fold(name)
         close = difflib.get_close_matches(folded, list(self._names), n=3, cutoff=0.6)
-        suggestions = list(dict.fromkeys(k for c in close for k in self._names[c][:1]))
+        # A close name's maker's offering (a bare key) before any host's, as a bare name resolves.
+        suggestions = list(
+            dict.fromkeys(min(self._names[c], key=lambda k: ("/" in k, k)) for c in close)
+        )
         hint = (
             "did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
             if suggestions
