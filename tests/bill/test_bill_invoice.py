@@ -147,10 +147,8 @@ def test_cost_export_spellings_summed_per_day_and_model(log, tmp_path):
     first = doc["lines"][0]
     assert (first["model"], first["invoice"], first["status"]) == ("alpha-flash", "0.45", "match")
     assert first["invoice_lines"] == [2, 3]
-    # the bill's lines the invoice lacks: gaps of their own, negative
-    beta = next(x for x in doc["lines"] if x["model"] == "beta-large")
-    assert (beta["difference"], beta["status"], beta["explained_by"]) == ("-0.3", "explained",
-                                                                          ["tier"])  # fmt: skip
+    # the bill's lines the invoice lacks: gaps of their own, negative; beta's are left out
+    assert doc["left_out"] == {"providers": ["beta"], "lines": 1, "llmcost": "0.3"}
     later = next(x for x in doc["lines"] if (x["day"], x["model"]) == ("2026-01-06", "alpha-flash"))
     assert (later["difference"], later["explained_by"]) == ("-0.300004", ["outside_invoice"])
 
@@ -252,3 +250,32 @@ def test_rounding_is_half_a_unit_of_the_written_place(bill_catalog):
     assert inv._amount("0.304", "f:2")[1] == inv.Decimal("0.0005")
     assert inv._amount("1", "f:2")[1] == inv.Decimal("0.005")
     assert inv._amount("$2.5", "f:2")[0] == inv.Decimal("2.5")
+
+
+def test_providers_the_invoice_does_not_bill_are_left_out(log, tmp_path):
+    """An invoice of beta's: the bill's alpha lines are not gaps, they are left out, and said."""
+    invoice = write(tmp_path, "date,model,amount\n2026-01-05,beta-large,0.30\n")
+    result = compare(log, invoice, "--format", "json", "--allow-rejects")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(x["model"], x["status"]) for x in doc["lines"]] == [("beta-large", "match")]
+    # alpha-flash: 0.45 on 01-05, 0.300004 on 01-06
+    assert doc["left_out"] == {"providers": ["alpha"], "lines": 2, "llmcost": "0.750004"}
+    assert doc["totals"]["llmcost"] == "0.3"
+
+
+def test_an_ambiguous_name_is_bad_input(tmp_path, bill_catalog):
+    from llmcost.errors import InputError, UnknownModel
+
+    invoice = write(tmp_path, "date,model,amount\n2026-01-05,beta-large-1.0,0.30\n")
+    line = inv.read_invoice(invoice).lines[0]
+    assert inv._invoice_model(bill_catalog, line, "f.csv") == ("beta-large", True)
+
+    class Hosts:  # a name two hosts carry, neither the maker (as `Catalog._pick` words it)
+        def resolve(self, name):
+            raise UnknownModel(f"{name!r} is ambiguous: 2 offerings carry that name (a/x, b/x)",
+                               hint="name one as provider/model")  # fmt: skip
+
+    with pytest.raises(InputError) as caught:
+        inv._invoice_model(Hosts(), line, "f.csv")
+    assert caught.value.one_line().startswith("f.csv:2: model: 'beta-large-1.0' is ambiguous")

@@ -43,6 +43,11 @@ def invoice_report(
         "invoice_span": _span(result.invoice_span),
         "unattributed_rejections": result.unattributed_rejections,
         "lines": [_doc(r) for r in result.rows],
+        "left_out": {
+            "providers": list(result.other_providers),
+            "lines": result.other_lines,
+            "llmcost": result.other_cost,
+        },
         "totals": {
             "llmcost": result.llmcost,
             "invoice": result.invoice,
@@ -69,6 +74,12 @@ def notes_line(result: Reconciliation) -> str:
         f"{s} {counts[s]}" for s in ("match", "rounding", "explained", "unexplained") if s in counts
     )
     text = f"{len(result.rows)} day x model lines: {text}"
+    if result.other_lines:
+        text += (
+            f"; left out: {result.other_lines} line(s) of {', '.join(result.other_providers)} "
+            f"({show_money(result.other_cost, result.currency)}), a provider the invoice "
+            "does not bill"
+        )
     if result.over_tolerance:
         text += (
             f"; {len(result.over_tolerance)} unexplained over the tolerance of "

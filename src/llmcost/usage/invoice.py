@@ -108,6 +108,10 @@ class Reconciliation:
     unattributed_rejections: int  # rejected records whose day or model could not be read
     logs_span: tuple[date, date] | None
     invoice_span: tuple[date, date] | None
+    # the bill's day x model lines of providers the invoice does not bill: left out
+    other_providers: tuple[str, ...] = ()
+    other_lines: int = 0
+    other_cost: Decimal = Decimal(0)
 
     @property
     def llmcost(self) -> Decimal:
@@ -449,11 +453,11 @@ def reconcile(
             slot.tiers.add(tier_word(group.keys))
     rejected = rejected or {}
     logs_days.update(day for day, _ in rejected)
+    billed: set[str] = set()  # the providers the invoice bills, of the models llmcost knows
     for line in invoice.lines:
-        try:
-            model, known = catalog.resolve(line.name).key, True
-        except LlmcostError:
-            model, known = line.name, False
+        model, known = _invoice_model(catalog, line, invoice.file)
+        if known:
+            billed.add(catalog.info(model).provider)
         slot = slots[(line.day, model)]
         slot.invoice += line.amount
         slot.allowance += line.allowance
@@ -464,8 +468,12 @@ def reconcile(
     logs_span = (min(logs_days), max(logs_days)) if logs_days else None
     days = [ln.day for ln in invoice.lines]
     invoice_span = (min(days), max(days))
-    rows = []
+    rows, others = [], []
     for (day, model), slot in sorted(slots.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        provider = catalog.info(model).provider if slot.known else None
+        if not slot.lines and billed and provider not in billed:
+            others.append((provider, slot.llmcost))
+            continue
         count = rejected.get((day, model), 0)
         status, causes = _explain(slot, day, count, logs_span, invoice_span)
         rows.append(
@@ -483,7 +491,23 @@ def reconcile(
                 causes,
             )
         )
-    return Reconciliation(currency, tolerance, tuple(rows), unattributed, logs_span, invoice_span)
+    return Reconciliation(
+        currency, tolerance, tuple(rows), unattributed, logs_span, invoice_span,
+        other_providers=tuple(sorted({p for p, _ in others})), other_lines=len(others),
+        other_cost=exact_sum(c for _, c in others),
+    )  # fmt: skip
+
+
+def _invoice_model(catalog: Catalog, line: InvoiceLine, file: str) -> tuple[str, bool]:
+    """The offering an invoice line bills (its catalog key, known), or its name as written
+    (not known: the catalog lacks it). A name several offerings carry is bad input."""
+    try:
+        return catalog.resolve(line.name).key, True
+    except LlmcostError as exc:
+        if "ambiguous" in exc.message:
+            raise InputError(f"model: {exc.message}", where=f"{file}:{line.line}",
+                             hint=exc.hint) from None  # fmt: skip
+        return line.name, False
 
 
 def _explain(slot: _Slot, day: date, rejected: int, logs_span, invoice_span):
