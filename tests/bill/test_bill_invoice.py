@@ -279,3 +279,25 @@ def test_an_ambiguous_name_is_bad_input(tmp_path, bill_catalog):
     with pytest.raises(InputError) as caught:
         inv._invoice_model(Hosts(), line, "f.csv")
     assert caught.value.one_line().startswith("f.csv:2: model: 'beta-large-1.0' is ambiguous")
+
+
+def test_rejected_records_placed_from_a_gzip_log(write_log, bill_catalog):
+    """Read back from their lines: gamma-x (not in the catalog: its name as written) and
+    alpha-fast (an alias: its offering), by their UTC day; a line with no instant is not
+    placed."""
+    path = write_log(
+        [
+            {"model": "gamma-x", "created": 1767657600, "input": 1, "output": 1},  # 01-06
+            {"model": "alpha-fast", "timestamp": "2026-01-05T23:30:00-01:00", "input": 1},
+            {"model": "alpha-pro", "input": 1, "output": 1},
+        ],
+        "rejected.jsonl.gz",
+    )
+    from llmcost.usage.bill import bill
+
+    result = bill(bill_catalog, [path], group_by=inv.BILL_KEYS)
+    assert result.rejected == 3
+    placed, unplaced = inv.rejected_by_day_model(bill_catalog, result.rejections)
+    day = inv.date.fromisoformat
+    assert placed == {(day("2026-01-06"), "gamma-x"): 1, (day("2026-01-06"), "alpha-flash"): 1}
+    assert unplaced == 1
