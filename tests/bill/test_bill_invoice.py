@@ -17,7 +17,8 @@ The invoice (`INVOICE`) against it, gap = invoice - llmcost:
 - 01-05 beta-large-1.0 (an alias) 0.35 - 0.30 = 0.05: explained by the batch record
 - 01-06 alpha-fast (an alias) 0.30 - 0.300004 = -0.000004: rounding (under half a cent)
 - 01-06 alpha-pro 0.12 - 0 = 0.12: explained, 1 record rejected
-- 01-06 gamma-x 0.50 - 0 = 0.50: explained, a model the catalog lacks, 1 record rejected
+- 01-06 Gamma_X (gamma-x folded) 0.50 - 0 = 0.50: explained, a model the catalog lacks,
+  1 record rejected
 - 01-07 alpha-flash 1.00 - 0 = 1.00: explained, a day outside the logs' span
 - totals: llmcost 1.050004, invoice 2.79, difference 1.739996, unexplained 0.07
 """
@@ -55,7 +56,7 @@ INVOICE = """date,model,amount,currency
 2026-01-05,beta-large-1.0,0.35,USD
 2026-01-06,alpha-fast,0.30,usd
 2026-01-06,alpha-pro,0.12,USD
-2026-01-06,gamma-x,0.50,USD
+2026-01-06,Gamma_X,0.50,USD
 2026-01-07,alpha-flash,1.00,USD
 """
 
@@ -98,6 +99,7 @@ def test_each_line_beside_the_bill_with_its_cause(log, tmp_path):
                              "difference": "1.739996", "unexplained": "0.07"}  # fmt: skip
     assert doc["lines"][2]["tier_records"] == 1 and doc["lines"][2]["tiers"] == ["batch"]
     assert doc["lines"][2]["invoice_names"] == ["beta-large-1.0"]
+    assert doc["lines"][5]["invoice_names"] == ["Gamma_X"]  # folded, it is the log's gamma-x
     assert doc["bill"] == {"records": 7, "priced": 5, "rejected": 2}
     assert doc["logs_span"] == {"from": "2026-01-05", "to": "2026-01-06"}
     assert (doc["over_tolerance"], doc["exit_code"], doc["tolerance"]) == (1, 1, "0.01")

@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from llmcost.catalog.lookup import Catalog
-from llmcost.catalog.names import STANDARD_WORDS
+from llmcost.catalog.names import STANDARD_WORDS, fold
 from llmcost.errors import InputError, LlmcostError
 from llmcost.files import read_bounded
 from llmcost.money import exact_sum
@@ -327,7 +327,8 @@ def rejected_by_day_model(catalog: Catalog, rejections: Iterable, limit: int = M
     """How many rejected records each (day, model) has, read back from their lines (the bill's
     rejections name file and line only), and how many could not be placed: a line with no
     readable model or instant, a CSV log, more than `limit` rejections. A model the catalog
-    resolves is keyed by its offering; another by its name as written."""
+    resolves is keyed by its offering; another by its name folded (`catalog.names.fold`), as an
+    invoice line's unknown model is."""
     by_file: dict[str, set[int]] = defaultdict(set)
     unplaced = 0
     for count, rejection in enumerate(rejections):
@@ -390,7 +391,7 @@ def _offering(catalog: Catalog, name: str) -> str:
     try:
         return catalog.resolve(name).key
     except LlmcostError:
-        return name.strip()
+        return fold(name)
 
 
 # -- the comparison ----------------------------------------------------------------------------
@@ -499,15 +500,15 @@ def reconcile(
 
 
 def _invoice_model(catalog: Catalog, line: InvoiceLine, file: str) -> tuple[str, bool]:
-    """The offering an invoice line bills (its catalog key, known), or its name as written
-    (not known: the catalog lacks it). A name several offerings carry is bad input."""
+    """The offering an invoice line bills (its catalog key, known), or its name folded (not
+    known: the catalog lacks it). A name several offerings carry is bad input."""
     try:
         return catalog.resolve(line.name).key, True
     except LlmcostError as exc:
         if "ambiguous" in exc.message:
             raise InputError(f"model: {exc.message}", where=f"{file}:{line.line}",
                              hint=exc.hint) from None  # fmt: skip
-        return line.name, False
+        return fold(line.name), False
 
 
 def _explain(slot: _Slot, day: date, rejected: int, logs_span, invoice_span):
