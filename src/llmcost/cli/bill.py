@@ -64,6 +64,13 @@ def bill(
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
     format: ReportFormatOpt = "table",
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", help="Compare with an invoice or cost export (CSV).")
+    ] = None,
+    tolerance: Annotated[
+        str | None,
+        typer.Option("--tolerance", help="With --invoice: exit 1 on a gap over it (0.01)."),
+    ] = None,
 ) -> None:
     """Price usage logs, each record at the rate in force at its own instant.
 
@@ -82,6 +89,15 @@ def bill(
     from llmcost.usage.bill import exit_code
     from llmcost.usage.rollup import roll_up, with_days
 
+    if invoice is not None:  # a comparison with an invoice (docs/invoice.md): cli/invoice.py
+        from llmcost.cli.invoice import compare_invoice
+
+        return compare_invoice(files, invoice, tolerance, since=since, until=until,
+                               group_by=group_by, allow_rejects=allow_rejects,
+                               max_rejected=max_rejected, strict=strict, currency=currency,
+                               catalog=catalog, pricing=pricing, format=format)  # fmt: skip
+    if tolerance is not None:
+        raise InputError("--tolerance is given without --invoice", hint="add --invoice FILE")
     fmt = check_format(format, REPORT_FORMATS)
     most = _share(max_rejected) if max_rejected is not None else None
     if strict and (allow_rejects or most is not None):
