@@ -176,10 +176,12 @@ def build(pricing: Path, peers: Path) -> Market:
     curated = Catalog(curated_files(pricing))
     market = Market()
     names = Names(curated)
+    gp_bytes, ll_bytes = (peers / GP_FILE).read_bytes(), (peers / LL_FILE).read_bytes()
     first = gp.convert(
-        (peers / GP_FILE).read_bytes(),
+        gp_bytes,
         published=GP_PUBLISHED,
         source=f"genai-prices {GP_VERSION} (pricing/peers/{GP_FILE})",
+        windows=ll_windows(ll_bytes),
     )
     gp.fit_over(first, curated, extend=False)
     market.unmapped += [(f"genai-prices {k}", r) for k, r in first.unmapped]
@@ -194,9 +196,10 @@ def build(pricing: Path, peers: Path) -> Market:
             for name in model_names(pid, model):
                 gp_models.setdefault((pid, fold(name)), (f"{pid}:{model['id']}", model))
     second = ll.convert(
-        (peers / LL_FILE).read_bytes(),
+        ll_bytes,
         published=LL_PUBLISHED,
         source=f"litellm {LL_VERSION} (pricing/peers/{LL_FILE})",
+        windows=gp_windows(gp_bytes),
     )
     market.unmapped += [(f"litellm {k}", r) for k, r in second.unmapped]
     raw = json.loads((peers / LL_FILE).read_bytes())
@@ -205,6 +208,30 @@ def build(pricing: Path, peers: Path) -> Market:
     _fill(market, names, second, gp_models, raw)
     _settle(market, curated)
     return market
+
+
+def ll_windows(data: bytes) -> dict[str, tuple[int, str]]:
+    """Context windows LiteLLM gives, by bare model name, for genai-prices' models that have
+    none anywhere in genai-prices (an offering needs a window; none is invented)."""
+    out: dict[str, tuple[int, str]] = {}
+    for key, entry in json.loads(data).items():
+        size = entry.get("max_input_tokens") if isinstance(entry, dict) else None
+        if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+            out.setdefault(gp.bare(key), (size, f"LiteLLM {LL_VERSION} key {key}"))
+    return out
+
+
+def gp_windows(data: bytes) -> dict[str, tuple[int, str]]:
+    """Context windows genai-prices gives, by bare model name, for LiteLLM's entries
+    without `max_input_tokens` (worded so that no note reads as the offering's own ref)."""
+    out: dict[str, tuple[int, str]] = {}
+    for provider in json.loads(data):
+        for model in provider["models"]:
+            size = model.get("context_window")
+            if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+                where = f"the window genai-prices gives {provider['id']}:{model['id']}"
+                out.setdefault(gp.bare(model["id"]), (size, where))
+    return out
 
 
 def _target(names: Names, pid: str, doc: dict) -> str:
@@ -261,7 +288,13 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
         origin, other = owner
         market.unmapped.append((f"litellm {ll_key}", f"{origin} has it as {other}; left out"))
         if origin == "genai-prices":
+            _carry_names(market, names, pid, other, model, gp_models)
             _compare(market, pid, other, model, ll_key, gp_models)
+        else:
+            for name in _uncarried(names, pid, model):
+                market.unmapped.append(
+                    (f"litellm {name}", f"a name of {other}, curated: not carried (add it there)")
+                )
         return
     if fold(key) in names.keys:
         market.unmapped.append(
@@ -277,6 +310,34 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
     source = f"LiteLLM {LL_VERSION} key {ll_key}"
     model["note"] = f"{source}. {model['note']}" if model.get("note") else source
     market.files[pid]["models"].append(model)
+
+
+def _uncarried(names: Names, pid: str, ll_model: dict) -> list[str]:
+    """The LiteLLM offering's names (its id, its keys) that name nothing at `pid` yet."""
+    return [
+        n for n in dict.fromkeys([ll_model["id"], *ll_model.get("aliases", [])])
+        if (pid, fold(n)) not in names.names
+    ]  # fmt: skip
+
+
+def _carry_names(market: Market, names: Names, pid: str, gp_key: str, ll_model: dict, gp_models):
+    """LiteLLM's spellings of an offering genai-prices has become its aliases, so that a
+    LiteLLM key (`bedrock/us.anthropic...`, a `-latest` pointer) finds it; a name another
+    provider's prefix starts is left to that provider (a maker's offering names nothing
+    under another provider's prefix)."""
+    found = gp_models.get((pid, fold(gp_key))) or gp_models.get(
+        (pid, fold(gp_key.removeprefix(f"{pid}/")))
+    )
+    if found is None:
+        return
+    gp_model = found[1]
+    first_party = gp_model.get("maker") in (None, pid)
+    for name in _uncarried(names, pid, ll_model):
+        head, _, rest = fold(name).partition("/")
+        if first_party and rest and names.providers.get(head, pid) != pid:
+            continue
+        gp_model.setdefault("aliases", []).append(name)
+        names.names[(pid, fold(name))] = ("genai-prices", gp_key)
 
 
 def _compare(market: Market, pid: str, gp_key: str, ll_model: dict, ll_key: str, gp_models):
@@ -295,8 +356,8 @@ def _compare(market: Market, pid: str, gp_key: str, ll_model: dict, ll_key: str,
     gp_rates, ll_rates = standard_rates(gp_entry), standard_rates(ll_entry)
     if gp_rates == ll_rates:
         return
-    if any(d.gp_ref == gp_ref for d in market.disagreements):
-        return  # the first LiteLLM key naming it is the one compared
+    if any(d.gp_ref == gp_ref and d.ll_rates == ll_rates for d in market.disagreements):
+        return  # said once for these figures (its other LiteLLM keys are listed)
     found_d = Disagreement(gp_key, gp_ref, ll_key, gp_rates, ll_rates)
     market.disagreements.append(found_d)
     gp_entry["confidence"] = "low"
@@ -404,7 +465,7 @@ def write(market: Market, directory: Path) -> None:
 
 
 def disagreements_text(market: Market) -> str:
-    rows = sorted(market.disagreements, key=lambda d: d.key)
+    rows = sorted(market.disagreements, key=lambda d: (d.key, d.ll_key))
     lines = [
         f"# Where genai-prices {GP_VERSION} and LiteLLM {LL_VERSION} disagree\n",
         "\n",
