@@ -24,6 +24,9 @@ Each name lands in one kind:
 - `bare name: maker's`: a bare name (no provider in it) that a host's entry of the peer
   carries (LiteLLM's bare `gemini-*` keys are Vertex's) resolves to the maker's offering,
   as llmcost defines a bare name; `vertex_ai/gemini-*` names the host's;
+- `other provider's id`: the peer's own offering is not in the catalog (listed in
+  `UNMAPPED.txt`) and the name, written in full, is another provider's own id for its
+  offering (`deepseek/deepseek-chat-v3-0324` is OpenRouter's model id);
 - `other provider`: the name resolves to another provider's offering than the peer means;
 - `unresolved, listed` / `unresolved`: no offering, listed in `UNMAPPED.txt` or not;
 - `ambiguous`: the catalog refuses the name as meaning several offerings;
@@ -57,11 +60,13 @@ AT = datetime(2026, 12, 6, 12, tzinfo=UTC)
 MTOK = Decimal(10) ** 6
 COMPARED = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "output_mtok")
 TEXT_MODES = ("chat", "completion", "responses")
+LL_KEY = re.compile(r"^LiteLLM 1\.110\.2 key (\S+?)\.?(?:\s|$)")  # a LiteLLM offering's note
 KINDS = (
     "agrees",
     "disagrees, said",
     "silent",
     "bare name: maker's",
+    "other provider's id",
     "other provider",
     "unresolved, listed",
     "unresolved",
@@ -404,12 +409,6 @@ def catalog_rates(catalog, key: str) -> dict | None:
     return {k: Decimal(v) for k, v in out.items()}
 
 
-@cache
-def unmapped_keys() -> frozenset[str]:
-    lines = (MARKET / "UNMAPPED.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.partition("\t")[0] for line in lines if not line.startswith("#"))
-
-
 def peer_provider(catalog, name: Name) -> str:
     """The catalog's provider for the provider the peer bills under the name."""
     pid = name.provider
@@ -421,11 +420,35 @@ def peer_provider(catalog, name: Name) -> str:
     return catalog.provider_id(pid) or pid
 
 
-def said(catalog, key: str, theirs: dict) -> str | None:
+def fold_name(name: str) -> str:
+    from llmcost.catalog.names import fold
+
+    return fold(name)
+
+
+@cache
+def unmapped_reasons() -> dict[str, tuple[str, ...]]:
+    """`UNMAPPED.txt` as peer key -> the reasons it gives."""
+    lines = (MARKET / "UNMAPPED.txt").read_text(encoding="utf-8").splitlines()[1:]
+    return reasons_by_key(line.partition("\t")[::2] for line in lines)
+
+
+def reasons_by_key(pairs) -> dict[str, tuple[str, ...]]:
+    reasons: dict[str, tuple[str, ...]] = {}
+    for key, reason in pairs:
+        reasons[key] = (*reasons.get(key, ()), reason)
+    return reasons
+
+
+def said(catalog, key: str, theirs: dict, name: Name, unmapped) -> str | None:
     """Why the catalog bills other rates than the peer, if it says so."""
     info = catalog.info(key)
     if info.file.parent == PRICING:
         return f"curated in {info.file.name}"
+    for listed in name.listed_as:
+        for reason in unmapped.get(listed, ()):
+            if "with other prices" in reason:  # LiteLLM gives one offering two prices
+                return f"UNMAPPED.txt: {listed}: {reason}"
     entry = catalog.entry_at(key, AT)
     if entry is not None and entry.confidence == "low" and figures(theirs) in (entry.note or ""):
         return "said in its entry and DISAGREEMENTS.md"
@@ -447,10 +470,13 @@ def _unknown(name: str):
     return UnknownModel(f"unknown model {name!r}")
 
 
-def audit_one(catalog, name: Name) -> Row:
+def audit_one(catalog, name: Name, unmapped=None) -> Row:
+    """The kind of one peer name; `unmapped`: peer key -> reasons listed (default: the
+    committed `UNMAPPED.txt`; the build passes its own)."""
     from llmcost.errors import UnknownModel
 
     catalog._unknown = _unknown  # no spelling suggestions: thousands of misses to count
+    unmapped = unmapped_reasons() if unmapped is None else unmapped
     if not name.priced:
         return Row("peer has no token price", name)
     try:
@@ -458,13 +484,17 @@ def audit_one(catalog, name: Name) -> Row:
     except UnknownModel as exc:
         if "ambiguous" in exc.message:
             return Row("ambiguous", name, why=exc.message)
-        listed = any(k in unmapped_keys() for k in name.listed_as)
+        listed = any(k in unmapped for k in name.listed_as)
         return Row("unresolved, listed" if listed else "unresolved", name, why=exc.message)
     want = peer_provider(catalog, name)
     if info.provider != want and info.first_party and bare(name):
         return Row("bare name: maker's", name, info.key, why=f"{info.provider}, not {want}")
     if info.provider != want:
-        return Row("other provider", name, info.key, why=f"{info.provider}, not {want}")
+        why = f"{info.provider}, not {want}"
+        listed = any(k in unmapped for k in name.listed_as)
+        if listed and fold_name(name.name) == fold_name(info.model.id):
+            return Row("other provider's id", name, info.key, why=why)
+        return Row("other provider", name, info.key, why=why)
     got = catalog_rates(catalog, info.key)
     theirs = None if name.rates is None else {k: name.rates[k] for k in COMPARED}
     if same_rates(got, theirs):
@@ -472,8 +502,11 @@ def audit_one(catalog, name: Name) -> Row:
     model = info.model
     if got is None and model.retired is not None and model.retired <= AT:
         why = f"retired at {model.retired:%Y-%m-%d}"
+        ll_key = LL_KEY.search(model.note or "")
         if name.peer == "litellm" and ll_retired(ll_entry(name.ref)) == model.retired:
             why += " (LiteLLM's deprecation_date)"
+        elif ll_key and ll_retired(ll_entry(ll_key.group(1))) == model.retired:
+            why += f" (LiteLLM's deprecation_date of {ll_key.group(1)})"
         elif info.file.parent == PRICING:
             why += f" (curated in {info.file.name})"
         else:
@@ -484,12 +517,13 @@ def audit_one(catalog, name: Name) -> Row:
         curated = catalog.info(info.key).file.parent == PRICING
         reason = f"curated; {why}" if curated else None
         return Row("disagrees, said" if reason else "silent", name, info.key, got, reason or why)
-    reason = said(catalog, info.key, theirs)
+    reason = said(catalog, info.key, theirs, name, unmapped)
     return Row("disagrees, said" if reason else "silent", name, info.key, got, reason or "")
 
 
-def audit(catalog) -> list[Row]:
-    return [audit_one(catalog, n) for n in (*litellm_names(), *genai_prices_names())]
+def audit(catalog, unmapped=None) -> list[Row]:
+    names = (*litellm_names(), *genai_prices_names())
+    return [audit_one(catalog, n, unmapped) for n in names]
 
 
 def counts(rows: list[Row]) -> dict[str, Counter]:

@@ -60,6 +60,7 @@ from llmcost.catalog.names import fold
 from llmcost.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # audit_market, beside this script
 GP_VERSION = "0.2.5"
 LL_VERSION = "1.110.2"
 GP_FILE = f"genai-prices-{GP_VERSION}.json"
@@ -86,14 +87,21 @@ class Disagreement:
     ll_key: str  # LiteLLM's key
     gp_rates: dict[str, Decimal]
     ll_rates: dict[str, Decimal]
+    kept: str = "genai-prices"  # whose figures the catalog bills
 
     def note(self) -> str:
+        why = (
+            "genai-prices' figures are kept: it dates its prices and is the fresher peer "
+            "(data to early December 2026, LiteLLM's to mid November)."
+            if self.kept == "genai-prices"
+            else "LiteLLM's figures are kept: genai-prices' own offering could not be "
+            "imported (pricing/market/UNMAPPED.txt says why), so the catalog has LiteLLM's."
+        )
         return (
             f"The peers disagree at {AT:%Y-%m-%d %H:%M} UTC (input / cache read / cache write"
             f" / output per 1M): genai-prices {GP_VERSION} {self.gp_ref} says "
             f"{figures(self.gp_rates)}, LiteLLM {LL_VERSION} {self.ll_key} says "
-            f"{figures(self.ll_rates)}. genai-prices' figures are kept: it dates its prices "
-            "and is the fresher peer (data to early December 2026, LiteLLM's to mid November)."
+            f"{figures(self.ll_rates)}. {why}"
         )
 
 
@@ -206,7 +214,9 @@ def build(pricing: Path, peers: Path) -> Market:
     for key in list(raw):  # a key by what follows its provider prefix, too
         raw.setdefault(("tail", key.partition("/")[2]), []).append(key)
     _fill(market, names, second, gp_models, raw)
-    _settle(market, curated)
+    _spell_providers(market, names, raw)
+    catalog = _settle(market, curated)
+    _say_the_rest(market, catalog)
     return market
 
 
@@ -261,6 +271,28 @@ def _fill(market: Market, names: Names, second: Imported, gp_models, raw) -> Non
         for model in ll_doc["models"]:
             ll_key = litellm_key(model, ll_pid, raw)
             _place(market, names, pid, model, ll_key, gp_models)
+
+
+def _spell_providers(market: Market, names: Names, raw: dict) -> None:
+    """A LiteLLM provider name of a provider the market has (`bigmodel`, genai-prices'
+    `zhipuai`) names it even where none of its own entries could be imported, so that
+    `bigmodel/glm-5.3` is Zhipu's offering, never another provider's found past an unknown
+    prefix."""
+    for entry in raw.values():
+        litellm = entry.get("litellm_provider") if isinstance(entry, dict) else None
+        if not isinstance(litellm, str) or entry.get("mode") not in ll.TEXT_MODES:
+            continue
+        pid = ll.provider_of(litellm)[0]
+        target = names.providers.get(fold(pid))
+        doc = market.files.get(target) if target else None
+        if doc is None:
+            continue
+        for spelling in (pid, litellm):
+            folded = fold(spelling)
+            if folded == fold(target) or names.providers.setdefault(folded, target) != target:
+                continue
+            if all(fold(a) != folded for a in doc.get("aliases", [])):
+                doc.setdefault("aliases", []).append(spelling)
 
 
 def litellm_key(model: dict, ll_pid: str, raw: dict) -> str:
@@ -399,17 +431,62 @@ def _in_hours(span: str, moment: time) -> bool:
 # -- settling: the layer as load will read it ---------------------------------------------------
 
 
-def _settle(market: Market, curated: Catalog) -> None:
+def _settle(market: Market, curated: Catalog) -> Catalog:
     """Validate curated + market as one layer; an offering that breaks a rule (a name that
     means another provider's offering, ...) is left out and listed, until none does."""
     while True:
         try:
             parsed = [(Path(f"{pid}.toml"), _entities(pid, doc)) for pid, doc in _docs(market)]
-            validate_catalog([*curated.providers, *parsed])
-            return
+            return validate_catalog([*curated.providers, *parsed])
         except CatalogError as exc:
             if not _drop_culprit(market, exc):
                 raise
+
+
+def _say_the_rest(market: Market, catalog: Catalog) -> None:
+    """Every peer name (scripts/audit_market.py) that finds a market offering of the other
+    peer whose standard rates at `AT` differ from its own peer's: the disagreement is said
+    in that offering's entry and listed, whichever peer's figures the offering carries (a
+    key LiteLLM's importer could not read, a genai-prices name whose own offering could not
+    be imported, a second spelling of an offering already compared)."""
+    import audit_market as audit
+
+    said = {(d.key, figures(d.gp_rates), figures(d.ll_rates)) for d in market.disagreements}
+    for row in audit.audit(catalog, audit.reasons_by_key(market.unmapped)):
+        if row.kind != "silent" or row.got is None or row.name.rates is None:
+            continue
+        info = catalog.info(row.key)
+        doc = market.files.get(info.provider)
+        model = next(
+            (
+                m
+                for m in (doc or {}).get("models", [])
+                if gp.offering_key(info.provider, m) == row.key
+            ),
+            None,
+        )
+        if model is None:
+            continue  # curated: its sourced figures win, and the audit says so
+        theirs = {k: row.name.rates[k] for k in COMPARED}
+        note = model.get("note") or ""
+        ours_gp = note.startswith("genai-prices ")
+        if row.name.peer == "litellm" and ours_gp:
+            found = Disagreement(
+                row.key, note.split()[1].rstrip(";"), row.name.ref, row.got, theirs
+            )
+        elif row.name.peer == "genai-prices" and not ours_gp:
+            ll_key = note.split(" key ", 1)[1].split()[0].rstrip(".") if " key " in note else "-"
+            found = Disagreement(row.key, row.name.ref, ll_key, theirs, row.got, "LiteLLM")
+        else:
+            continue  # a peer's name on another offering of its own: the audit lists it
+        seen = (found.key, figures(found.gp_rates), figures(found.ll_rates))
+        entry = entry_at(model)
+        if seen in said or entry is None:
+            continue
+        said.add(seen)
+        market.disagreements.append(found)
+        entry["confidence"] = "low"
+        entry["note"] = (entry["note"] + " " if entry.get("note") else "") + found.note()
 
 
 def _docs(market: Market):
@@ -471,18 +548,21 @@ def disagreements_text(market: Market) -> str:
         "\n",
         f"Standard rates in force at {AT:%Y-%m-%dT%H:%MZ}, USD per 1M tokens: input / cache "
         "read / cache write / output (an absent cache rate is the input rate it is billed at). "
-        'Each entry keeps genai-prices\' figures, `confidence = "low"`, and its note names '
-        "both. Generated by scripts/build_market.py; tests/test_market.py recomputes it.\n",
+        "One row per offering and LiteLLM figures: every LiteLLM key and genai-prices name "
+        "that finds the offering is compared (scripts/audit_market.py). The entry in force "
+        'then is marked `confidence = "low"` and its note names both figures and which are '
+        "kept: genai-prices', unless its own offering could not be imported. Generated by "
+        "scripts/build_market.py; tests/test_market.py recomputes it.\n",
         "\n",
-        f"{len(rows)} offerings.\n",
+        f"{len(rows)} rows, {len({d.key for d in rows})} offerings.\n",
         "\n",
-        "| Offering | genai-prices | LiteLLM key | genai-prices says | LiteLLM says |\n",
-        "|---|---|---|---|---|\n",
+        "| Offering | genai-prices | LiteLLM key | genai-prices says | LiteLLM says | kept |\n",
+        "|---|---|---|---|---|---|\n",
     ]
     for d in rows:
         lines.append(
             f"| {d.key} | {d.gp_ref} | {d.ll_key} | {figures(d.gp_rates)} | "
-            f"{figures(d.ll_rates)} |\n"
+            f"{figures(d.ll_rates)} | {d.kept} |\n"
         )
     return "".join(lines)
 

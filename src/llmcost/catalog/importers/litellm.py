@@ -73,6 +73,7 @@ PROVIDERS = {
     "amazon_nova": ("amazon", "Amazon Nova"),
     "meta_llama": ("meta", "Meta Llama API"),
     "xiaomi_mimo": ("xiaomi", "Xiaomi MiMo"),
+    "bigmodel": ("zhipuai", "Zhipu AI"),  # open.bigmodel.cn: genai-prices' zhipuai
     "bedrock": ("bedrock", "Amazon Bedrock"),
     "bedrock_converse": ("bedrock", "Amazon Bedrock"),
     "bedrock_mantle": ("bedrock-mantle", "Amazon Bedrock (Mantle)"),
