@@ -251,6 +251,7 @@ def test_a_makers_offering_keeps_its_bare_key_over_a_host_model_of_unknown_maker
         ("NousResearch/Hermes-3-Llama-3.1-70B", "nousresearch"),
         ("model-router", None),
         ("accounts/fireworks/models/firefunction-v2", None),
+        ("zai-glm-5", "zai"),  # Mistral's and Cerebras' GLM, not their own models
     ],
 )
 def test_maker_of(model_id, maker):

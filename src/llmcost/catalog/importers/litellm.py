@@ -107,7 +107,8 @@ MAKER_NAMES = (
     ("minimax", "minimax"), ("command", "cohere"), ("jamba", "ai21"), ("nova", "amazon"),
     ("titan", "amazon"), ("phi", "microsoft"), ("mimo", "xiaomi"), ("nemotron", "nvidia"),
     ("sonar", "perplexity"), ("hunyuan", "tencent"), ("hy3", "tencent"), ("hy4", "tencent"),
-    ("step-", "stepfun"), ("longcat", "meituan"), ("muse-", "meta"), ("code-llama", "meta"),
+    ("step-", "stepfun"), ("zai-glm", "zai"), ("longcat", "meituan"), ("muse-", "meta"),
+    ("code-llama", "meta"),
     ("codellama", "meta"),
 )  # fmt: skip
 
