@@ -20,10 +20,16 @@ nothing and gives the same files every time. The rules, in order:
    files nor genai-prices have it (at the same provider: LiteLLM's provider ids are mapped
    onto genai-prices' where one is the other's alias, `xai` onto `x-ai`, `bedrock` onto
    `aws`).
-4. **Disagreements are said.** Where both peers have an offering and their standard input,
-   cache read, cache write or output rate in force at `AT` differ (an absent cache rate
-   counts as the input rate it is billed at), the entry in force then keeps genai-prices'
-   figures, is marked `confidence = "low"`, and its note names both figures and why.
+   A LiteLLM offering left out for genai-prices' gives it its names (its keys become
+   aliases); one left out for a curated offering lists its names in UNMAPPED.txt. Each peer
+   lends the other a context window for a model it gives none. A LiteLLM provider name
+   names the market provider it maps to even if none of its entries imports.
+4. **Disagreements are said.** Where a peer's name (every LiteLLM key and genai-prices name,
+   as `scripts/audit_market.py` resolves them) finds an offering whose standard input,
+   cache read, cache write or output rate in force at `AT` differs from that peer's (an
+   absent cache rate counts as the input rate it is billed at), the entry in force then
+   keeps genai-prices' figures (LiteLLM's where genai-prices' own offering could not be
+   imported), is marked `confidence = "low"`, and its note names both figures and why.
    `DISAGREEMENTS.md` lists every one; `tests/test_market.py` recomputes the list.
 
 Knowledge time (`published`): LiteLLM 1.110.2's prices are published 2026-11-20, the build
