@@ -184,7 +184,7 @@ def test_makers_have_bare_keys_and_hosts_provider_keys(tmp_path):
     ("provider", "model_id", "maker"),
     [
         ("openai", "gpt-5.5", None),  # at its maker: a bare key
-        ("zhipuai", "glm-5", None),  # Zhipu AI sells Z.ai's GLM as their maker
+        ("zhipuai", "glm-5", "zai"),  # Zhipu AI bills Z.ai's GLM at its own prices
         ("google", "claude-opus-4-6", "anthropic"),  # Claude on Vertex
         ("aws", "us.anthropic.claude-opus-4-6-v1:0", "anthropic"),
         ("aws", "global.moonshotai.kimi-k3", "moonshotai"),

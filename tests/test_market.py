@@ -323,7 +323,7 @@ def test_hand_checked_peer_spellings():
     assert (info.provider, info.model.id) == ("cloudflare", "@cf/openai/gpt-oss-120b")
     assert catalog.resolve("bedrock/claude-fable-latest").provider == "aws"
     assert catalog.resolve("anthropic/claude-3-5-haiku").key == "claude-3-5-haiku-latest"
-    assert catalog.provider_id("bigmodel") == "zhipuai"
+    assert catalog.resolve("bigmodel/glm-5.3").key == "zhipuai/GLM-5.3"
 
 
 # -- the build ----------------------------------------------------------------------------------

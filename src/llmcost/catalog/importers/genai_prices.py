@@ -113,8 +113,9 @@ MAKERS = frozenset(
      "zai", "zhipuai"}
 )  # fmt: skip
 
-# a maker's other provider id (Zhipu AI sells Z.ai's GLM models as their maker)
-SAME_MAKER = {"zhipuai": "zai", "openai-decisions": "openai"}
+# a maker's other provider id. Not Zhipu AI (open.bigmodel.cn): it bills Z.ai's GLM models at
+# prices of its own (CNY), so its offerings are `zhipuai/GLM-5`, beside Z.ai's bare `GLM-5`
+SAME_MAKER = {"openai-decisions": "openai"}
 
 # an id's organisation prefix (`meta-llama/...`) or family (`claude-...`) -> its maker
 ORGS = {
