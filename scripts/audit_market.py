@@ -475,7 +475,6 @@ def audit_one(catalog, name: Name, unmapped=None) -> Row:
     committed `UNMAPPED.txt`; the build passes its own)."""
     from llmcost.errors import UnknownModel
 
-    catalog._unknown = _unknown  # no spelling suggestions: thousands of misses to count
     unmapped = unmapped_reasons() if unmapped is None else unmapped
     if not name.priced:
         return Row("peer has no token price", name)
@@ -522,6 +521,10 @@ def audit_one(catalog, name: Name, unmapped=None) -> Row:
 
 
 def audit(catalog, unmapped=None) -> list[Row]:
+    import copy
+
+    catalog = copy.copy(catalog)  # the caller's keeps its spelling suggestions
+    catalog._unknown = _unknown  # none here: difflib over thousands of misses takes minutes
     names = (*litellm_names(), *genai_prices_names())
     return [audit_one(catalog, n, unmapped) for n in names]
 
