@@ -20,10 +20,16 @@ nothing and gives the same files every time. The rules, in order:
    files nor genai-prices have it (at the same provider: LiteLLM's provider ids are mapped
    onto genai-prices' where one is the other's alias, `xai` onto `x-ai`, `bedrock` onto
    `aws`).
-4. **Disagreements are said.** Where both peers have an offering and their standard input,
-   cache read, cache write or output rate in force at `AT` differ (an absent cache rate
-   counts as the input rate it is billed at), the entry in force then keeps genai-prices'
-   figures, is marked `confidence = "low"`, and its note names both figures and why.
+   A LiteLLM offering left out for genai-prices' gives it its names (its keys become
+   aliases); one left out for a curated offering lists its names in UNMAPPED.txt. Each peer
+   lends the other a context window for a model it gives none. A LiteLLM provider name
+   names the market provider it maps to even if none of its entries imports.
+4. **Disagreements are said.** Where a peer's name (every LiteLLM key and genai-prices name,
+   as `scripts/audit_market.py` resolves them) finds an offering whose standard input,
+   cache read, cache write or output rate in force at `AT` differs from that peer's (an
+   absent cache rate counts as the input rate it is billed at), the entry in force then
+   keeps genai-prices' figures (LiteLLM's where genai-prices' own offering could not be
+   imported), is marked `confidence = "low"`, and its note names both figures and why.
    `DISAGREEMENTS.md` lists every one; `tests/test_market.py` recomputes the list.
 
 Knowledge time (`published`): LiteLLM 1.110.2's prices are published 2026-11-20, the build
@@ -60,6 +66,7 @@ from llmcost.catalog.names import fold
 from llmcost.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))  # audit_market, beside this script
 GP_VERSION = "0.2.5"
 LL_VERSION = "1.110.2"
 GP_FILE = f"genai-prices-{GP_VERSION}.json"
@@ -86,14 +93,21 @@ class Disagreement:
     ll_key: str  # LiteLLM's key
     gp_rates: dict[str, Decimal]
     ll_rates: dict[str, Decimal]
+    kept: str = "genai-prices"  # whose figures the catalog bills
 
     def note(self) -> str:
+        why = (
+            "genai-prices' figures are kept: it dates its prices and is the fresher peer "
+            "(data to early December 2026, LiteLLM's to mid November)."
+            if self.kept == "genai-prices"
+            else "LiteLLM's figures are kept: genai-prices' own offering could not be "
+            "imported (pricing/market/UNMAPPED.txt says why), so the catalog has LiteLLM's."
+        )
         return (
             f"The peers disagree at {AT:%Y-%m-%d %H:%M} UTC (input / cache read / cache write"
             f" / output per 1M): genai-prices {GP_VERSION} {self.gp_ref} says "
             f"{figures(self.gp_rates)}, LiteLLM {LL_VERSION} {self.ll_key} says "
-            f"{figures(self.ll_rates)}. genai-prices' figures are kept: it dates its prices "
-            "and is the fresher peer (data to early December 2026, LiteLLM's to mid November)."
+            f"{figures(self.ll_rates)}. {why}"
         )
 
 
@@ -176,10 +190,12 @@ def build(pricing: Path, peers: Path) -> Market:
     curated = Catalog(curated_files(pricing))
     market = Market()
     names = Names(curated)
+    gp_bytes, ll_bytes = (peers / GP_FILE).read_bytes(), (peers / LL_FILE).read_bytes()
     first = gp.convert(
-        (peers / GP_FILE).read_bytes(),
+        gp_bytes,
         published=GP_PUBLISHED,
         source=f"genai-prices {GP_VERSION} (pricing/peers/{GP_FILE})",
+        windows=ll_windows(ll_bytes),
     )
     gp.fit_over(first, curated, extend=False)
     market.unmapped += [(f"genai-prices {k}", r) for k, r in first.unmapped]
@@ -194,17 +210,44 @@ def build(pricing: Path, peers: Path) -> Market:
             for name in model_names(pid, model):
                 gp_models.setdefault((pid, fold(name)), (f"{pid}:{model['id']}", model))
     second = ll.convert(
-        (peers / LL_FILE).read_bytes(),
+        ll_bytes,
         published=LL_PUBLISHED,
         source=f"litellm {LL_VERSION} (pricing/peers/{LL_FILE})",
+        windows=gp_windows(gp_bytes),
     )
     market.unmapped += [(f"litellm {k}", r) for k, r in second.unmapped]
     raw = json.loads((peers / LL_FILE).read_bytes())
     for key in list(raw):  # a key by what follows its provider prefix, too
         raw.setdefault(("tail", key.partition("/")[2]), []).append(key)
     _fill(market, names, second, gp_models, raw)
-    _settle(market, curated)
+    _spell_providers(market, names, raw)
+    catalog = _settle(market, curated)
+    _say_the_rest(market, catalog)
     return market
+
+
+def ll_windows(data: bytes) -> dict[str, tuple[int, str]]:
+    """Context windows LiteLLM gives, by bare model name, for genai-prices' models that have
+    none anywhere in genai-prices (an offering needs a window; none is invented)."""
+    out: dict[str, tuple[int, str]] = {}
+    for key, entry in json.loads(data).items():
+        size = entry.get("max_input_tokens") if isinstance(entry, dict) else None
+        if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+            out.setdefault(gp.bare(key), (size, f"LiteLLM {LL_VERSION} key {key}"))
+    return out
+
+
+def gp_windows(data: bytes) -> dict[str, tuple[int, str]]:
+    """Context windows genai-prices gives, by bare model name, for LiteLLM's entries
+    without `max_input_tokens` (worded so that no note reads as the offering's own ref)."""
+    out: dict[str, tuple[int, str]] = {}
+    for provider in json.loads(data):
+        for model in provider["models"]:
+            size = model.get("context_window")
+            if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+                where = f"the window genai-prices gives {provider['id']}:{model['id']}"
+                out.setdefault(gp.bare(model["id"]), (size, where))
+    return out
 
 
 def _target(names: Names, pid: str, doc: dict) -> str:
@@ -236,6 +279,28 @@ def _fill(market: Market, names: Names, second: Imported, gp_models, raw) -> Non
             _place(market, names, pid, model, ll_key, gp_models)
 
 
+def _spell_providers(market: Market, names: Names, raw: dict) -> None:
+    """A LiteLLM provider name of a provider the market has (`bigmodel`, genai-prices'
+    `zhipuai`) names it even where none of its own entries could be imported, so that
+    `bigmodel/glm-5.3` is Zhipu's offering, never another provider's found past an unknown
+    prefix."""
+    for entry in raw.values():
+        litellm = entry.get("litellm_provider") if isinstance(entry, dict) else None
+        if not isinstance(litellm, str) or entry.get("mode") not in ll.TEXT_MODES:
+            continue
+        pid = ll.provider_of(litellm)[0]
+        target = names.providers.get(fold(pid))
+        doc = market.files.get(target) if target else None
+        if doc is None:
+            continue
+        for spelling in (pid, litellm):
+            folded = fold(spelling)
+            if folded == fold(target) or names.providers.setdefault(folded, target) != target:
+                continue
+            if all(fold(a) != folded for a in doc.get("aliases", [])):
+                doc.setdefault("aliases", []).append(spelling)
+
+
 def litellm_key(model: dict, ll_pid: str, raw: dict) -> str:
     """The LiteLLM key an imported offering came from: one of its names, or its id behind a
     provider prefix, whose `litellm_provider` is this provider."""
@@ -261,7 +326,13 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
         origin, other = owner
         market.unmapped.append((f"litellm {ll_key}", f"{origin} has it as {other}; left out"))
         if origin == "genai-prices":
+            _carry_names(market, names, pid, other, model, gp_models)
             _compare(market, pid, other, model, ll_key, gp_models)
+        else:
+            for name in _uncarried(names, pid, model):
+                market.unmapped.append(
+                    (f"litellm {name}", f"a name of {other}, curated: not carried (add it there)")
+                )
         return
     if fold(key) in names.keys:
         market.unmapped.append(
@@ -277,6 +348,34 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
     source = f"LiteLLM {LL_VERSION} key {ll_key}"
     model["note"] = f"{source}. {model['note']}" if model.get("note") else source
     market.files[pid]["models"].append(model)
+
+
+def _uncarried(names: Names, pid: str, ll_model: dict) -> list[str]:
+    """The LiteLLM offering's names (its id, its keys) that name nothing at `pid` yet."""
+    return [
+        n for n in dict.fromkeys([ll_model["id"], *ll_model.get("aliases", [])])
+        if (pid, fold(n)) not in names.names
+    ]  # fmt: skip
+
+
+def _carry_names(market: Market, names: Names, pid: str, gp_key: str, ll_model: dict, gp_models):
+    """LiteLLM's spellings of an offering genai-prices has become its aliases, so that a
+    LiteLLM key (`bedrock/us.anthropic...`, a `-latest` pointer) finds it; a name another
+    provider's prefix starts is left to that provider (a maker's offering names nothing
+    under another provider's prefix)."""
+    found = gp_models.get((pid, fold(gp_key))) or gp_models.get(
+        (pid, fold(gp_key.removeprefix(f"{pid}/")))
+    )
+    if found is None:
+        return
+    gp_model = found[1]
+    first_party = gp_model.get("maker") in (None, pid)
+    for name in _uncarried(names, pid, ll_model):
+        head, _, rest = fold(name).partition("/")
+        if first_party and rest and names.providers.get(head, pid) != pid:
+            continue
+        gp_model.setdefault("aliases", []).append(name)
+        names.names[(pid, fold(name))] = ("genai-prices", gp_key)
 
 
 def _compare(market: Market, pid: str, gp_key: str, ll_model: dict, ll_key: str, gp_models):
@@ -295,8 +394,8 @@ def _compare(market: Market, pid: str, gp_key: str, ll_model: dict, ll_key: str,
     gp_rates, ll_rates = standard_rates(gp_entry), standard_rates(ll_entry)
     if gp_rates == ll_rates:
         return
-    if any(d.gp_ref == gp_ref for d in market.disagreements):
-        return  # the first LiteLLM key naming it is the one compared
+    if any(d.gp_ref == gp_ref and d.ll_rates == ll_rates for d in market.disagreements):
+        return  # said once for these figures (its other LiteLLM keys are listed)
     found_d = Disagreement(gp_key, gp_ref, ll_key, gp_rates, ll_rates)
     market.disagreements.append(found_d)
     gp_entry["confidence"] = "low"
@@ -338,17 +437,62 @@ def _in_hours(span: str, moment: time) -> bool:
 # -- settling: the layer as load will read it ---------------------------------------------------
 
 
-def _settle(market: Market, curated: Catalog) -> None:
+def _settle(market: Market, curated: Catalog) -> Catalog:
     """Validate curated + market as one layer; an offering that breaks a rule (a name that
     means another provider's offering, ...) is left out and listed, until none does."""
     while True:
         try:
             parsed = [(Path(f"{pid}.toml"), _entities(pid, doc)) for pid, doc in _docs(market)]
-            validate_catalog([*curated.providers, *parsed])
-            return
+            return validate_catalog([*curated.providers, *parsed])
         except CatalogError as exc:
             if not _drop_culprit(market, exc):
                 raise
+
+
+def _say_the_rest(market: Market, catalog: Catalog) -> None:
+    """Every peer name (scripts/audit_market.py) that finds a market offering of the other
+    peer whose standard rates at `AT` differ from its own peer's: the disagreement is said
+    in that offering's entry and listed, whichever peer's figures the offering carries (a
+    key LiteLLM's importer could not read, a genai-prices name whose own offering could not
+    be imported, a second spelling of an offering already compared)."""
+    import audit_market as audit
+
+    said = {(d.key, figures(d.gp_rates), figures(d.ll_rates)) for d in market.disagreements}
+    for row in audit.audit(catalog, audit.reasons_by_key(market.unmapped)):
+        if row.kind != "silent" or row.got is None or row.name.rates is None:
+            continue
+        info = catalog.info(row.key)
+        doc = market.files.get(info.provider)
+        model = next(
+            (
+                m
+                for m in (doc or {}).get("models", [])
+                if gp.offering_key(info.provider, m) == row.key
+            ),
+            None,
+        )
+        if model is None:
+            continue  # curated: its sourced figures win, and the audit says so
+        theirs = {k: row.name.rates[k] for k in COMPARED}
+        note = model.get("note") or ""
+        ours_gp = note.startswith("genai-prices ")
+        if row.name.peer == "litellm" and ours_gp:
+            found = Disagreement(
+                row.key, note.split()[1].rstrip(";"), row.name.ref, row.got, theirs
+            )
+        elif row.name.peer == "genai-prices" and not ours_gp:
+            ll_key = note.split(" key ", 1)[1].split()[0].rstrip(".") if " key " in note else "-"
+            found = Disagreement(row.key, row.name.ref, ll_key, theirs, row.got, "LiteLLM")
+        else:
+            continue  # a peer's name on another offering of its own: the audit lists it
+        seen = (found.key, figures(found.gp_rates), figures(found.ll_rates))
+        entry = entry_at(model)
+        if seen in said or entry is None:
+            continue
+        said.add(seen)
+        market.disagreements.append(found)
+        entry["confidence"] = "low"
+        entry["note"] = (entry["note"] + " " if entry.get("note") else "") + found.note()
 
 
 def _docs(market: Market):
@@ -404,24 +548,27 @@ def write(market: Market, directory: Path) -> None:
 
 
 def disagreements_text(market: Market) -> str:
-    rows = sorted(market.disagreements, key=lambda d: d.key)
+    rows = sorted(market.disagreements, key=lambda d: (d.key, d.ll_key))
     lines = [
         f"# Where genai-prices {GP_VERSION} and LiteLLM {LL_VERSION} disagree\n",
         "\n",
         f"Standard rates in force at {AT:%Y-%m-%dT%H:%MZ}, USD per 1M tokens: input / cache "
         "read / cache write / output (an absent cache rate is the input rate it is billed at). "
-        'Each entry keeps genai-prices\' figures, `confidence = "low"`, and its note names '
-        "both. Generated by scripts/build_market.py; tests/test_market.py recomputes it.\n",
+        "One row per offering and LiteLLM figures: every LiteLLM key and genai-prices name "
+        "that finds the offering is compared (scripts/audit_market.py). The entry in force "
+        'then is marked `confidence = "low"` and its note names both figures and which are '
+        "kept: genai-prices', unless its own offering could not be imported. Generated by "
+        "scripts/build_market.py; tests/test_market.py recomputes it.\n",
         "\n",
-        f"{len(rows)} offerings.\n",
+        f"{len(rows)} rows, {len({d.key for d in rows})} offerings.\n",
         "\n",
-        "| Offering | genai-prices | LiteLLM key | genai-prices says | LiteLLM says |\n",
-        "|---|---|---|---|---|\n",
+        "| Offering | genai-prices | LiteLLM key | genai-prices says | LiteLLM says | kept |\n",
+        "|---|---|---|---|---|---|\n",
     ]
     for d in rows:
         lines.append(
             f"| {d.key} | {d.gp_ref} | {d.ll_key} | {figures(d.gp_rates)} | "
-            f"{figures(d.ll_rates)} |\n"
+            f"{figures(d.ll_rates)} | {d.kept} |\n"
         )
     return "".join(lines)
 

@@ -38,7 +38,7 @@ SHORT_WRITE = RATE._replace(doc="5-minute (short retention) cache write, per 1M 
 REASONING = RATE._replace(doc="reasoning output priced apart from output, per 1M tokens")
 FEE = Spec("price per 1,000", ge=0, le=1_000_000, places=12)
 COUNT = Spec("a number of tokens", gt=0)
-NAME = r"^[A-Za-z0-9][A-Za-z0-9._:/@+~-]*$"
+NAME = r"^[A-Za-z0-9@][A-Za-z0-9._:/@+~-]*$"  # `@cf/...`: Cloudflare Workers AI ids
 TIER_NAME = r"^[a-z][a-z0-9_-]*$"
 PROVIDER = r"^[a-z0-9][a-z0-9_.-]*$"
 

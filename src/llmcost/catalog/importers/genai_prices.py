@@ -113,8 +113,9 @@ MAKERS = frozenset(
      "zai", "zhipuai"}
 )  # fmt: skip
 
-# a maker's other provider id (Zhipu AI sells Z.ai's GLM models as their maker)
-SAME_MAKER = {"zhipuai": "zai", "openai-decisions": "openai"}
+# a maker's other provider id. Not Zhipu AI (open.bigmodel.cn): it bills Z.ai's GLM models at
+# prices of its own (CNY), so its offerings are `zhipuai/GLM-5`, beside Z.ai's bare `GLM-5`
+SAME_MAKER = {"openai-decisions": "openai"}
 
 # an id's organisation prefix (`meta-llama/...`) or family (`claude-...`) -> its maker
 ORGS = {
@@ -161,12 +162,15 @@ class _Context:
         self.unmapped.append((self.ref, reason))
 
 
-def convert(data: bytes, *, published: date, source: str, below=None) -> Imported:
+def convert(data: bytes, *, published: date, source: str, below=None, windows=None) -> Imported:
     """genai-prices' v2 JSON as provider documents; `below` (a `Catalog`): make the result
-    an overlay of it (`fit_over`)."""
+    an overlay of it (`fit_over`); `windows`: context windows by bare folded model name
+    (`_bare`) -> (tokens, where from), for models genai-prices gives none anywhere."""
     providers = _parse(data, source)
     imported = Imported()
     sizes = _context_windows(providers)
+    for name, found in (windows or {}).items():
+        sizes.setdefault(name, found)
     others = {fold(p["id"]) for p in providers}
     for raw in providers:
         doc = _provider(raw, published, source, sizes, imported.unmapped, others)
@@ -221,8 +225,16 @@ def _context_windows(providers: list[dict]) -> dict[str, tuple[int, str]]:
                 continue
             size = model.get("context_window")
             if isinstance(size, int) and not isinstance(size, bool) and size > 0:
-                sizes.setdefault(_bare(model["id"]), (size, f"{raw['id']}:{model['id']}"))
+                sizes.setdefault(
+                    _bare(model["id"]), (size, f"genai-prices {raw['id']}:{model['id']}")
+                )
     return sizes
+
+
+def bare(model_id: str) -> str:
+    """A model's name without organisation or provider path, folded: what a context
+    window is shared by."""
+    return _bare(model_id)
 
 
 def _bare(model_id: str) -> str:
@@ -242,11 +254,12 @@ def provider_id(raw_id: str) -> str:
 def _provider(raw: dict, published: date, source: str, sizes, unmapped, others) -> dict | None:
     pid = provider_id(raw["id"])
     models = []
+    picks = _Picks(raw["models"])
     for model in raw["models"]:
         ref = f"{raw['id']}:{model.get('id') if isinstance(model, dict) else model}"
         ctx = _Context(pid, ref, published, unmapped)
         try:
-            models.append(_offering(model, ctx, sizes))
+            models.append(_offering(model, ctx, sizes, picks))
         except _Skip as reason:
             ctx.lost(str(reason))
     if not models:
@@ -279,7 +292,7 @@ def _provider_aliases(raw: dict, providers: set[str]) -> list[str]:
     return list(words.values())
 
 
-def _offering(model: dict, ctx: _Context, sizes) -> dict:
+def _offering(model: dict, ctx: _Context, sizes, picks: _Picks | None = None) -> dict:
     if not isinstance(model, dict) or not isinstance(model.get("id"), str):
         raise _Skip("model: not a genai-prices model (no id)")
     model_id = model["id"]
@@ -291,7 +304,7 @@ def _offering(model: dict, ctx: _Context, sizes) -> dict:
     maker = _maker(ctx.provider, model_id)
     if maker is not None:
         doc["maker"] = maker
-    aliases = _aliases(model, ctx)
+    aliases = _aliases(model, ctx, picks)
     if aliases:
         doc["aliases"] = aliases
     notes = [f"genai-prices {ctx.ref}", size_note, MAX_OUTPUT_NOTE]
@@ -315,7 +328,7 @@ def _size(model: dict, sizes) -> tuple[int, str | None]:
     found = sizes.get(_bare(model["id"]))
     if found is None:
         raise _Skip("context_window: unknown (here and for the same model elsewhere)")
-    return found[0], f"context_window from genai-prices {found[1]}"
+    return found[0], f"context_window from {found[1]}"
 
 
 def maker_of(model_id: str) -> str | None:
@@ -366,15 +379,65 @@ def _clauses(clause: dict) -> list[tuple[str, str]]:
     return [(kind, str(value)) for kind, value in clause.items()]
 
 
-def _aliases(model: dict, ctx: _Context) -> list[str]:
+class _Picks:
+    """Which of a provider's models genai-prices' own lookup picks for a name: the first
+    whose `match` clause matches it (case-insensitively, as `ModelInfo.is_match` does)."""
+
+    def __init__(self, models: list):
+        self.models = [m for m in models if isinstance(m, dict) and isinstance(m.get("id"), str)]
+        self.ids = {fold(m["id"]): m["id"] for m in self.models}
+
+    def model_for(self, name: str) -> str | None:
+        for model in self.models:
+            clause = model.get("match")
+            if isinstance(clause, dict) and _matches(clause, name.lower()):
+                return model["id"]
+        return None
+
+
+def _matches(clause: dict, text: str) -> bool:
+    if isinstance(clause.get("or"), list):
+        return any(isinstance(c, dict) and _matches(c, text) for c in clause["or"])
+    if isinstance(clause.get("and"), list):
+        return all(isinstance(c, dict) and _matches(c, text) for c in clause["and"])
+    tests = {
+        "equals": lambda v: text == v,
+        "starts_with": text.startswith,
+        "ends_with": text.endswith,
+        "contains": lambda v: v in text,
+    }
+    for kind, test in tests.items():
+        if isinstance(clause.get(kind), str):
+            return test(clause[kind].lower())
+    if isinstance(clause.get("regex"), str):
+        try:
+            return re.search(clause["regex"], text) is not None
+        except re.error:
+            return False
+    return False
+
+
+def _aliases(model: dict, ctx: _Context, picks: _Picks | None = None) -> list[str]:
+    """`equals` names, and the plain text of a `starts_with`, `ends_with` or `contains`
+    clause where genai-prices' own lookup of that very text picks this model (the prefix
+    `claude-3-5-haiku` is Claude Haiku 3.5's name; `gpt-4` is not GPT-4o's where GPT-4
+    comes first), no other model of the provider has it as its id, and it is a whole name
+    (`gpt-x-`, a prefix ending in a separator, is not)."""
     clause = model.get("match")
     if not isinstance(clause, dict):
         return []
     aliases = []
     for kind, value in _clauses(clause):
-        if kind != "equals":
+        plain = kind in ("starts_with", "ends_with", "contains")
+        own = picks is not None and plain and picks.model_for(value) == model["id"]
+        if own and fold(value) in picks.ids and picks.ids[fold(value)] != model["id"]:
+            own = False  # another model's id, folded
+        whole = re.match(NAME, value) and not value.endswith(("-", ".", "_", "/", ":", "@"))
+        if own and whole and fold(value) != fold(model["id"]):
+            aliases.append(value)
+        elif kind != "equals" and fold(value) != fold(model["id"]):
             ctx.lost(f"match pattern: {kind} {value!r} is not an exact name (id kept)")
-        elif fold(value) != fold(model["id"]):
+        elif kind == "equals" and fold(value) != fold(model["id"]):
             if re.match(NAME, value):
                 aliases.append(value)
             else:

@@ -73,6 +73,7 @@ PROVIDERS = {
     "amazon_nova": ("amazon", "Amazon Nova"),
     "meta_llama": ("meta", "Meta Llama API"),
     "xiaomi_mimo": ("xiaomi", "Xiaomi MiMo"),
+    "bigmodel": ("zhipuai", "Zhipu AI"),  # open.bigmodel.cn: genai-prices' zhipuai
     "bedrock": ("bedrock", "Amazon Bedrock"),
     "bedrock_converse": ("bedrock", "Amazon Bedrock"),
     "bedrock_mantle": ("bedrock-mantle", "Amazon Bedrock (Mantle)"),
@@ -106,7 +107,8 @@ MAKER_NAMES = (
     ("minimax", "minimax"), ("command", "cohere"), ("jamba", "ai21"), ("nova", "amazon"),
     ("titan", "amazon"), ("phi", "microsoft"), ("mimo", "xiaomi"), ("nemotron", "nvidia"),
     ("sonar", "perplexity"), ("hunyuan", "tencent"), ("hy3", "tencent"), ("hy4", "tencent"),
-    ("step-", "stepfun"), ("longcat", "meituan"), ("muse-", "meta"), ("code-llama", "meta"),
+    ("step-", "stepfun"), ("zai-glm", "zai"), ("longcat", "meituan"), ("muse-", "meta"),
+    ("code-llama", "meta"),
     ("codellama", "meta"),
 )  # fmt: skip
 
@@ -130,11 +132,14 @@ class _Skip(Exception):
     """This entry (or one of its fields) is not imported, for the reason given."""
 
 
-def convert(data: bytes, *, published: date, source: str) -> Imported:
-    """`data` (LiteLLM's price map) as llmcost provider documents plus what was not mapped."""
+def convert(data: bytes, *, published: date, source: str, windows=None) -> Imported:
+    """`data` (LiteLLM's price map) as llmcost provider documents plus what was not mapped;
+    `windows`: context windows by bare folded model name (the last part of the id) ->
+    (tokens, where from), for an entry without `max_input_tokens`."""
     file = PurePath(source).name or source
     entries = _read(data, file)
     builder = _Builder(published, source, file)
+    builder.windows = dict(windows or {})
     for key in sorted(entries, key=lambda k: (_host_own(k, entries[k]), k)):
         if key == "sample_spec":
             continue
@@ -202,6 +207,7 @@ class _Builder:
         self.names: dict[tuple[str, str], str] = {}  # (provider, folded name) -> offering key
         self.aliases_of: list[tuple[str, object]] = []
         self.successors: list[tuple[str, dict, str]] = []
+        self.windows: dict[str, tuple[int, str]] = {}  # bare folded name -> (tokens, from)
 
     # -- one entry ----------------------------------------------------------------------------
 
@@ -242,8 +248,12 @@ class _Builder:
         if not re.match(NAME, model_id):
             raise _Skip(f"id {model_id!r} is not a valid llmcost model id")
         window = entry.get("max_input_tokens")
+        borrowed = None
         if window is None:
-            raise _Skip("no max_input_tokens: llmcost needs a context window")
+            borrowed = self.windows.get(fold(model_id.rsplit("/", 1)[-1]))
+            if borrowed is None:
+                raise _Skip("no max_input_tokens: llmcost needs a context window")
+            window = borrowed[0]
         window = _count(self.file, key, "max_input_tokens", window)
         output = entry.get("max_output_tokens")
         output = window if output is None else _count(self.file, key, "max_output_tokens", output)
@@ -260,6 +270,8 @@ class _Builder:
         retired = entry.get("deprecation_date")
         if retired is not None:
             model["retired"] = _day(self.file, key, retired)
+        if borrowed is not None:
+            _note(model, f"context_window: LiteLLM gives none; {borrowed[1]}.")
         model["prices"] = [
             {
                 "published": self.published,
