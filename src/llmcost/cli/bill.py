@@ -133,7 +133,7 @@ def bill(
         progress=_progress_bar if sys.stderr.isatty() else None,
     )
     # html: priced by day and by the chart's series too, the table's bill rolled up from it
-    daily, result = result, roll_up(result, keys)
+    daily, result = result, (roll_up(result, keys) if fmt == "html" else result)
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:

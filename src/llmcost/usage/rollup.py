@@ -35,7 +35,7 @@ def with_days(group_by: Sequence[str]) -> tuple[str, ...]:
 def roll_up(result: Bill, keys: Sequence[str]) -> Bill:
     """`result` grouped by `keys`, each one of its own group keys: records, tokens and costs
     of the groups that share the values of `keys` summed exactly."""
-    keys = tuple(keys)
+    keys = tuple(dict.fromkeys(keys))  # -g user,user is one key, as the bill has it
     missing = [k for k in keys if k not in result.group_by]
     if missing:
         raise ValueError(f"roll_up: {missing} not among the bill's keys {result.group_by}")
