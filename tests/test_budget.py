@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from llmcost.budget import check_budget
-from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, load_budget
+from llmcost.budget.check import check_budget
+from llmcost.budget.schema import BudgetFile, WorkloadTable, dump_budget, load_budget
 from llmcost.cli.app import app
 from llmcost.timeparse import instant
 from tests.conftest import FIXTURE_PRICING
@@ -436,7 +436,7 @@ def budgets(draw):
 def test_a_budget_written_by_llmcost_loads_back_equal(tmp_path_factory, budget):
     path = tmp_path_factory.mktemp("rt") / "b.toml"
     path.write_text(dump_budget(budget), encoding="utf-8")
-    from llmcost.budgetfile import read_budget_file
+    from llmcost.budget.schema import read_budget_file
 
     assert read_budget_file(path)[0] == budget
 

@@ -87,9 +87,9 @@ def diff(
     if not budget:
         emit(report, fmt)
         return
-    from llmcost.budget import diff_budgets
+    from llmcost.budget.check import diff_budgets
+    from llmcost.budget.report import budget_diff_report
     from llmcost.cli.options import when
-    from llmcost.reports.budget import budget_diff_report
 
     start, end = when(at, month)
     moves = diff_budgets(cat, budget, old_day, new_day, at=start, until=end)
