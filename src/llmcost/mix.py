@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
@@ -32,6 +32,7 @@ from llmcost.catalog.entities import STANDARD
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError, NotPriced
+from llmcost.kinds import TOKEN_KINDS
 from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
 from llmcost.traffic import TrafficProfile
 from llmcost.units import MAX_PLACES
@@ -62,15 +63,16 @@ class Tokens:
         given two ways: whichever level names them (as `cached` or a rate) wins whole."""
         merged = {
             name: getattr(self, name) if getattr(self, name) is not None else getattr(default, name)
-            for name in ("input", "cache_write", "cache_write_1h", "output")
+            for name in TOKEN_KINDS
+            if name != "cached"
         }
         hits = self if (self.cached, self.cache_hit_rate) != (None, None) else default
         return Tokens(cached=hits.cached, cache_hit_rate=hits.cache_hit_rate, **merged)
 
     def given(self) -> dict[str, Decimal]:
         """The counts that are set, as a mix file writes them."""
-        names = ("input", "cached", "cache_hit_rate", "cache_write", "cache_write_1h", "output")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {name: value for name, value in values if value is not None}
 
     def workload(self, requests: Decimal, tier: str, where: str) -> Workload:
         """A complete workload; `input` and `output` must be set by now."""

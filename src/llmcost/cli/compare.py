@@ -44,6 +44,7 @@ from llmcost.cli.options import (
     write_budget,
 )
 from llmcost.errors import InputError
+from llmcost.kinds import TOKEN_KINDS
 
 
 def compare(
@@ -125,15 +126,12 @@ def compare(
     emit(compare_report(result), fmt)
 
 
-BUDGET_COUNTS = ("input", "cached", "cache_write", "cache_write_1h", "output")
-
-
 def _save_budget(path: str, limit: str | None, result, choice, force: bool) -> None:
     """The one model compared, its workload with --requests as requests per month."""
     if len(result.rows) != 1:
         raise InputError("--save-budget needs exactly one model", hint="name one model")
     w = result.workload
-    table = {k: v for k, v in w.as_dict().items() if k in BUDGET_COUNTS and v}
+    table = {k: v for k, v in w.as_dict().items() if k in TOKEN_KINDS and v}
     if w.tier != "standard":
         table["tier"] = w.tier
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)

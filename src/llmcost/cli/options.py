@@ -343,9 +343,6 @@ def traffic_for(text: str | None, until: datetime | None):
     return profile
 
 
-CACHE_PARTS = ("cached", "cache_write", "cache_write_1h")
-
-
 def token_flags(**flags: str | None) -> dict[str, Decimal]:
     """The token flags that were given (input, output, cached or cache_hit_rate, cache_write,
     cache_write_1h), parsed; the ones not given are left out."""
