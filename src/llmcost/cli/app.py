@@ -84,12 +84,14 @@ def _root(
 def build_app(only: str | None = None) -> typer.Typer:
     """The `llmcost` app; with `only`, just that command. typer turns every registered
     function's signature into parameters on each run, so a one-shot command that registers
-    only itself starts faster (bench/startup.py)."""
+    only itself starts faster (bench/startup.py). Shell completion (`--install-completion`,
+    `--show-completion`, and the completing itself, which runs `llmcost` with no command
+    word) needs the whole app, and only it pays for typer's completion module."""
     root = typer.Typer(
         cls=_Group,
         name="llmcost",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=only is None,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
