@@ -64,9 +64,9 @@ def junit(results: Sequence[BudgetResult]) -> str:
             node = ET.SubElement(case, "error", message=result.error, type="error")
             node.text = "\n".join(texts)
         elif result.status == "over":
-            cur = result.currency
+            cur = result.budget.currency
             message = (
-                f"{show_money(result.cost, cur)} of {show_money(result.limit, cur)} "
+                f"{show_money(result.cost, cur)} of {show_money(result.budget.limit, cur)} "
                 f"({show(result.share, 'ratio')})"
             )
             node = ET.SubElement(case, "failure", message=message, type="over")

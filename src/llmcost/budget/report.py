@@ -31,11 +31,11 @@ class Finding:
 
 
 def _money(result: BudgetChecked, amount) -> str:
-    return show_money(amount, result.currency) if amount is not None else "-"
+    return show_money(amount, result.budget.currency) if amount is not None else "-"
 
 
 def _when(result: BudgetChecked) -> str:
-    if result.period == "day":
+    if result.budget.period == "day":
         return result.start.date().isoformat()
     return result.start.strftime("%Y-%m")
 
@@ -47,7 +47,7 @@ def findings(result: BudgetResult) -> list[Finding]:
         return [Finding("error", result.file, result.line, f"budget {name}", result.error)]
     limit_line = result.line
     summary = (
-        f"{name}: {_money(result, result.cost)} of {_money(result, result.limit)} in "
+        f"{name}: {_money(result, result.cost)} of {_money(result, result.budget.limit)} in "
         f"{_when(result)} ({show(result.share, 'ratio')})"
     )
     out = []
@@ -77,8 +77,8 @@ def _breaches(result: BudgetChecked, name: str) -> list[Finding]:
         then = (
             f"cannot be priced after it: {ahead.error}"
             if ahead.status == "error"
-            else f"a {result.period} from then costs {_money(result, ahead.cost)}, over the "
-            f"limit {_money(result, result.limit)}"
+            else f"a {result.budget.period} from then costs {_money(result, ahead.cost)}, over the "
+            f"limit {_money(result, result.budget.limit)}"
         )
         out.append(
             Finding(level, result.file, ahead.line, f"budget {name} after {_day(ahead.at)}",
@@ -156,8 +156,8 @@ def _row(r: BudgetResult) -> dict:
         "name": r.name,
         "file": r.file,
         "period": _when(r),
-        "cost": (r.cost, r.currency),
-        "limit": (r.limit, r.currency),
+        "cost": (r.cost, r.budget.currency),
+        "limit": (r.budget.limit, r.budget.currency),
         "share": r.share,
         "catalog": r.version.isoformat() + (" (pinned)" if r.pinned else ""),
         "note": "; ".join(f"{_day(a.at)}: {'; '.join(a.changes)}" for a in breaches),
@@ -188,8 +188,8 @@ def _document(r: BudgetResult) -> dict:
     return {
         "file": r.file,
         "name": r.name,
-        "limit": r.limit,
-        "currency": r.currency,
+        "limit": r.budget.limit,
+        "currency": r.budget.currency,
         "cost": r.cost,
         "cost_min": r.cost_min,
         "share": r.share,

@@ -77,18 +77,6 @@ class BudgetChecked:
         return self.budget.name
 
     @property
-    def limit(self) -> Decimal:
-        return self.budget.limit
-
-    @property
-    def currency(self) -> str:
-        return self.budget.currency
-
-    @property
-    def period(self) -> str:
-        return self.budget.period
-
-    @property
     def pinned(self) -> bool:
         return self.budget.pinned
 
