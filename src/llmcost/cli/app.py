@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from llmcost.cli import bill, budget, catalog, compare, prices, simulate
+from llmcost.cli.options import error_line
 from llmcost.errors import LlmcostError
 
 INTERNAL_ERROR = 3
@@ -40,11 +41,6 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(INTERNAL_ERROR) from None
-
-
-def error_line(exc: LlmcostError) -> str:
-    """The one line a user's error is told in (also for each failure a command survives)."""
-    return f"llmcost: error: {exc.one_line()}"
 
 
 def _is_cli_error(exc: Exception) -> bool:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.options import FormatOpt, PricingOpt, check_format, emit
+from llmcost.cli.options import FormatOpt, PricingOpt, check_format, emit, error_line
 from llmcost.errors import InputError
 
 app = typer.Typer(
@@ -299,7 +299,6 @@ def update(
     from llmcost.catalog import importers
     from llmcost.catalog.load import load_catalog
     from llmcost.catalog.update import fetch, store_update
-    from llmcost.cli.app import error_line
     from llmcost.config import updates_root
     from llmcost.errors import LlmcostError
 

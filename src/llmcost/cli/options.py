@@ -430,6 +430,12 @@ def emit(report, fmt: str) -> None:
     typer.echo(render(report, fmt), nl=False)
 
 
+def error_line(exc) -> str:
+    """The one line a user's error (an `LlmcostError`) is told in: by the app for the error
+    that ends a command, and by a command for each failure it survives."""
+    return f"llmcost: error: {exc.one_line()}"
+
+
 def warn(message: str) -> None:
     """A diagnostic line on stderr (never mixed into results on stdout)."""
     typer.echo(f"llmcost: {message}", err=True)
