@@ -19,8 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from llmcost.budget import check_budget
-from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, load_budget
+from llmcost.budget.check import check_budget, check_files
+from llmcost.budget.results import BudgetChecked, BudgetFailed
+from llmcost.budget.schema import BudgetFile, WorkloadTable, dump_budget, load_budget
 from llmcost.cli.app import app
 from llmcost.timeparse import instant
 from tests.conftest import FIXTURE_PRICING
@@ -179,6 +180,24 @@ def test_a_day_budget_over_a_month_counts_its_most_expensive_day(fixture_catalog
     # 02-01: 12h promo and 12h list = 4.5; every later day is list, 6
     assert result.cost == Decimal(6) and result.status == "over"
     assert result.start == instant("2026-02-02")
+
+
+def test_a_result_is_whole_priced_or_failed(fixture_catalog):
+    """A priced budget has every figure; a failed one has its error, and its Budget when the
+    file could be read (the report still shows its name and limit), none when it could not."""
+    files = sorted(p.name for p in BUDGETS.glob("*.toml"))
+    results = check_files(fixture_catalog, files, at=instant("2026-01-20"))
+    by_file = {r.file: r for r in results}
+    assert {f for f, r in by_file.items() if isinstance(r, BudgetChecked)} == set(GOOD)
+    for file in GOOD:
+        r = by_file[file]
+        assert None not in (r.cost, r.cost_min, r.share, r.start, r.end, r.version)
+        assert r.drift is None and r.name == r.budget.name  # none of them is pinned
+    for file in ("bad-toml.toml", "negative-limit.toml", "unknown-key.toml"):
+        assert isinstance(by_file[file], BudgetFailed) and by_file[file].budget is None
+    failed = by_file["unknown-model.toml"]  # read, but not priced
+    assert failed.status == "error" and failed.name == "who" and failed.budget.limit == 5
+    assert failed.line == 12 and "unknown model 'alpha-flsh'" in failed.error
 
 
 # -- pinned versions and drift ----------------------------------------------------------------
@@ -436,7 +455,7 @@ def budgets(draw):
 def test_a_budget_written_by_llmcost_loads_back_equal(tmp_path_factory, budget):
     path = tmp_path_factory.mktemp("rt") / "b.toml"
     path.write_text(dump_budget(budget), encoding="utf-8")
-    from llmcost.budgetfile import read_budget_file
+    from llmcost.budget.schema import read_budget_file
 
     assert read_budget_file(path)[0] == budget
 

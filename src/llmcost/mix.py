@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
@@ -32,6 +32,7 @@ from llmcost.catalog.entities import STANDARD
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import Workload
 from llmcost.errors import InputError, LlmcostError, NotPriced
+from llmcost.kinds import TOKEN_KINDS
 from llmcost.money import EXACT, REPEATING_PLACES, ratio, to_decimal
 from llmcost.traffic import TrafficProfile
 from llmcost.units import MAX_PLACES
@@ -62,15 +63,16 @@ class Tokens:
         given two ways: whichever level names them (as `cached` or a rate) wins whole."""
         merged = {
             name: getattr(self, name) if getattr(self, name) is not None else getattr(default, name)
-            for name in ("input", "cache_write", "cache_write_1h", "output")
+            for name in TOKEN_KINDS
+            if name != "cached"
         }
         hits = self if (self.cached, self.cache_hit_rate) != (None, None) else default
         return Tokens(cached=hits.cached, cache_hit_rate=hits.cache_hit_rate, **merged)
 
     def given(self) -> dict[str, Decimal]:
         """The counts that are set, as a mix file writes them."""
-        names = ("input", "cached", "cache_hit_rate", "cache_write", "cache_write_1h", "output")
-        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+        values = ((f.name, getattr(self, f.name)) for f in fields(self))
+        return {name: value for name, value in values if value is not None}
 
     def workload(self, requests: Decimal, tier: str, where: str) -> Workload:
         """A complete workload; `input` and `output` must be set by now."""
@@ -238,6 +240,18 @@ class BaselineResult:
         return self.cost_min if self.cost_min == self.cost_max else None
 
 
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What a mix is priced at: the instant (or period), the catalog version, the currency and
+    the traffic profile its requests follow."""
+
+    at: datetime
+    until: datetime | None
+    version: date
+    currency: str
+    traffic: TrafficProfile | None
+
+
 @dataclass(frozen=True)
 class MixResult:
     slices: tuple[SliceResult, ...]
@@ -251,7 +265,7 @@ class MixResult:
     until: datetime | None
     version: date
     currency: str
-    traffic: TrafficProfile | None = None
+    traffic: TrafficProfile | None
 
 
 # -- the exact bounds -------------------------------------------------------------------------
@@ -387,9 +401,9 @@ def simulate_mix(
 
     infos, workloads = resolve_slices(catalog, spec, default, requests, tier or spec.tier)
     slice_at = {info.id: s.where for s, info in zip(spec.slices, infos, strict=True) if s.where}
-    result = price_mix(spec, infos, workloads, price, [catalog.resolve(b) for b in baselines])
-    version = catalog.version_for(known)
-    return replace(result, at=at, until=until, version=version, currency=currency, traffic=profile)
+    extra = [catalog.resolve(b) for b in baselines]
+    priced = Priced(at, until, catalog.version_for(known), currency, profile)
+    return price_mix(spec, infos, workloads, price, priced, extra)
 
 
 def resolve_slices(
@@ -427,9 +441,11 @@ def price_mix(
     infos: Sequence[ModelInfo],
     workloads: Sequence[Workload],
     price: PriceFn,
+    priced: Priced,
     extra_baselines: Sequence[ModelInfo] = (),
 ) -> MixResult:
-    """The bounds, given a way to price a workload on a model (pure: no catalog, no clock)."""
+    """The bounds, given a way to price a workload on a model (pure: no catalog, no clock)
+    and what that way prices at (`priced`)."""
     lows = [s.share_min for s in spec.slices]
     highs = [s.share_max for s in spec.slices]
     wholes = [price(info.id, w) for info, w in zip(infos, workloads, strict=True)]
@@ -467,10 +483,11 @@ def price_mix(
         split_max=split_high,
         baselines=results,
         requests=total,
-        at=datetime.min,
-        until=None,
-        version=date.min,
-        currency="",
+        at=priced.at,
+        until=priced.until,
+        version=priced.version,
+        currency=priced.currency,
+        traffic=priced.traffic,
     )
 
 

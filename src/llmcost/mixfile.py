@@ -27,32 +27,13 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from llmcost.errors import InputError
+from llmcost.filefields import Number, count_field, tomlable, unquoted
 from llmcost.mix import MixSpec, Slice, Tokens, check_range, parse_share
 from llmcost.tomlfile import SourceLines, field_name, read_toml, schema_error
 from llmcost.tomlfile import where as at_line
 from llmcost.traffic import TrafficProfile, parse_traffic
 
-
-def _count(description: str):
-    """A token or request count: a non-negative number, up to 10^15 and 12 decimals."""
-    return Field(
-        default=None, ge=0, le=10**15, decimal_places=12, allow_inf_nan=False,
-        description=description,
-    )  # fmt: skip
-
-
-_COUNT = _count("A count: a number from 0 to 10^15, at most 12 decimals.")
-
-
-def _unquoted(value):
-    """A number in a TOML file is written as one: `limit = "1000"` or `input = true` is a
-    mistake to point at, not a value to convert."""
-    if isinstance(value, str | bool):
-        raise ValueError(f"{value!r} is not a number: write it without quotes, e.g. 1000")
-    return value
-
-
-Number = Annotated[Decimal, BeforeValidator(_unquoted)]
+_COUNT = count_field("A count: a number from 0 to 10^15, at most 12 decimals.")
 
 
 class _Strict(BaseModel):
@@ -60,15 +41,17 @@ class _Strict(BaseModel):
 
 
 class TokenTable(_Strict):
-    input: Number | None = _count("Prompt tokens per request: the whole prompt, cache included.")
-    cached: Number | None = _count("Of the prompt, tokens read from cache (hits) per request.")
+    input: Number | None = count_field(
+        "Prompt tokens per request: the whole prompt, cache included."
+    )
+    cached: Number | None = count_field("Of the prompt, tokens read from cache (hits) per request.")
     cache_hit_rate: Number | None = Field(
         default=None, ge=0, le=1, allow_inf_nan=False,
         description="Share of the prompt read from cache, 0 to 1 (instead of cached).",
     )  # fmt: skip
-    cache_write: Number | None = _count("Of the prompt, tokens written to cache (5 minutes).")
-    cache_write_1h: Number | None = _count("Of the prompt, tokens written to cache (1 hour).")
-    output: Number | None = _count("Output tokens per request, reasoning included.")
+    cache_write: Number | None = count_field("Of the prompt, tokens written to cache (5 minutes).")
+    cache_write_1h: Number | None = count_field("Of the prompt, tokens written to cache (1 hour).")
+    output: Number | None = count_field("Output tokens per request, reasoning included.")
 
     @model_validator(mode="after")
     def _one_kind_of_hits(self):
@@ -80,7 +63,7 @@ class TokenTable(_Strict):
         return Tokens(**self.model_dump())
 
 
-Weight = Annotated[Decimal, BeforeValidator(_unquoted), Field(ge=0, le=10**15, allow_inf_nan=False)]
+Weight = Annotated[Decimal, BeforeValidator(unquoted), Field(ge=0, le=10**15, allow_inf_nan=False)]
 
 
 class TrafficTable(_Strict):
@@ -263,7 +246,7 @@ def dump_mix(spec: MixSpec) -> str:
     if spec.traffic is not None:
         doc["traffic"] = traffic_value(spec.traffic)
     doc["slices"] = [slice_table(s) for s in spec.slices]
-    return tomli_w.dumps(_tomlable(doc))
+    return tomli_w.dumps(tomlable(doc))
 
 
 def slice_table(s: Slice, model: str | None = None) -> dict[str, object]:
@@ -276,14 +259,3 @@ def slice_table(s: Slice, model: str | None = None) -> dict[str, object]:
         item["share_min"], item["share_max"] = s.share_min, s.share_max
     item.update(s.tokens.given())
     return item
-
-
-def _tomlable(value):
-    """Decimals as TOML integers where whole, else TOML floats written from their exact text."""
-    if isinstance(value, dict):
-        return {k: _tomlable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tomlable(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else value
-    return value

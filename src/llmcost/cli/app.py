@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from llmcost.cli import bill, budget, catalog, compare, prices, simulate
+from llmcost.cli.options import error_line
 from llmcost.errors import LlmcostError
 
 INTERNAL_ERROR = 3
@@ -40,11 +41,6 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(INTERNAL_ERROR) from None
-
-
-def error_line(exc: LlmcostError) -> str:
-    """The one line a user's error is told in (also for each failure a command survives)."""
-    return f"llmcost: error: {exc.one_line()}"
 
 
 def _is_cli_error(exc: Exception) -> bool:
@@ -84,12 +80,14 @@ def _root(
 def build_app(only: str | None = None) -> typer.Typer:
     """The `llmcost` app; with `only`, just that command. typer turns every registered
     function's signature into parameters on each run, so a one-shot command that registers
-    only itself starts faster (bench/startup.py)."""
+    only itself starts faster (bench/startup.py). Shell completion (`--install-completion`,
+    `--show-completion`, and the completing itself, which runs `llmcost` with no command
+    word) needs the whole app, and only it pays for typer's completion module."""
     root = typer.Typer(
         cls=_Group,
         name="llmcost",
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=only is None,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )

@@ -51,8 +51,9 @@ def check(
     """Price each budget for its period (the month, or day, of --at; or --month) and compare
     it with its limit. Exit 0 when all are ok or warn, 1 when any is over, 2 when any file is
     invalid. Example: llmcost budget check budgets/*.toml --month 2026-06 --format github"""
-    from llmcost.budget import check_files, exit_code
-    from llmcost.reports.budget import budget_report
+    from llmcost.budget.check import check_files
+    from llmcost.budget.report import budget_report
+    from llmcost.budget.results import BudgetFailed, exit_code
 
     fmt = check_format(format, CHECK_FORMATS)
     if horizon < 0:
@@ -67,9 +68,9 @@ def check(
     )  # fmt: skip
     report = budget_report(results, version=choice.version, at=start, until=end, horizon=horizon)
     if fmt in ("github", "junit"):
-        from llmcost.reports import budget_ci
+        from llmcost.budget import ci
 
-        typer.echo(getattr(budget_ci, fmt)(results), nl=False)
+        typer.echo(getattr(ci, fmt)(results), nl=False)
         if fmt == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
             _append_summary(os.environ["GITHUB_STEP_SUMMARY"], report)
     else:
@@ -81,7 +82,7 @@ def check(
             report = replace(report, charts=[budget_gauges(results)])
         emit(report, fmt)
     for result in results:
-        if result.status == "error":
+        if isinstance(result, BudgetFailed):
             typer.echo(f"llmcost: error: {result.error}", err=True)
     raise typer.Exit(exit_code(results))
 
@@ -108,8 +109,8 @@ def validate(
     """Check budget files without pricing them (for pre-commit): the schema, the models,
     the mixes and pinned catalog versions. Exit 2 if any file is invalid, each error on
     stderr with file:line: field."""
-    from llmcost.budget import validate_budget
-    from llmcost.budgetfile import load_budget
+    from llmcost.budget.check import validate_budget
+    from llmcost.budget.schema import load_budget
     from llmcost.errors import LlmcostError
     from llmcost.render import Column, Report
 
@@ -141,7 +142,7 @@ def schema() -> None:
     """The budget file's JSON Schema, for editors that autocomplete TOML (e.g. taplo)."""
     import json
 
-    from llmcost.budgetfile import json_schema
+    from llmcost.budget.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -167,7 +168,7 @@ def init(
     from decimal import Decimal
     from pathlib import Path
 
-    from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
+    from llmcost.budget.schema import BudgetFile, WorkloadTable, dump_budget, write_new
 
     starter = BudgetFile(
         name="support-bot",
@@ -196,61 +197,5 @@ def init(
         typer.echo(
             f"llmcost: note: the GitHub Action checks {BUDGETS_GLOB} by default; move the file "
             "there or give the Action's 'budgets' input",
-            err=True,
-        )
-
-
-SaveBudgetOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--save-budget",
-        help="Write the workload as a budget file (needs --limit; --requests per month).",
-    ),
-]
-LimitOpt = Annotated[
-    str | None,
-    typer.Option("--limit", help="The monthly limit of the budget --save-budget writes."),
-]
-
-
-def save_budget(
-    path: str, limit: str | None, currency: str, choice, workload: dict, *, force: bool = False
-) -> None:
-    """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
-    pinned to the catalog day given with --catalog, if any (`choice`: the CatalogChoice). A
-    budget names no catalog path, and its pin would send it to the shipped catalog: from
-    `--catalog PATH[@DAY]` it is written unpinned, with a warning saying how to check it.
-    Replaces an existing file only with `force` (--force), atomically."""
-    from decimal import Decimal, InvalidOperation
-    from pathlib import Path
-
-    from llmcost.budgetfile import BudgetFile, WorkloadTable, dump_budget, write_new
-
-    if limit is None:
-        raise InputError("--save-budget needs --limit AMOUNT", hint="e.g. --limit 500")
-    try:
-        amount = Decimal(limit.strip().replace("_", ""))
-    except InvalidOperation:
-        raise InputError(f"--limit: {limit!r} is not an amount", hint="e.g. 500") from None
-    if not amount.is_finite() or amount <= 0:
-        raise InputError(f"--limit: {limit!r} must be a positive amount")
-    if amount > 10**15 or amount.normalize().as_tuple().exponent < -12:
-        raise InputError(f"--limit: {limit!r} is out of range", hint="at most 1e15, 12 decimals")
-    given = {k: v for k, v in workload.items() if v is not None and v != 0}
-    budget = BudgetFile(
-        name=Path(path).stem or "budget",  # "." or "/" has none; the write then says why
-        limit=amount,
-        currency=currency,
-        catalog=None if choice.path else choice.known,
-        workloads=[WorkloadTable(**given)],
-    )
-    write_new(path, dump_budget(budget), force=force)
-    typer.echo(f"llmcost: budget written to {path}", err=True)
-    if choice.path:
-        pin = f"@{choice.known.isoformat()}" if choice.known else ""
-        typer.echo(
-            f"llmcost: {path} was priced with the catalog in {choice.path}, which a budget file "
-            f"cannot name: check it with 'llmcost budget check {path} --catalog "
-            f"{choice.path}{pin}'",
             err=True,
         )

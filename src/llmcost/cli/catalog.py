@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.options import FormatOpt, PricingOpt, check_format, emit
+from llmcost.cli.options import FormatOpt, PricingOpt, check_format, emit, error_line
 from llmcost.errors import InputError
 
 app = typer.Typer(
@@ -87,9 +87,9 @@ def diff(
     if not budget:
         emit(report, fmt)
         return
-    from llmcost.budget import diff_budgets
+    from llmcost.budget.check import diff_budgets
+    from llmcost.budget.report import budget_diff_report
     from llmcost.cli.options import when
-    from llmcost.reports.budget import budget_diff_report
 
     start, end = when(at, month)
     moves = diff_budgets(cat, budget, old_day, new_day, at=start, until=end)
@@ -299,7 +299,6 @@ def update(
     from llmcost.catalog import importers
     from llmcost.catalog.load import load_catalog
     from llmcost.catalog.update import fetch, store_update
-    from llmcost.cli.app import error_line
     from llmcost.config import updates_root
     from llmcost.errors import LlmcostError
 

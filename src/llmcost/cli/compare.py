@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.budget import LimitOpt, SaveBudgetOpt
 from llmcost.cli.options import (
     AtOpt,
     BatchOpt,
@@ -20,16 +19,19 @@ from llmcost.cli.options import (
     FormatOpt,
     HitRateOpt,
     InputOpt,
+    LimitOpt,
     MonthOpt,
     OutputOpt,
     PricingOpt,
     ReasoningOpt,
     RequestsOpt,
+    SaveBudgetOpt,
     TierOpt,
     TrafficOpt,
     WebSearchesOpt,
     check_currency,
     check_format,
+    check_limit,
     default_tier,
     emit,
     open_catalog,
@@ -39,8 +41,10 @@ from llmcost.cli.options import (
     warn_if_stale,
     when,
     workload_from_flags,
+    write_budget,
 )
 from llmcost.errors import InputError
+from llmcost.kinds import TOKEN_KINDS
 
 
 def compare(
@@ -81,8 +85,7 @@ def compare(
     from llmcost.reports.compare import compare_report
 
     fmt = check_format(format)
-    if limit is not None and save_budget is None:
-        raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
+    check_limit(limit, save_budget)
     cur = check_currency(currency)
     workload = workload_from_flags(
         input=input,
@@ -123,17 +126,12 @@ def compare(
     emit(compare_report(result), fmt)
 
 
-BUDGET_COUNTS = ("input", "cached", "cache_write", "cache_write_1h", "output")
-
-
 def _save_budget(path: str, limit: str | None, result, choice, force: bool) -> None:
     """The one model compared, its workload with --requests as requests per month."""
-    from llmcost.cli.budget import save_budget
-
     if len(result.rows) != 1:
         raise InputError("--save-budget needs exactly one model", hint="name one model")
     w = result.workload
-    table = {k: v for k, v in w.as_dict().items() if k in BUDGET_COUNTS and v}
+    table = {k: v for k, v in w.as_dict().items() if k in TOKEN_KINDS and v}
     if w.tier != "standard":
         table["tier"] = w.tier
     table.update(model=result.rows[0].model.id, requests_per_month=w.requests)
@@ -141,4 +139,4 @@ def _save_budget(path: str, limit: str | None, result, choice, force: bool) -> N
         from llmcost.mixfile import traffic_value
 
         table["traffic"] = traffic_value(result.traffic)
-    save_budget(path, limit, result.currency, choice, table, force=force)
+    write_budget(path, limit, result.currency, choice, table, force=force)

@@ -123,6 +123,75 @@ ForceOpt = Annotated[
 ]
 
 
+SaveBudgetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--save-budget",
+        help="Write the workload as a budget file (needs --limit; --requests per month).",
+    ),
+]
+LimitOpt = Annotated[
+    str | None,
+    typer.Option("--limit", help="The monthly limit of the budget --save-budget writes."),
+]
+
+
+def check_limit(limit: str | None, save_budget: str | None) -> None:
+    """`--limit` is the limit of the budget `--save-budget` writes: alone it means nothing."""
+    if limit is not None and save_budget is None:
+        raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
+
+
+def parse_limit(limit: str | None) -> Decimal:
+    """`--limit AMOUNT` for `--save-budget`: a positive amount a budget file can hold."""
+    from decimal import InvalidOperation
+
+    if limit is None:
+        raise InputError("--save-budget needs --limit AMOUNT", hint="e.g. --limit 500")
+    try:
+        amount = Decimal(limit.strip().replace("_", ""))
+    except InvalidOperation:
+        raise InputError(f"--limit: {limit!r} is not an amount", hint="e.g. 500") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InputError(f"--limit: {limit!r} must be a positive amount")
+    if amount > 10**15 or amount.normalize().as_tuple().exponent < -12:
+        raise InputError(f"--limit: {limit!r} is out of range", hint="at most 1e15, 12 decimals")
+    return amount
+
+
+def write_budget(
+    path: str, limit: str | None, currency: str, choice, workload: dict, *, force: bool = False
+) -> None:
+    """`--save-budget`: a month budget with one workload (`workload` as WorkloadTable keys),
+    pinned to the catalog day given with --catalog, if any (`choice`: the CatalogChoice). A
+    budget names no catalog path, and its pin would send it to the shipped catalog: from
+    `--catalog PATH[@DAY]` it is written unpinned, with a warning saying how to check it.
+    Replaces an existing file only with `force` (--force), atomically."""
+    from pathlib import Path
+
+    from llmcost.budget.schema import BudgetFile, WorkloadTable, dump_budget, write_new
+
+    amount = parse_limit(limit)
+    given = {k: v for k, v in workload.items() if v is not None and v != 0}
+    budget = BudgetFile(
+        name=Path(path).stem or "budget",  # "." or "/" has none; the write then says why
+        limit=amount,
+        currency=currency,
+        catalog=None if choice.path else choice.known,
+        workloads=[WorkloadTable(**given)],
+    )
+    write_new(path, dump_budget(budget), force=force)
+    typer.echo(f"llmcost: budget written to {path}", err=True)
+    if choice.path:
+        pin = f"@{choice.known.isoformat()}" if choice.known else ""
+        typer.echo(
+            f"llmcost: {path} was priced with the catalog in {choice.path}, which a budget file "
+            f"cannot name: check it with 'llmcost budget check {path} --catalog "
+            f"{choice.path}{pin}'",
+            err=True,
+        )
+
+
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
     value = fmt.strip().lower()
     if value not in allowed:
@@ -274,9 +343,6 @@ def traffic_for(text: str | None, until: datetime | None):
     return profile
 
 
-CACHE_PARTS = ("cached", "cache_write", "cache_write_1h")
-
-
 def token_flags(**flags: str | None) -> dict[str, Decimal]:
     """The token flags that were given (input, output, cached or cache_hit_rate, cache_write,
     cache_write_1h), parsed; the ones not given are left out."""
@@ -362,6 +428,12 @@ def emit(report, fmt: str) -> None:
     from llmcost.render import render
 
     typer.echo(render(report, fmt), nl=False)
+
+
+def error_line(exc) -> str:
+    """The one line a user's error (an `LlmcostError`) is told in: by the app for the error
+    that ends a command, and by a command for each failure it survives."""
+    return f"llmcost: error: {exc.one_line()}"
 
 
 def warn(message: str) -> None:

@@ -22,8 +22,6 @@ from llmcost.cli.options import (
     warn_if_stale,
 )
 
-RATE_KEYS = ("input", "cache_read", "cache_write", "cache_write_1h", "output")
-
 
 def prices(
     models: Annotated[

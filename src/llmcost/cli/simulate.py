@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from llmcost.cli.budget import LimitOpt, SaveBudgetOpt
 from llmcost.cli.options import (
     REPORT_FORMATS,
     AtOpt,
@@ -21,15 +20,18 @@ from llmcost.cli.options import (
     ForceOpt,
     HitRateOpt,
     InputOpt,
+    LimitOpt,
     MonthOpt,
     OutputOpt,
     PricingOpt,
     ReportFormatOpt,
     RequestsOpt,
+    SaveBudgetOpt,
     TierOpt,
     TrafficOpt,
     check_currency,
     check_format,
+    check_limit,
     default_tier,
     emit,
     open_catalog,
@@ -39,6 +41,7 @@ from llmcost.cli.options import (
     warn,
     warn_if_stale,
     when,
+    write_budget,
 )
 from llmcost.errors import InputError
 
@@ -105,8 +108,7 @@ def simulate(
     from llmcost.sweep import parse_sweep, sweep_mix
 
     fmt = check_format(format, REPORT_FORMATS)
-    if limit is not None and save_budget is None:
-        raise InputError("--limit only goes with --save-budget FILE", hint="add --save-budget")
+    check_limit(limit, save_budget)
     cur = check_currency(currency)
     if (mix is None) == (mix_file is None):
         raise InputError("give one of --mix and --mix-file", hint="e.g. --mix gpt-5.5=100")
@@ -208,7 +210,6 @@ def _save(spec, model_ids, tokens, requests, tier: str | None, path: str, force:
 def _save_budget(spec, result, tokens, requests, path, limit, currency, choice, force) -> None:
     """The mix as run (models by id, slices with their own workloads), the command line's
     workload as its default and its requests as requests per month."""
-    from llmcost.cli.budget import save_budget
     from llmcost.mixfile import slice_table
 
     total = requests if requests is not None else spec.requests
@@ -224,4 +225,4 @@ def _save_budget(spec, result, tokens, requests, path, limit, currency, choice, 
         from llmcost.mixfile import traffic_value
 
         table["traffic"] = traffic_value(result.traffic)
-    save_budget(path, limit, currency, choice, table, force=force)
+    write_budget(path, limit, currency, choice, table, force=force)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmcost.kinds import TOKEN_KINDS
 from llmcost.mix import BaselineResult, MixResult
 from llmcost.money import plain, ratio
 from llmcost.render import Column, Report
 from llmcost.sweep import SweepResult
 from llmcost.timeparse import show_instant
-
-WORKLOAD_KEYS = ("input", "cached", "cache_write", "cache_write_1h", "output")
 
 
 def simulate_report(result: MixResult, sweep: SweepResult | None = None) -> Report:
@@ -50,7 +49,7 @@ def mix_document(result: MixResult) -> dict[str, Any]:
                 "cost_min": s.cost_min,
                 "cost_max": s.cost_max,
                 "cost_all_traffic": s.whole,
-                "workload": {k: getattr(s.workload, k) for k in WORKLOAD_KEYS}
+                "workload": {k: getattr(s.workload, k) for k in TOKEN_KINDS}
                 | {"batch": s.workload.batch},
             }
             for s in result.slices

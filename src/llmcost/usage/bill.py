@@ -32,6 +32,7 @@ from typing import NamedTuple
 from llmcost.catalog.lookup import Catalog
 from llmcost.engine import CostBreakdown
 from llmcost.errors import InputError, LlmcostError
+from llmcost.kinds import COST_KINDS
 from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
 from llmcost.usage import readers, scan, shapes
@@ -51,7 +52,6 @@ from llmcost.usage.readers import sql_str
 
 SPECIAL_KEYS = ("model", "provider", "day", "month", "shape", "currency")
 TOKEN_KINDS = shapes.CANONICAL  # input, cached, cache_write, cache_write_1h, output
-COST_KINDS = ("input", "cache_read", "cache_write", "output")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
 
 

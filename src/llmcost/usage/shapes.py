@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import json
 
+from llmcost.kinds import TOKEN_KINDS as CANONICAL
+
 # Token-count fields, as JSON paths. Each becomes a column named by `column()`.
-CANONICAL = ("input", "cached", "cache_write", "cache_write_1h", "output")
 COUNT_FIELDS = (
     *CANONICAL,
     "usage.prompt_tokens",

@@ -166,8 +166,18 @@ def sweep_ranges(result: MixResult, sweep: SweepResult) -> RangeBars:
 
 def budget_gauges(results: Sequence) -> Gauges:
     """Each budget's use of its limit, with the look-aheads that were priced."""
+    from llmcost.budget.results import BudgetFailed
+
     gauges = []
     for r in results:
+        if isinstance(r, BudgetFailed):
+            budget = r.budget
+            currency = budget.currency if budget is not None else "USD"
+            limit = budget.limit if budget is not None else None
+            gauges.append(
+                Gauge(r.name or r.file, currency, r.status, None, limit, None, (), r.error)
+            )
+            continue
         marks = tuple(
             Mark(a.at.date().isoformat(), a.cost, a.status)
             for a in r.lookahead
@@ -175,14 +185,13 @@ def budget_gauges(results: Sequence) -> Gauges:
         )
         gauges.append(
             Gauge(
-                r.name or r.file,
-                r.currency or "USD",
+                r.name,
+                r.budget.currency,
                 r.status,
                 r.cost,
-                r.limit,
+                r.budget.limit,
                 r.share,
                 marks,
-                r.error,
             )
         )
     return Gauges("budget-use", "Budget use, with the look-ahead", tuple(gauges))

@@ -1,4 +1,4 @@
-"""Hostile input to the layers above the shipped catalog: overlays (--pricing, LLMCOST_PRICING,
+"""Bad input to the layers above the shipped catalog: overlays (--pricing, LLMCOST_PRICING,
 the config folder), the config file and its environment, names and service tiers in `bill`, and
 peer files for `catalog import`. Every outcome is a price or exit 2 with one stderr line naming
 the file (and line or field where there is one): never exit 3, a traceback or a silent skip.

@@ -30,18 +30,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
-from llmcost.budget import Budget, Part
+from llmcost.budget.spec import Budget, Part
 from llmcost.catalog.entities import STANDARD
 from llmcost.errors import InputError
+from llmcost.filefields import Number, count_field, tomlable
 from llmcost.mixfile import (
     TRAFFIC,
     MixFile,
-    Number,
     SliceTable,
     TokenTable,
     TrafficTable,
-    _count,
-    _tomlable,
     file_tier,
     load_mix,
 )
@@ -62,8 +60,8 @@ class WorkloadTable(TokenTable):
     mix_file: str | None = Field(
         default=None, min_length=1, description="A mix file, relative to this budget file."
     )
-    requests_per_month: Number | None = _count("Requests in a calendar month (month budgets).")
-    requests_per_day: Number | None = _count("Requests in a UTC day.")
+    requests_per_month: Number | None = count_field("Requests in a calendar month (month budgets).")
+    requests_per_day: Number | None = count_field("Requests in a UTC day.")
     batch: StrictBool = Field(default=False, description="Price every request at batch rates.")
     tier: str | None = Field(
         default=None, min_length=1, description="The service tier: standard, batch, flex, ..."
@@ -280,7 +278,7 @@ def dump_budget(budget: BudgetFile) -> str:
     for workload in doc["workloads"]:
         if "slices" in workload:  # a table's keys before its array of slices
             workload["slices"] = workload.pop("slices")
-    return tomli_w.dumps(_tomlable(doc))
+    return tomli_w.dumps(tomlable(doc))
 
 
 def write_new(path: str | Path, text: str, *, force: bool = False) -> None:

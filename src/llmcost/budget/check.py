@@ -1,4 +1,4 @@
-"""Budgets as code: the library behind `llmcost budget check`.
+"""Budgets as code: pricing a budget, the library behind `llmcost budget check`.
 
 A budget is a limit on what its workloads (models or mixes) cost in one period (a calendar
 month, or a UTC day). `check_budget` prices it as the catalog knows it, looks ahead at the
@@ -7,219 +7,36 @@ pricing) and, for a budget pinned to a catalog version, says what the newest cat
 change. A mix is priced at its exact maximum over the splits its ranges admit: a budget
 holds whatever the routing does.
 
-Pure: no clock, no printing; the file is read in `budgetfile`. Every pricing error becomes a
-result with status `error` (a check fails closed), never an exception.
+Pure: no clock, no printing; files are read by `llmcost.budget.schema`. Every pricing error
+becomes a `BudgetFailed` (a check fails closed), never an exception.
 """
 
 from __future__ import annotations
 
-from calendar import monthrange
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import MAXYEAR, UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import MAXYEAR, UTC, date, datetime
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
+from llmcost.budget.periods import DAY, INSTANT, after, horizon_end, periods, requests_in
+from llmcost.budget.results import (
+    BREACHES,
+    BudgetChecked,
+    BudgetFailed,
+    BudgetMove,
+    BudgetResult,
+    Drift,
+    Lookahead,
+    PartCost,
+    status_of,
+)
+from llmcost.budget.schema import load_budget
+from llmcost.budget.spec import Budget, Part
 from llmcost.catalog.diff import terms
 from llmcost.catalog.lookup import Catalog
-from llmcost.errors import InputError, LlmcostError
-from llmcost.mix import MixSpec, Tokens
-from llmcost.money import EXACT, exact_sum, ratio, to_decimal
-from llmcost.timeparse import show_instant
-from llmcost.traffic import TrafficProfile
-
-STATUSES = ("ok", "warn", "over", "error")
-DAY = timedelta(days=1)
-_INSTANT = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One workload of a budget: a model or a mix, its requests per month or per day."""
-
-    label: str
-    model: str | None
-    mix: MixSpec | None
-    tokens: Tokens
-    requests: Decimal
-    per: str  # "month" | "day"
-    tier: str  # the service tier ("standard", "batch", ...)
-    field: str  # "workloads[0]"
-    where: str  # "budget.toml:7", the line of its model (or its table)
-    traffic: TrafficProfile | None = None  # when its requests come (else its mix file's)
-
-    @property
-    def profile(self) -> TrafficProfile | None:
-        """The profile its requests follow: its own, else its mix's."""
-        if self.traffic is not None or self.mix is None:
-            return self.traffic
-        return self.mix.traffic
-
-
-@dataclass(frozen=True)
-class Budget:
-    file: str
-    name: str
-    limit: Decimal
-    currency: str
-    period: str  # "month" | "day"
-    warn_at: Decimal
-    catalog: date | None  # the pinned version
-    parts: tuple[Part, ...]
-    lines: Mapping[str, int | None] = field(default_factory=dict)  # "limit", "catalog", "name"
-
-
-# -- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PartCost:
-    label: str
-    model: str  # the model id, or the mix's model ids joined by "+"
-    cost_min: Decimal
-    cost_max: Decimal
-    line: int | None
-    traffic: str | None = None  # the profile its requests follow, e.g. office-hours@UTC
-
-
-@dataclass(frozen=True, slots=True)
-class Lookahead:
-    """A scheduled change in the horizon and the budget's cost over one period after it."""
-
-    at: datetime
-    changes: tuple[str, ...]  # "deepseek-v4-pro: promo ends, list price"
-    start: datetime
-    end: datetime
-    cost: Decimal | None
-    status: str  # ok | warn | over | error (it cannot be priced after the change)
-    error: str | None
-    line: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Drift:
-    """What the newest catalog would make of a pinned budget."""
-
-    version: date
-    cost: Decimal | None
-    status: str
-    error: str | None
-
-
-@dataclass(frozen=True)
-class BudgetResult:
-    file: str
-    status: str  # ok | warn | over | error
-    name: str | None = None
-    limit: Decimal | None = None
-    currency: str | None = None
-    period: str | None = None
-    start: datetime | None = None  # the priced period (the most expensive day of a month)
-    end: datetime | None = None
-    cost: Decimal | None = None  # the maximum over a mix's splits
-    cost_min: Decimal | None = None
-    share: Decimal | None = None  # cost / limit
-    version: date | None = None
-    pinned: bool = False
-    parts: tuple[PartCost, ...] = ()
-    lookahead: tuple[Lookahead, ...] = ()
-    drift: Drift | None = None
-    breach: Lookahead | None = None  # the first look-ahead that goes over or cannot be priced
-    strict: bool = False
-    error: str | None = None  # the one-line error of an `error` status
-    line: int | None = None  # where the error or the limit is
-    limit_line: int | None = None
-    catalog_line: int | None = None
-    current: str | None = None  # the status of the period's cost alone, before look-ahead
-
-
-def exit_code(results: Sequence[BudgetResult]) -> int:
-    """2 if any budget is invalid, else 1 if any is over, else 0: a check fails closed."""
-    statuses = {r.status for r in results}
-    return 2 if "error" in statuses else 1 if "over" in statuses else 0
-
-
-def status_of(cost: Decimal, limit: Decimal, warn_at: Decimal) -> str:
-    if cost > limit:
-        return "over"
-    return "warn" if cost >= EXACT.multiply(limit, warn_at) else "ok"
-
-
-# -- periods ----------------------------------------------------------------------------------
-
-
-def month_of(at: datetime) -> tuple[datetime, datetime]:
-    start = datetime(at.year, at.month, 1, tzinfo=UTC)
-    return start, add_month(start)
-
-
-def add_month(at: datetime) -> datetime:
-    """The same day and time a calendar month later (the last day if that month is shorter)."""
-    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
-    if year > MAXYEAR:
-        raise _past_the_end(at)
-    last = monthrange(year, month)[1]
-    return at.replace(year=year, month=month, day=min(at.day, last))
-
-
-def plus(at: datetime, delta: timedelta) -> datetime:
-    """`at + delta`, or an error a user can read when that is past the year 9999."""
-    try:
-        return at + delta
-    except OverflowError:
-        raise _past_the_end(at) from None
-
-
-def _past_the_end(at: datetime) -> InputError:
-    return InputError(
-        f"the period from {show_instant(at)} ends after the year 9999, the last llmcost prices",
-        hint="check an earlier --at or --month",
-    )
-
-
-def horizon_end(at: datetime, days: int) -> datetime:
-    """The end of the look-ahead: `days` after `at`, or the last instant there is (nothing is
-    scheduled after the year 9999)."""
-    last = datetime(MAXYEAR, 12, 31, tzinfo=UTC)  # a day short of the end: room to step past
-    try:
-        return min(at + timedelta(days=days), last)
-    except OverflowError:
-        return last
-
-
-def periods(period: str, at: datetime, until: datetime | None) -> list[tuple[datetime, datetime]]:
-    """The periods a check prices. With `until` (a `--month`), a month budget prices that
-    month and a day budget every day of it (the most expensive counts); else the calendar
-    month, or the UTC day, that contains `at`."""
-    if until is not None:
-        if period == "month":
-            return [(at, until)]
-        days = (until - at) // DAY
-        return [(at + i * DAY, at + (i + 1) * DAY) for i in range(days)]
-    if period == "month":
-        return [month_of(at)]
-    start = datetime(at.year, at.month, at.day, tzinfo=UTC)
-    return [(start, plus(start, DAY))]
-
-
-def after(period: str, at: datetime) -> tuple[datetime, datetime]:
-    """One whole period starting at `at`: what a budget costs once a change is in force."""
-    return (at, add_month(at)) if period == "month" else (at, plus(at, DAY))
-
-
-def requests_in(part: Part, start: datetime, end: datetime) -> Decimal:
-    """A part's requests in `[start, end)`. Per day is per average day: with a traffic
-    profile a Monday may hold more than a Sunday (`TrafficProfile.days`)."""
-    if part.per == "month":
-        return part.requests
-    profile = part.profile
-    if profile is not None:
-        return to_decimal(Fraction(part.requests) * profile.days(start, end))
-    return to_decimal(
-        Fraction(part.requests) * Fraction((end - start) // _INSTANT, DAY // _INSTANT)
-    )
-
+from llmcost.errors import LlmcostError
+from llmcost.money import exact_sum, ratio
 
 # -- pricing ----------------------------------------------------------------------------------
 
@@ -286,7 +103,7 @@ def describe_change(catalog: Catalog, model_id: str, at: datetime, known, curren
     if model.retired == at:
         successor = f" (successor {model.successor})" if model.successor else ""
         return f"{model_id}: retired{successor}"
-    before = catalog.entry_at(model_id, at - _INSTANT, known)
+    before = catalog.entry_at(model_id, at - INSTANT, known)
     now = catalog.entry_at(model_id, at, known)
     if terms(before, currency) == terms(now, currency):
         return None
@@ -310,7 +127,7 @@ def scheduled_changes(
         names = [s.model for s in part.mix.slices] if part.mix is not None else [part.model]
         for name in names:
             model_id = catalog.resolve(name).id
-            for at in catalog.change_points(model_id, start, end + _INSTANT, known):
+            for at in catalog.change_points(model_id, start, end + INSTANT, known):
                 text = describe_change(catalog, model_id, at, known, budget.currency)
                 if text is not None and text not in [t for t, _ in found.get(at, [])]:
                     found.setdefault(at, []).append((text, _line(part.where)))
@@ -336,11 +153,6 @@ def check_budget(
     the scheduled changes in the `horizon_days` after `at`, each with one period's cost after
     it; one that would go over (or cannot be priced, a retirement) makes an `ok` budget `warn`
     (`strict`: `over`)."""
-    base = dict(
-        file=budget.file, name=budget.name, limit=budget.limit, currency=budget.currency,
-        period=budget.period, pinned=budget.catalog is not None, strict=strict,
-        limit_line=budget.lines.get("limit"), catalog_line=budget.lines.get("catalog"),
-    )  # fmt: skip
     effective = budget.catalog if budget.catalog is not None else known
     try:
         version = _version(catalog, budget, effective)
@@ -348,7 +160,7 @@ def check_budget(
             catalog, budget, periods(budget.period, at, until), effective
         )
     except LlmcostError as exc:
-        return BudgetResult(status="error", error=exc.one_line(), line=_where_line(exc), **base)
+        return BudgetFailed(budget.file, exc.one_line(), _where_line(exc), budget)
     status = current = status_of(high, budget.limit, budget.warn_at)
     ahead = _look_ahead(catalog, budget, at, horizon_days, effective)
     if budget.period == "day":
@@ -356,15 +168,12 @@ def check_budget(
             ahead + _heavier_days(catalog, budget, at, horizon_days, effective, high, ahead),
             key=lambda a: a.at,
         )
-    breach = next((a for a in ahead if a.status in ("over", "error")), None)
-    if breach is not None and status != "over":
+    if status != "over" and any(a.status in BREACHES for a in ahead):
         status = "over" if strict else "warn"
-    drift = _drift(catalog, budget, at, until) if budget.catalog is not None else None
-    return BudgetResult(
-        status=status, start=start, end=end, cost=high, cost_min=low,
-        share=ratio(high, budget.limit), version=version,
-        parts=parts, lookahead=tuple(ahead), drift=drift, breach=breach,
-        line=budget.lines.get("limit"), current=current, **base,
+    return BudgetChecked(
+        budget=budget, status=status, current=current, start=start, end=end, cost=high,
+        cost_min=low, share=ratio(high, budget.limit), version=version, parts=parts,
+        lookahead=tuple(ahead), drift=_drift(catalog, budget, at, until), strict=strict,
     )  # fmt: skip
 
 
@@ -375,13 +184,8 @@ def _version(catalog: Catalog, budget: Budget, known: date | None) -> date:
         if budget.catalog is None:
             raise
         raise type(exc)(
-            f"catalog: {exc.message}", where=_at(budget, "catalog"), hint=exc.hint
+            f"catalog: {exc.message}", where=budget.at("catalog"), hint=exc.hint
         ) from None
-
-
-def _at(budget: Budget, key: str) -> str:
-    line = budget.lines.get(key)
-    return f"{budget.file}:{line}" if line is not None else budget.file
 
 
 def _where_line(exc: LlmcostError) -> int | None:
@@ -457,7 +261,10 @@ def _heavier_days(catalog, budget, at, horizon_days, known, checked: Decimal, ah
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _drift(catalog: Catalog, budget: Budget, at, until) -> Drift:
+def _drift(catalog: Catalog, budget: Budget, at, until) -> Drift | None:
+    """What the newest catalog makes of a pinned budget (None for one that is not pinned)."""
+    if not budget.pinned:
+        return None
     try:
         _, high, _, _ = price_budget(catalog, budget, periods(budget.period, at, until), None)
     except LlmcostError as exc:
@@ -471,17 +278,12 @@ def _drift(catalog: Catalog, budget: Budget, at, until) -> Drift:
 def check_files(catalog: Catalog, paths: Sequence[str | Path], **options) -> list[BudgetResult]:
     """Every budget file checked; one that cannot be read or priced is an `error` result, so
     one bad file never hides the others' results."""
-    from llmcost.budgetfile import load_budget
-
     results = []
     for path in paths:
         try:
             budget = load_budget(path)
         except LlmcostError as exc:
-            results.append(
-                BudgetResult(file=str(path), status="error", error=exc.one_line(),
-                             line=_where_line(exc))
-            )  # fmt: skip
+            results.append(BudgetFailed(str(path), exc.one_line(), _where_line(exc)))
             continue
         results.append(check_budget(catalog, budget, **options))
     return results
@@ -527,33 +329,16 @@ def validate_budget(catalog: Catalog, budget: Budget) -> None:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class BudgetMove:
-    """A budget priced under two catalog versions (its pin set aside)."""
-
-    file: str
-    old: BudgetResult
-    new: BudgetResult
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.old.cost is None or self.new.cost is None:
-            return None
-        return EXACT.subtract(self.new.cost, self.old.cost)
-
-
 def diff_budgets(
     catalog: Catalog, paths: Sequence[str | Path], old: date, new: date, *, at, until=None
 ) -> list[BudgetMove]:
     """How a catalog change moves each budget: each priced as known on `old` and on `new`."""
-    from llmcost.budgetfile import load_budget
-
     moves = []
     for path in paths:
         try:
             budget = replace(load_budget(path), catalog=None)
         except LlmcostError as exc:
-            error = BudgetResult(file=str(path), status="error", error=exc.one_line())
+            error = BudgetFailed(str(path), exc.one_line(), _where_line(exc))
             moves.append(BudgetMove(str(path), error, error))
             continue
         results = [

@@ -1,6 +1,6 @@
 """Odd values in every command's arguments: an answer or exit 2 with `llmcost: error:` lines,
-never an internal error (exit 3) or a traceback. A small standing version of the fuzz pass
-that found the cases named below (a NUL byte in a path, a save path with no file name, a
+never an internal error (exit 3) or a traceback: random values through hypothesis, and the
+values that once crashed a command (a NUL byte in a path, a save path with no file name, a
 look-ahead past the year 9999)."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_odd_values_are_never_an_internal_error(tmp_path_factory, command, picks
         os.chdir(here)
 
 
-def test_the_cases_the_fuzz_pass_found(tmp_path, monkeypatch):
+def test_values_that_once_crashed_a_command(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     check(["catalog", "validate", "\x00"])
     check(["catalog", "versions", "--catalog", "\x00"])

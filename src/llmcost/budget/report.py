@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
-from llmcost.budget import BudgetResult, exit_code
+from llmcost.budget.results import (
+    BREACHES,
+    BudgetChecked,
+    BudgetFailed,
+    BudgetMove,
+    BudgetResult,
+    exit_code,
+)
 from llmcost.render import Column, Report, show, show_money
 from llmcost.timeparse import show_instant
 
@@ -22,14 +30,12 @@ class Finding:
     text: str
 
 
-def _money(result: BudgetResult, amount) -> str:
-    return show_money(amount, result.currency or "USD") if amount is not None else "-"
+def _money(result: BudgetChecked, amount) -> str:
+    return show_money(amount, result.budget.currency) if amount is not None else "-"
 
 
-def _when(result: BudgetResult) -> str:
-    if result.start is None:
-        return "-"
-    if result.period == "day":
+def _when(result: BudgetChecked) -> str:
+    if result.budget.period == "day":
         return result.start.date().isoformat()
     return result.start.strftime("%Y-%m")
 
@@ -37,44 +43,61 @@ def _when(result: BudgetResult) -> str:
 def findings(result: BudgetResult) -> list[Finding]:
     """What CI should say about a budget: its status, each look-ahead breach, drift."""
     name = result.name or result.file
+    if isinstance(result, BudgetFailed):
+        return [Finding("error", result.file, result.line, f"budget {name}", result.error)]
+    limit_line = result.line
+    summary = (
+        f"{name}: {_money(result, result.cost)} of {_money(result, result.budget.limit)} in "
+        f"{_when(result)} ({show(result.share, 'ratio')})"
+    )
     out = []
-    if result.status == "error":
-        return [Finding("error", result.file, result.line, f"budget {name}", result.error or "")]
-    cost, limit = _money(result, result.cost), _money(result, result.limit)
-    share = show(result.share, "ratio")
-    summary = f"{name}: {cost} of {limit} in {_when(result)} ({share})"
     if result.current == "over":
-        out.append(Finding("error", result.file, result.limit_line, f"budget {name} over",
+        out.append(Finding("error", result.file, limit_line, f"budget {name} over",
                            summary + ": over the limit"))  # fmt: skip
     elif result.current == "warn":
-        out.append(Finding("warning", result.file, result.limit_line, f"budget {name} near",
+        out.append(Finding("warning", result.file, limit_line, f"budget {name} near",
                            summary + ": near the limit"))  # fmt: skip
+    out.extend(_breaches(result, name))
+    drift = _drift(result, name)
+    if drift is not None:
+        out.append(drift)
+    if not out:
+        out.append(Finding("notice", result.file, limit_line, f"budget {name}", summary))
+    return out
+
+
+def _breaches(result: BudgetChecked, name: str) -> list[Finding]:
+    """A finding for each look-ahead that goes over or cannot be priced."""
+    level = "error" if result.strict and result.status == "over" else "warning"
+    out = []
     for ahead in result.lookahead:
-        if ahead.status not in ("over", "error"):
+        if ahead.status not in BREACHES:
             continue
-        level = "error" if result.strict and result.status == "over" else "warning"
         what = "; ".join(ahead.changes)
         then = (
             f"cannot be priced after it: {ahead.error}"
             if ahead.status == "error"
-            else f"a {result.period} from then costs {_money(result, ahead.cost)}, over the "
-            f"limit {limit}"
+            else f"a {result.budget.period} from then costs {_money(result, ahead.cost)}, over the "
+            f"limit {_money(result, result.budget.limit)}"
         )
         out.append(
             Finding(level, result.file, ahead.line, f"budget {name} after {_day(ahead.at)}",
                     f"{name}: on {show_instant(ahead.at)} {what}; {then}")
         )  # fmt: skip
-    if result.drift is not None and result.drift.cost != result.cost:
-        d = result.drift
-        then = _money(result, d.cost) if d.cost is not None else f"error: {d.error}"
-        out.append(
-            Finding("notice", result.file, result.catalog_line, f"budget {name} drift",
-                    f"{name}: pinned to catalog {result.version}; the newest catalog "
-                    f"{d.version} gives {then} ({d.status})")
-        )  # fmt: skip
-    if not out:
-        out.append(Finding("notice", result.file, result.limit_line, f"budget {name}", summary))
     return out
+
+
+def _drift(result: BudgetChecked, name: str) -> Finding | None:
+    """A notice when the newest catalog prices a pinned budget otherwise."""
+    d = result.drift
+    if d is None or d.cost == result.cost:
+        return None
+    then = _money(result, d.cost) if d.cost is not None else f"error: {d.error}"
+    return Finding(
+        "notice", result.file, result.budget.lines.get("catalog"), f"budget {name} drift",
+        f"{name}: pinned to catalog {result.version}; the newest catalog {d.version} gives "
+        f"{then} ({d.status})",
+    )  # fmt: skip
 
 
 def _day(at: datetime) -> str:
@@ -84,27 +107,8 @@ def _day(at: datetime) -> str:
 def budget_report(
     results: Sequence[BudgetResult], *, version: date, at: datetime, until, horizon: int
 ) -> Report:
-    rows, docs = [], []
-    for r in results:
-        cur = r.currency or "USD"
-        ahead = [a for a in r.lookahead if a.status in ("over", "error")]
-        rows.append(
-            {
-                "status": r.status.upper(),
-                "name": r.name or "-",
-                "file": r.file,
-                "period": _when(r),
-                "cost": (r.cost, cur) if r.cost is not None else None,
-                "limit": (r.limit, cur) if r.limit is not None else None,
-                "share": r.share,
-                "catalog": (r.version.isoformat() + (" (pinned)" if r.pinned else ""))
-                if r.version
-                else "-",
-                "note": r.error
-                or "; ".join(f"{_day(a.at)}: {'; '.join(a.changes)}" for a in ahead),
-            }
-        )
-        docs.append(_document(r))
+    rows = [_row(r) for r in results]
+    docs = [_document(r) for r in results]
     when = (
         f"at {show_instant(at)}"
         if until is None
@@ -139,20 +143,61 @@ def budget_report(
     )
 
 
+def _row(r: BudgetResult) -> dict:
+    if isinstance(r, BudgetFailed):
+        limit = (r.budget.limit, r.budget.currency) if r.budget is not None else None
+        return {
+            "status": "ERROR", "name": r.name or "-", "file": r.file, "period": "-",
+            "cost": None, "limit": limit, "share": None, "catalog": "-", "note": r.error,
+        }  # fmt: skip
+    breaches = [a for a in r.lookahead if a.status in BREACHES]
+    return {
+        "status": r.status.upper(),
+        "name": r.name,
+        "file": r.file,
+        "period": _when(r),
+        "cost": (r.cost, r.budget.currency),
+        "limit": (r.budget.limit, r.budget.currency),
+        "share": r.share,
+        "catalog": r.version.isoformat() + (" (pinned)" if r.pinned else ""),
+        "note": "; ".join(f"{_day(a.at)}: {'; '.join(a.changes)}" for a in breaches),
+    }
+
+
 def _document(r: BudgetResult) -> dict:
+    if isinstance(r, BudgetFailed):
+        budget = r.budget
+        return {
+            "file": r.file,
+            "name": r.name,
+            "limit": budget.limit if budget is not None else None,
+            "currency": budget.currency if budget is not None else None,
+            "cost": None,
+            "cost_min": None,
+            "share": None,
+            "status": r.status,
+            "period": None,
+            "catalog_version": None,
+            "pinned": budget is not None and budget.pinned,
+            "error": r.error,
+            "line": r.line,
+            "workloads": [],
+            "lookahead": [],
+            "drift": None,
+        }
     return {
         "file": r.file,
         "name": r.name,
-        "limit": r.limit,
-        "currency": r.currency,
+        "limit": r.budget.limit,
+        "currency": r.budget.currency,
         "cost": r.cost,
         "cost_min": r.cost_min,
         "share": r.share,
         "status": r.status,
-        "period": {"from": r.start, "until": r.end} if r.start else None,
+        "period": {"from": r.start, "until": r.end},
         "catalog_version": r.version,
         "pinned": r.pinned,
-        "error": r.error,
+        "error": None,
         "line": r.line,
         "workloads": [
             {
@@ -186,22 +231,22 @@ def _document(r: BudgetResult) -> dict:
     }
 
 
-def budget_diff_report(moves: Sequence) -> Report:
+def budget_diff_report(moves: Sequence[BudgetMove]) -> Report:
     rows = []
     for m in moves:
-        cur = m.new.currency or "USD"
+        budget = m.new.budget
         rows.append(
             {
                 "file": m.file,
                 "name": m.new.name,
-                "limit": m.new.limit,
-                "old_cost": m.old.cost,
-                "new_cost": m.new.cost,
+                "limit": budget.limit if budget is not None else None,
+                "old_cost": _cost(m.old),
+                "new_cost": _cost(m.new),
                 "change": m.change,
                 "old_status": m.old.status,
                 "new_status": m.new.status,
-                "error": m.new.error or m.old.error,
-                "_cur": cur,
+                "error": _error(m.new) or _error(m.old),
+                "_cur": budget.currency if budget is not None else "USD",
             }
         )
     money = ("limit", "old_cost", "new_cost", "change")
@@ -223,3 +268,11 @@ def budget_diff_report(moves: Sequence) -> Report:
         rows=shown,
         document=[{k: v for k, v in r.items() if k != "_cur"} for r in rows],
     )
+
+
+def _cost(result: BudgetResult) -> Decimal | None:
+    return result.cost if isinstance(result, BudgetChecked) else None
+
+
+def _error(result: BudgetResult) -> str | None:
+    return result.error if isinstance(result, BudgetFailed) else None

@@ -1,4 +1,4 @@
-"""`budget check --format github | junit`: the findings of `reports.budget` as CI shows them.
+"""`budget check --format github | junit`: the findings of `budget.report` as CI shows them.
 
 Kept out of `render.py`: only `budget check` has findings that point at a file and line.
 """
@@ -9,9 +9,9 @@ import re
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from llmcost.budget import BudgetResult
+from llmcost.budget.report import findings
+from llmcost.budget.results import BudgetFailed, BudgetResult
 from llmcost.render import show, show_money
-from llmcost.reports.budget import findings
 
 CI_FORMATS = ("github", "junit")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -60,13 +60,13 @@ def junit(results: Sequence[BudgetResult]) -> str:
             + (f.text if f.text.startswith(f.file) else f"{_at(f.file, f.line)}: {f.text}")
             for f in findings(result)
         ]
-        if result.status == "error":
-            node = ET.SubElement(case, "error", message=result.error or "", type="error")
+        if isinstance(result, BudgetFailed):
+            node = ET.SubElement(case, "error", message=result.error, type="error")
             node.text = "\n".join(texts)
         elif result.status == "over":
-            cur = result.currency or "USD"
+            cur = result.budget.currency
             message = (
-                f"{show_money(result.cost, cur)} of {show_money(result.limit, cur)} "
+                f"{show_money(result.cost, cur)} of {show_money(result.budget.limit, cur)} "
                 f"({show(result.share, 'ratio')})"
             )
             node = ET.SubElement(case, "failure", message=message, type="over")

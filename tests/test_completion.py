@@ -1,0 +1,91 @@
+"""Shell completion (typer's): `llmcost --show-completion SHELL` prints the script a shell
+sources, `--install-completion SHELL` installs it, and the installed `llmcost` completes
+command names, subcommands and options. A one-shot command builds an app without it
+(`cli.app.build_app`), so completion costs its start-up nothing (bench/startup.py).
+
+typer detects the shell from the parent process; `_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION`
+(typer's own switch for its tests) makes the options take the shell's name instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcost.cli.app import build_app
+
+NO_DETECTION = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+LLMCOST = Path(sys.executable).parent / "llmcost"  # the installed entry point
+needs_script = pytest.mark.skipif(not LLMCOST.exists(), reason="no installed llmcost script")
+
+
+def show(shell: str, monkeypatch) -> str:
+    # typer reads the switch when it builds the command, before CliRunner sets `env`
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    result = CliRunner().invoke(build_app(), ["--show-completion", shell], prog_name="llmcost")
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_bash_script_calls_llmcost_back_with_its_completion_variable(monkeypatch):
+    script = show("bash", monkeypatch)
+    assert "_LLMCOST_COMPLETE=complete_bash $1" in script
+    assert script.rstrip().endswith("complete -o default -F _llmcost_completion llmcost")
+
+
+def test_zsh_and_fish_scripts(monkeypatch):
+    zsh = show("zsh", monkeypatch)
+    assert zsh.startswith("#compdef llmcost") and "_LLMCOST_COMPLETE=complete_zsh" in zsh
+    fish = show("fish", monkeypatch)
+    assert "complete --command llmcost" in fish and "_LLMCOST_COMPLETE=complete_fish" in fish
+
+
+def test_root_help_lists_the_completion_options():
+    result = CliRunner().invoke(build_app(), ["--help"], env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+def test_a_one_shot_command_is_built_without_completion():
+    """What keeps completion out of `llmcost compare`'s start-up."""
+    command = build_app("compare")
+    assert command._add_completion is False
+    assert build_app()._add_completion is True
+
+
+def complete(words: str, **env: str) -> list[str]:
+    """What bash gets back from the installed `llmcost` for the command line `words`."""
+    cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    result = subprocess.run(
+        [str(LLMCOST)],
+        env={**os.environ, "_LLMCOST_COMPLETE": "complete_bash", "COMP_WORDS": words,
+             "COMP_CWORD": str(cword), **env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@needs_script
+def test_the_installed_script_completes_commands_subcommands_and_options():
+    assert complete("llmcost bud") == ["budget"]
+    assert complete("llmcost budget ") == ["check", "validate", "schema", "init"]
+    assert "--mix-file" in complete("llmcost simulate --mix")
+
+
+@needs_script
+def test_install_completion_writes_the_script_where_bash_sources_it(tmp_path):
+    env = {**os.environ, **NO_DETECTION, "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(LLMCOST), "--install-completion", "bash"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    script = tmp_path / ".bash_completions" / "llmcost.sh"
+    assert "_LLMCOST_COMPLETE=complete_bash" in script.read_text()
+    assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
