@@ -234,11 +234,15 @@ def _right(column: Column) -> bool:
 
 
 def _table(report: Report) -> str:
-    from rich.console import Console
-
     width = _width()
     columns = _shown(report)
     cells = [[show(row.get(c.key), c.kind) for c in columns] for row in report.rows]
+    if not _colour():  # plain text, as rich would print it, without importing rich
+        text = _plain_table(report, columns, cells, width)
+        if text is not None:
+            return text
+    from rich.console import Console
+
     table = _rich_table(report.title, columns, cells)
     if _needed(table, width) > width and any(c.kind == "bar" for c in columns):
         # the bar only restates the totals: it goes first when the terminal is narrow
@@ -262,11 +266,54 @@ def _table(report: Report) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
+def _plain_table(report: Report, columns: list[Column], cells: list[list[str]], width: int):
+    """`_table`'s output laid out by `plaintable` (the same bytes), or None where rich must
+    draw it."""
+    from llmcost import plaintable
+
+    specs = _specs(columns, cells)
+    if _plain_needed(specs, cells, width) > width and any(c.kind == "bar" for c in columns):
+        keep = [i for i, c in enumerate(columns) if c.kind != "bar"]
+        specs = [specs[i] for i in keep]
+        cells = [[line[i] for i in keep] for line in cells]
+    console_width = max(width, _plain_needed(specs, cells, width))
+    return plaintable.layout(report.title, specs, cells, report.notes, console_width)
+
+
+def _plain_needed(specs, cells: list[list[str]], width: int) -> int:
+    """`_needed` for the plain layout."""
+    from llmcost import plaintable
+
+    generous = sum(spec.min_width + 3 for spec in specs) + 2
+    if generous <= width:
+        return min(generous, width)
+    return plaintable.needed(specs, cells)
+
+
 def _header(column: Column) -> str:
     """A column's header; an instant column names the zone its cells are shown in."""
     if column.kind != "instant":
         return column.header
     return column.header.replace("(UTC)", f"({display_zone_name()})")
+
+
+def _specs(columns: Sequence[Column], cells: list[list[str]]):
+    """Each column's header, alignment, narrowest width and whether its cells may wrap."""
+    from llmcost.plaintable import Column as Spec
+
+    specs = []
+    for index, column in enumerate(columns):
+        longest = max((len(line[index]) for line in cells), default=0)
+        # prose (cells with spaces) may wrap; names, paths and figures stay whole
+        free_text = (
+            column.kind == "text"
+            and column.key not in ("kind", "applied")
+            and any(" " in line[index] for line in cells)
+        )
+        # figures and names are never cut or wrapped; only prose columns wrap
+        floor = min(longest, 24) if free_text else max(longest, len(column.header))
+        specs.append(Spec(_header(column), _right(column), floor, free_text))
+    return specs
 
 
 def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
@@ -282,20 +329,12 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for index, column in enumerate(columns):
-        longest = max((len(line[index]) for line in cells), default=0)
-        # prose (cells with spaces) may wrap; names, paths and figures stay whole
-        free_text = (
-            column.kind == "text"
-            and column.key not in ("kind", "applied")
-            and any(" " in line[index] for line in cells)
-        )
+    for column, spec in zip(columns, _specs(columns, cells), strict=True):
         table.add_column(
-            _header(column),
-            justify="right" if _right(column) else "left",
-            # figures and names are never cut or wrapped; only prose columns wrap
-            min_width=min(longest, 24) if free_text else max(longest, len(column.header)),
-            no_wrap=not free_text,
+            spec.header,
+            justify="right" if spec.right else "left",
+            min_width=spec.min_width,
+            no_wrap=not spec.wraps,
             overflow="fold",  # a long word (a path) folds onto the next line, never "…"
             style="cyan" if column.kind == "bar" else None,
         )
