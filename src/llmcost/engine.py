@@ -262,7 +262,7 @@ def check_fits(catalog: Catalog, model_id: str, workload: Workload) -> None:
     """A request the model cannot take has no price: a prompt over its context window, or an
     output over its maximum, is refused (the provider would refuse it), never priced as if it
     fitted. The counts are per request (an average, for a workload). Every command prices a
-    workload through `comparison.price_one`, which applies this first; `cost_at` and
+    workload through `price_one`, which applies this first; `cost_at` and
     `cost_over` themselves price any counts at the rates (they also price token totals)."""
     info = catalog.info(model_id)
     model = info.model
@@ -301,6 +301,31 @@ def cost_at(
         return cost_with_rates(workload, rates, currency, applied=applied)
     except NotPriced as exc:
         raise NotPriced(f"{info.key}: {exc.message}", hint="price it without searches") from None
+
+
+def price_one(
+    catalog: Catalog,
+    model_id: str,
+    workload: Workload,
+    at: datetime,
+    until: datetime | None,
+    known: date | None,
+    currency: str,
+    traffic: TrafficProfile | None = None,
+) -> CostBreakdown:
+    """The workload on one model, as every command prices it (`compare`, mixes, budgets): at
+    an instant or spread over `[at, until)` (evenly, or by `traffic`); a request the model
+    cannot take (`check_fits`) is refused, not priced. An instant has no time of day to
+    weigh: a profile needs a period."""
+    check_fits(catalog, model_id, workload)
+    if until is None:
+        if traffic is not None:
+            raise InputError(
+                f"traffic profile {traffic.label} needs a period, not an instant",
+                hint="price a month with --month, or leave out the profile",
+            )
+        return cost_at(catalog, model_id, workload, at, known, currency)
+    return cost_over(catalog, model_id, workload, at, until, known, currency, traffic).cost
 
 
 def cost_over(
