@@ -97,43 +97,48 @@ def layout(
 ) -> str | None:
     """The table as rich prints it on a console `console_width` wide, each line's trailing
     spaces dropped; None where rich would wrap a cell or draw a character otherwise."""
-    if not columns or not all(plain(c.header) and "[" not in c.header for c in columns):
+    if not columns or any("[" in c.header for c in columns):
         return None  # a header is rich markup: "[" may be a tag
-    if not plain(title) or not all(plain(n) for n in notes):
-        return None
-    if not all(plain(cell) for line in cells for cell in line):
+    everything = "".join([title, *notes, *(c.header for c in columns), *map("".join, cells)])
+    if not plain(everything):
         return None
     count = len(columns)
     extra = extra_width(count)
-    widths = [natural or 1 for _, natural in measure(columns, cells)]
+    by_column = list(zip(*cells, strict=True)) if cells else [()] * count
+    pads = [padding(i, count) for i in range(count)]
+    widths = [
+        max(len(column.header), column.min_width, max(map(len, texts), default=0)) + left + right
+        or 1
+        for column, texts, (left, right) in zip(columns, by_column, pads, strict=True)
+    ]
     if sum(widths) > min(console_width - extra, _TOO_WIDE):
         return None  # rich would shrink a column and wrap its cells
     lines = wrap(title, sum(widths) + extra) if title else []
     lines.append("")  # the box's top edge: spaces
-    pads = [padding(i, count) for i in range(count)]
-    shapes = [
-        (left, width - left - right, right, column.right)
-        for (left, right), width, column in zip(pads, widths, columns, strict=True)
-    ]
-    lines.append(_row([c.header for c in columns], shapes))
+    # a row: the box's edge, then each cell padded and justified, a space between cells
+    shape = " " + " ".join(
+        " " * left
+        + "{:"
+        + (">" if column.right else "<")
+        + f"{width - left - right}}}"
+        + " " * right
+        for column, width, (left, right) in zip(columns, widths, pads, strict=True)
+    )
+    right = [i for i, column in enumerate(columns) if column.right]
+    if right:  # rich drops a right-justified cell's trailing spaces
+        for i in right:
+            by_column[i] = [text.rstrip() for text in by_column[i]]
+        rows = zip(*by_column, strict=True)
+    else:
+        rows = cells
+    header = [c.header.rstrip() if c.right else c.header for c in columns]
+    lines.append(shape.format(*header).rstrip())
     lines.append(" " + "─" * (sum(widths) + count - 1))
-    lines.extend(_row(line, shapes) for line in cells)
+    lines.extend(shape.format(*row).rstrip() for row in rows)
     lines.append("")  # the box's bottom edge
     for note in notes:
         lines.extend(wrap(note, console_width))
     return "\n".join(lines) + "\n"
-
-
-def _row(texts: Sequence[str], shapes) -> str:
-    parts = []
-    for text, (left, inner, right, align_right) in zip(texts, shapes, strict=True):
-        if align_right:
-            text = text.rstrip()
-            body = " " * (inner - len(text)) + text
-        else:
-            body = text + " " * (inner - len(text))
-        parts.append(" " * left + body + " " * right)
-    return (" " + " ".join(parts)).rstrip()
 
 
 def wrap(text: str, width: int) -> list[str]:

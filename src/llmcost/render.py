@@ -63,14 +63,17 @@ def show_money(amount: Decimal, currency: str = "USD") -> str:
     if amount == 0:
         text = "0.00"
     elif amount >= 1:
-        text = f"{DISPLAY.quantize(amount, Decimal('0.01')):,}"
+        text = f"{DISPLAY.quantize(amount, _CENT):,}"
     else:
-        exponent = amount.adjusted() - 3  # four significant figures
-        places = max(2, -exponent)
-        text = plain(DISPLAY.quantize(amount, Decimal(1).scaleb(-places)))
-        if "." not in text or len(text.split(".")[1]) < 2:
-            text = f"{Decimal(text):.2f}"
+        places = max(2, 3 - amount.adjusted())  # four significant figures
+        step = _STEPS.get(places) or Decimal(1).scaleb(-places)
+        whole, _, fraction = format(DISPLAY.quantize(amount, step), "f").partition(".")
+        text = f"{whole}.{fraction.rstrip('0'):0<2}"  # at least two places, never more zeros
     return f"{sign}{symbol}{text}"
+
+
+_CENT = Decimal("0.01")
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(2, 30)}
 
 
 def show(value: Any, kind: Kind) -> str:
@@ -86,7 +89,7 @@ def show(value: Any, kind: Kind) -> str:
     if kind == "ratio":
         return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_EVEN)}%"
     if kind == "multiple":
-        return f"x{value.quantize(Decimal('0.01'), ROUND_HALF_EVEN)}"
+        return f"x{value.quantize(_CENT, ROUND_HALF_EVEN)}"
     if kind == "bar":
         filled = int((Decimal(value) * _BAR_WIDTH).to_integral_value(ROUND_HALF_EVEN))
         return "█" * max(filled, 1 if value > 0 else 0)
