@@ -18,12 +18,13 @@ from pathlib import Path
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced, TooLarge
-from llmcost.money import EXACT, ZERO, exact_sum, per_million, plain, to_decimal
+from llmcost.money import EXACT, MILLION, ZERO, exact_sum, plain, to_decimal
 from llmcost.timeparse import days_between, utc
 from llmcost.traffic import TrafficProfile
 from llmcost.units import DERIVED_PLACES, check_count
 
 KINDS = ("input", "cache_read", "cache_write", "output", "fees")
+ONE, THOUSAND = Decimal(1), Decimal(1000)
 
 
 PROMPT_PARTS = ("cached", "cache_write", "cache_write_1h", "cache_write_12h")
@@ -77,7 +78,12 @@ class Workload:
 
     @property
     def uncached(self) -> Decimal:
-        return EXACT.subtract(self.input, exact_sum(getattr(self, k) for k in PROMPT_PARTS))
+        add = EXACT.add
+        parts = add(
+            add(add(add(ZERO, self.cached), self.cache_write), self.cache_write_1h),
+            self.cache_write_12h,
+        )
+        return EXACT.subtract(self.input, parts)  # the order of PROMPT_PARTS
 
     @property
     def batch(self) -> bool:
@@ -128,8 +134,15 @@ class CostBreakdown:
     fees: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        if self.total is None:
-            object.__setattr__(self, "total", exact_sum(getattr(self, k) for k in KINDS))
+        if self.total is None:  # the parts summed in the order of KINDS
+            add = EXACT.add
+            total = add(
+                add(
+                    add(add(add(ZERO, self.input), self.cache_read), self.cache_write), self.output
+                ),
+                self.fees,
+            )
+            object.__setattr__(self, "total", total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,36 +235,41 @@ def cost_with_rates(
     reasoning has no rate of its own it is output. A search with no price is not priced."""
     w = workload
     scale = w.requests
+    multiply, divide, add = EXACT.multiply, EXACT.divide, EXACT.add
 
-    def tokens(count: Decimal, rate: Decimal) -> Decimal:
-        return per_million(EXACT.multiply(count, scale), rate)
-
-    def fee(count: Decimal, rate: Decimal) -> Decimal:
-        return EXACT.divide(EXACT.multiply(EXACT.multiply(count, scale), rate), Decimal(1000))
+    def tokens(count: Decimal, rate: Decimal) -> Decimal:  # money.per_million, inlined
+        return divide(multiply(multiply(count, scale), rate), MILLION)
 
     if w.web_searches and rates.web_search_kcount is None:
         raise NotPriced("no web search price is published at this instant")
-    writes = (
-        (w.cache_write, rates.cache_write_mtok),
-        (w.cache_write_1h, rates.cache_write_1h_mtok),
-        (w.cache_write_12h, rates.cache_write_12h_mtok),
+    input_rate = rates.input_mtok
+    writes = add(
+        add(
+            add(ZERO, tokens(w.cache_write, _or(rates.cache_write_mtok, input_rate))),
+            tokens(w.cache_write_1h, _or(rates.cache_write_1h_mtok, input_rate)),
+        ),
+        tokens(w.cache_write_12h, _or(rates.cache_write_12h_mtok, input_rate)),
     )
     reasoning_rate = _or(rates.output_reasoning_mtok, rates.output_mtok)
     return CostBreakdown(
         currency=currency,
-        input=tokens(w.uncached, rates.input_mtok),
-        cache_read=tokens(w.cached, _or(rates.cache_read_mtok, rates.input_mtok)),
-        cache_write=exact_sum(tokens(n, _or(r, rates.input_mtok)) for n, r in writes),
-        output=EXACT.add(
+        input=tokens(w.uncached, input_rate),
+        cache_read=tokens(w.cached, _or(rates.cache_read_mtok, input_rate)),
+        cache_write=writes,
+        output=add(
             tokens(EXACT.subtract(w.output, w.reasoning), rates.output_mtok),
             tokens(w.reasoning, reasoning_rate),
         ),
-        fees=EXACT.add(
-            fee(w.web_searches, rates.web_search_kcount or ZERO),
-            fee(Decimal(1), rates.request_kcount or ZERO),
+        fees=add(
+            _fee(w.web_searches, scale, rates.web_search_kcount or ZERO),
+            _fee(ONE, scale, rates.request_kcount or ZERO),
         ),
         applied=applied,
     )
+
+
+def _fee(count: Decimal, scale: Decimal, rate: Decimal) -> Decimal:
+    return EXACT.divide(EXACT.multiply(EXACT.multiply(count, scale), rate), THOUSAND)
 
 
 def _or(rate: Decimal | None, fallback: Decimal) -> Decimal:

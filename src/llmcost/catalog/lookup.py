@@ -128,7 +128,12 @@ class Catalog:
         files apart, unpickled when first used, so that a command naming two offerings of the
         market's thousands reads two (bench/startup.py)."""
         state = dict(vars(self))
-        state["_models"] = _Lazy({k: _dumps(v) for k, v in self._models.items()})
+        state["_models"] = _Lazy(
+            {
+                k: _dumps((i.key, i.model, i.provider, str(i.file), i.layer))
+                for k, i in self._models.items()
+            }
+        )
         state["layers"] = _LazyTuple(_dumps(self.layers))
         state["_names"] = _LazyMap(_dumps(self._names))  # an exact key needs no name index
         state["_by_provider"] = _LazyMap(_dumps(self._by_provider))
@@ -325,9 +330,14 @@ class Catalog:
     def entry_at(self, model_id: str, at: datetime, known: date | None = None) -> PriceEntry | None:
         """The bitemporal rule itself (standard tier, no discount); `None` when no entry
         covers `at`."""
-        at = utc(at)
+        return self._entry_at(self.info(model_id), utc(at), known)
+
+    def _entry_at(self, info: ModelInfo, at: datetime, known: date | None) -> PriceEntry | None:
+        known = None if known is None else as_day(known)
         best: PriceEntry | None = None
-        for entry in self.entries(model_id, known):
+        for entry in info.model.prices:
+            if known is not None and entry.published > known:
+                continue
             if entry.contains(at) and (best is None or entry.published >= best.published):
                 best = entry
         return best
@@ -337,13 +347,18 @@ class Catalog:
     ) -> PriceEntry | None:
         """The winning entry as billed in `tier`, less the discount in force; None where no
         entry covers `at` or it does not sell `tier`."""
-        entry = self.entry_at(model_id, at, known)
-        if entry is None:
-            return None
+        info, at = self.info(model_id), utc(at)
+        entry = self._entry_at(info, at, known)
+        return None if entry is None else self._billed(info, entry, at, known, tier)
+
+    def _billed(
+        self, info: ModelInfo, entry: PriceEntry, at: datetime, known: date | None, tier: str
+    ) -> PriceEntry | None:
+        """`entry` as billed in `tier`, less the discount in force (None: no such tier)."""
         billed = entry.for_tier(tier)
         if billed is None:
             return None
-        discount = self.discount_at(self.info(model_id), utc(at), known, tier)
+        discount = self.discount_at(info, at, known, tier) if self.discounts else None
         if discount is None:
             return billed
         keep = Decimal(1) - discount.off
@@ -395,7 +410,7 @@ class Catalog:
         if model.retired is not None and at >= model.retired:
             hint = f"use its successor {model.successor!r}" if model.successor else None
             raise NotPriced(f"{info.key} was retired at {show_instant(model.retired)}", hint=hint)
-        entry = self.entry_at(info.key, at, known)
+        entry = self._entry_at(info, at, known)
         if entry is None:
             if model.released is not None and at < model.released:
                 raise NotPriced(
@@ -407,7 +422,7 @@ class Catalog:
                 f"{self.version_for(known).isoformat()}",
                 hint="see 'llmcost prices --history " + info.key + "'",
             )
-        billed = self.priced_entry(info.key, at, known, tier)
+        billed = self._billed(info, entry, at, known, tier)
         if billed is None:
             raise NotPriced(
                 f"{info.key} has no {tier} price at {show_instant(at)}",
@@ -476,18 +491,25 @@ def _dumps(value) -> bytes:
 
 
 class _Lazy(Mapping):
-    """Offerings by key, each unpickled the first time it is asked for."""
+    """Offerings by key, each unpickled the first time it is asked for. An offering's file is
+    pickled as text and made a `Path` once per file: unpickling a `Path` for each of the
+    market's 4,000 offerings was a third of the every-offering compare's reading."""
 
     def __init__(self, blobs: dict[str, bytes]):
         self._blobs = blobs
         self._done: dict[str, ModelInfo] = {}
+        self._paths: dict[str, Path] = {}
 
     def __getitem__(self, key: str) -> ModelInfo:
         info = self._done.get(key)
         if info is None:
             import pickle
 
-            info = self._done[key] = pickle.loads(self._blobs[key])
+            key, model, provider, file, layer = pickle.loads(self._blobs[key])
+            path = self._paths.get(file)
+            if path is None:
+                path = self._paths[file] = Path(file)
+            info = self._done[key] = ModelInfo(key, model, provider, path, layer)
         return info
 
     def __contains__(self, key: object) -> bool:
