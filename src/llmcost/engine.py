@@ -52,6 +52,8 @@ class Workload:
     cache_write_12h: Decimal = ZERO
     reasoning: Decimal = ZERO
     web_searches: Decimal = ZERO
+    # the prompt less its cache hits and writes, worked out once (every offering priced uses it)
+    _uncached: Decimal = field(default=ZERO, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in COUNTS:
@@ -75,15 +77,11 @@ class Workload:
                 f"reasoning ({self.reasoning}) exceeds the output ({self.output})",
                 hint="output includes reasoning tokens",
             )
+        object.__setattr__(self, "_uncached", EXACT.subtract(self.input, parts))
 
     @property
     def uncached(self) -> Decimal:
-        add = EXACT.add
-        parts = add(
-            add(add(add(ZERO, self.cached), self.cache_write), self.cache_write_1h),
-            self.cache_write_12h,
-        )
-        return EXACT.subtract(self.input, parts)  # the order of PROMPT_PARTS
+        return self._uncached
 
     @property
     def batch(self) -> bool:

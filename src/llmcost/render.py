@@ -8,6 +8,7 @@ money is rounded here and nowhere else; JSON and CSV carry exact decimal strings
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -55,8 +56,10 @@ class Report:
 # -- one place that decides how a value looks -------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)  # a report of every offering shows few distinct amounts
 def show_money(amount: Decimal, currency: str = "USD") -> str:
-    """Money for people: cents from one unit up, four significant figures below it."""
+    """Money for people: cents from one unit up, four significant figures below it. It
+    depends on the amount's value only (never its exponent), so equal amounts share a line."""
     symbol = SYMBOLS.get(currency, currency + " ")
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
