@@ -188,6 +188,13 @@ class Catalog:
                 own.setdefault(folded, key)
         # names more than one offering carries: those `resolve` must weigh (`_pick`)
         self._shared = frozenset(name for name, keys in self._names.items() if len(keys) > 1)
+        # of those, the names more than one maker's own offering carries: `_pick` finds them
+        # ambiguous; any other shared name that is a maker's key means that offering
+        self._contested = frozenset(
+            name
+            for name in self._shared
+            if sum(self._models[k].first_party for k in self._names[name]) > 1
+        )
 
     # -- offerings ------------------------------------------------------------------------------
 
@@ -228,8 +235,11 @@ class Catalog:
             raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         if not name.strip():
             raise UnknownModel(f"unknown model {name!r}", hint="give a model name")
-        if "/" not in name and name in self._models and fold(name) not in self._shared:
-            return self._models[name]  # a key as written no other offering carries
+        if "/" not in name and name in self._models and fold(name) not in self._contested:
+            # a key as written is a maker's (a host's has "/"): where no other maker's
+            # offering carries the name, `_pick` would choose it among the hosts' offerings
+            # too, and the name index need not be read
+            return self._models[name]
         folded = fold(name)
         head, _, rest = folded.partition("/")
         provider = self._provider_of.get(head) if rest else None
