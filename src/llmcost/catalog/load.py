@@ -76,11 +76,39 @@ def _files(path: str | Path | None, *, what: str) -> list[Path]:
         raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
     if not is_dir:
         return [root]
-    # `Acme.TOML` too: a price file skipped for its name's case would be silently ignored
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".toml")
+    files = [Path(p) for p in _toml_files(str(root))]
     if not files and what == "catalog":
         raise InputError(f"{root}: no *.toml price files in this directory")
     return files
+
+
+def _toml_files(root: str) -> list[str]:
+    """Every `*.toml` under `root` (`Acme.TOML` too: a price file skipped for its name's case
+    would be silently ignored), sorted as `Path`s sort, found as `Path.rglob("*")` finds them
+    (links to folders not followed) with `os.scandir`: rglob cost a one-shot 3 ms of its 80.
+    A folder that cannot be read is an error naming it, never a silently shorter catalog."""
+    from llmcost.files import os_error
+
+    found, folders = [], [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except PermissionError as exc:
+            raise os_error(exc, folder) from None
+        except (FileNotFoundError, NotADirectoryError):  # gone or changed meanwhile
+            continue
+        for entry in listed:
+            name = entry.name
+            if len(name) > 5 and name[-5:].lower() == ".toml":  # Path.suffix: not ".toml" alone
+                found.append(entry.path)
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(entry.path)
+            except OSError:  # a link loop: not a folder to walk, as rglob has it
+                pass
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 def update_layers(root: Path) -> list[tuple[str, list[Path]]]:

@@ -124,27 +124,45 @@ class Catalog:
     # -- the validated-catalog cache (`load`) ---------------------------------------------------
 
     def cache_state(self) -> bytes:
-        """This catalog as `load` caches it: its indexes whole, but each offering and the
-        files apart, unpickled when first used, so that a command naming two offerings of the
-        market's thousands reads two (bench/startup.py)."""
+        """This catalog as `load` caches it: its indexes whole, but each offering, the files
+        and the name indexes apart, unpickled when first used, so that a command naming two
+        offerings of the market's thousands reads two (bench/startup.py). The bytes: the
+        length of the head, the head (the indexes, and where each value apart lies), then the
+        values apart one after another; reading the head leaves them as they are."""
+        parts: list[bytes] = []
+        size = 0
+
+        def apart(value) -> tuple[int, int]:
+            nonlocal size
+            data = _dumps(value)
+            parts.append(data)
+            size += len(data)
+            return size - len(data), len(data)
+
         state = dict(vars(self))
         state["_models"] = _Lazy(
             {
-                k: _dumps((i.key, i.model, i.provider, str(i.file), i.layer))
+                k: apart((i.key, i.model, i.provider, str(i.file), i.layer))
                 for k, i in self._models.items()
             }
         )
-        state["layers"] = _LazyTuple(_dumps(self.layers))
-        state["_names"] = _LazyMap(_dumps(self._names))  # an exact key needs no name index
-        state["_by_provider"] = _LazyMap(_dumps(self._by_provider))
-        return _dumps(state)
+        state["layers"] = _LazyTuple(apart(self.layers))
+        state["_names"] = _LazyMap(apart(self._names))  # an exact key needs no name index
+        state["_by_provider"] = _LazyMap(apart(self._by_provider))
+        head = _dumps((size, state))
+        return b"".join([len(head).to_bytes(8, "little"), head, *parts])
 
     @classmethod
     def from_cache_state(cls, data: bytes) -> Catalog:
-        import pickle
-
+        view = memoryview(data)
+        length = int.from_bytes(view[:8], "little")
+        size, state = _loads(view[8 : 8 + length])
+        if len(view) != 8 + length + size:
+            raise ValueError("the cached catalog is cut short")  # `load` validates afresh
+        for name in ("_models", "layers", "_names", "_by_provider"):
+            state[name].blobs = view[8 + length :]
         catalog = cls.__new__(cls)
-        catalog.__dict__.update(pickle.loads(data))
+        catalog.__dict__.update(state)
         return catalog
 
     @property
@@ -500,22 +518,32 @@ def _dumps(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-class _Lazy(Mapping):
-    """Offerings by key, each unpickled the first time it is asked for. An offering's file is
-    pickled as text and made a `Path` once per file: unpickling a `Path` for each of the
-    market's 4,000 offerings was a third of the every-offering compare's reading."""
+def _loads(data):
+    """pickle's C loader, without importing `pickle` itself (a millisecond a one-shot)."""
+    try:
+        from _pickle import loads
+    except ImportError:  # an interpreter without the accelerator
+        from pickle import loads
+    return loads(data)
 
-    def __init__(self, blobs: dict[str, bytes]):
-        self._blobs = blobs
+
+class _Lazy(Mapping):
+    """Offerings by key, each unpickled the first time it is asked for from `blobs` (the
+    cache's bytes), where `refs` says it lies. An offering's file is pickled as text and made
+    a `Path` once per file: unpickling a `Path` for each of the market's 4,000 offerings was a
+    third of the every-offering compare's reading."""
+
+    def __init__(self, refs: dict[str, tuple[int, int]]):
+        self._refs = refs
+        self.blobs: memoryview | None = None  # set once the cache is read
         self._done: dict[str, ModelInfo] = {}
         self._paths: dict[str, Path] = {}
 
     def __getitem__(self, key: str) -> ModelInfo:
         info = self._done.get(key)
         if info is None:
-            import pickle
-
-            key, model, provider, file, layer = pickle.loads(self._blobs[key])
+            start, length = self._refs[key]
+            key, model, provider, file, layer = _loads(self.blobs[start : start + length])
             path = self._paths.get(file)
             if path is None:
                 path = self._paths[file] = Path(file)
@@ -523,27 +551,27 @@ class _Lazy(Mapping):
         return info
 
     def __contains__(self, key: object) -> bool:
-        return key in self._blobs
+        return key in self._refs
 
     def __iter__(self):
-        return iter(self._blobs)
+        return iter(self._refs)
 
     def __len__(self) -> int:
-        return len(self._blobs)
+        return len(self._refs)
 
 
 class _Unpickled:
     """A value kept pickled until it is first used."""
 
-    def __init__(self, blob: bytes):
-        self._blob = blob
+    def __init__(self, ref: tuple[int, int]):
+        self._ref = ref
+        self.blobs: memoryview | None = None  # set once the cache is read
         self._value = None
 
     def _get(self):
         if self._value is None:
-            import pickle
-
-            self._value = pickle.loads(self._blob)
+            start, length = self._ref
+            self._value = _loads(self.blobs[start : start + length])
         return self._value
 
 
