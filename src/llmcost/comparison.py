@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
 from llmcost.engine import CostBreakdown, Workload, price_one
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, divide, ratio
-from llmcost.traffic import TrafficProfile
+
+if TYPE_CHECKING:
+    from llmcost.traffic import TrafficProfile
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,17 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced, TooLarge
 from llmcost.money import EXACT, MILLION, ZERO, exact_sum, plain, to_decimal
 from llmcost.timeparse import days_between, utc
-from llmcost.traffic import TrafficProfile
 from llmcost.units import DERIVED_PLACES, check_count
+
+if TYPE_CHECKING:  # a profile and Fractions only where a period is priced
+    from fractions import Fraction
+
+    from llmcost.traffic import TrafficProfile
 
 KINDS = ("input", "cache_read", "cache_write", "output", "fees")
 ONE, THOUSAND = Decimal(1), Decimal(1000)
@@ -360,6 +364,8 @@ def cost_over(
     The requests are spread evenly, or by `traffic`: a stretch then gets the share of the
     profile's mass over the period that falls in it (its local hours weighed exactly, so the
     stretches need no extra bounds). A flat profile gives exactly the even spread."""
+    from fractions import Fraction
+
     start, end = utc(start), utc(end)
     if end <= start:
         raise InputError("the period must end after it starts")
@@ -403,6 +409,8 @@ def _shares(
 ) -> list[Fraction]:
     """Each stretch's share of the period's requests: of its time, or of the profile's mass.
     A profile with no traffic in the period cannot place requests there."""
+    from fractions import Fraction
+
     if traffic is None:
         weights = [Fraction(_micros(b - a)) for a, b in stretches]
     else:

@@ -17,8 +17,11 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
-from fractions import Fraction
 from math import gcd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 EXACT = Context(
     prec=200,

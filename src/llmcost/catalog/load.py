@@ -63,14 +63,14 @@ def _files(path: str | Path | None, *, what: str) -> list[Path]:
     the one file (a device or pipe is refused by the bounded read)."""
     from stat import S_ISDIR
 
-    from llmcost.files import os_error
-
     root = Path(path) if path is not None else shipped_pricing_dir()
     try:
         is_dir = S_ISDIR(os.stat(root).st_mode)
     except FileNotFoundError:
         raise InputError(f"{root}: no such {what} file or directory") from None
     except OSError as exc:  # a symlink loop, no permission: said as what it is
+        from llmcost.files import os_error
+
         raise os_error(exc, str(root)) from None
     except ValueError:  # a NUL byte, which no path can hold
         raise InputError(f"{str(root)!r}: the path contains a NUL byte") from None
@@ -87,8 +87,6 @@ def _toml_files(root: str) -> list[str]:
     would be silently ignored), sorted as `Path`s sort, found as `Path.rglob("*")` finds them
     (links to folders not followed) with `os.scandir`: rglob cost a one-shot 3 ms of its 80.
     A folder that cannot be read is an error naming it, never a silently shorter catalog."""
-    from llmcost.files import os_error
-
     found, folders = [], [root]
     while folders:
         folder = folders.pop()
@@ -96,6 +94,8 @@ def _toml_files(root: str) -> list[str]:
             with os.scandir(folder) as entries:
                 listed = list(entries)
         except PermissionError as exc:
+            from llmcost.files import os_error
+
             raise os_error(exc, folder) from None
         except (FileNotFoundError, NotADirectoryError):  # gone or changed meanwhile
             continue
