@@ -17,7 +17,6 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
-from math import gcd
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +30,7 @@ EXACT = Context(
 MILLION = Decimal(1_000_000)
 REPEATING_PLACES = 20
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 
 def per_million(tokens: Decimal, rate_mtok: Decimal) -> Decimal:
@@ -85,19 +85,25 @@ def divide(amount: Decimal, count: Decimal) -> Decimal | None:
 
 def quotient(numerator: Decimal, denominator: Decimal) -> Decimal:
     """`to_decimal(Fraction(numerator) / Fraction(denominator))`, the same Decimal to the last
-    digit and exponent, in integers: a `Fraction` costs microseconds a step, and a report of
-    every offering divides thousands of times. The denominator is not zero."""
-    a, b = numerator.as_integer_ratio()
-    c, d = denominator.as_integer_ratio()
-    top, bottom = a * d, b * c
-    if bottom < 0:
-        top, bottom = -top, -bottom
-    common = gcd(top, bottom)
-    top, bottom = top // common, bottom // common
+    digit and exponent, without Fractions: they cost microseconds a step, and a report of
+    every offering divides thousands of times. The denominator is not zero.
+
+    Where the quotient terminates, the Fraction route divides the reduced numerator by the
+    reduced denominator: the exact value with no trailing zeros, and exponent 0 if whole."""
     try:
-        return EXACT.divide(Decimal(top), Decimal(bottom))
+        exact = EXACT.divide(numerator, denominator)
     except Inexact:
+        a, b = numerator.as_integer_ratio()
+        c, d = denominator.as_integer_ratio()
+        top, bottom = a * d, b * c
+        if bottom < 0:
+            top, bottom = -top, -bottom
         whole, rest = divmod(top * 10**REPEATING_PLACES, bottom)
         if 2 * rest > bottom or (2 * rest == bottom and whole % 2):  # half to even
             whole += 1
         return Decimal(whole).scaleb(-REPEATING_PLACES, EXACT)
+    if not exact:
+        return ZERO  # a Fraction has no negative zero
+    if exact == exact.to_integral_value():
+        return exact.quantize(ONE, context=EXACT)
+    return exact.normalize(EXACT)
