@@ -58,6 +58,8 @@ class Workload:
     web_searches: Decimal = ZERO
     # the prompt less its cache hits and writes, worked out once (every offering priced uses it)
     _uncached: Decimal = field(default=ZERO, init=False, repr=False, compare=False)
+    # each count times the requests, worked out when first priced (`scaled_counts`)
+    _scaled: tuple[Decimal, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in COUNTS:
@@ -236,42 +238,58 @@ def cost_with_rates(
     written tokens are billed as input; where it has no cache-read rate, hits are too; where
     reasoning has no rate of its own it is output. A search with no price is not priced."""
     w = workload
-    scale = w.requests
+    (uncached, cached, write, write_1h, write_12h, said, reasoning, searches, requests) = (
+        w._scaled or scaled_counts(w)
+    )
     multiply, divide, add = EXACT.multiply, EXACT.divide, EXACT.add
 
-    def tokens(count: Decimal, rate: Decimal) -> Decimal:  # money.per_million, inlined
-        return divide(multiply(multiply(count, scale), rate), MILLION)
+    def tokens(scaled: Decimal, rate: Decimal) -> Decimal:  # money.per_million, inlined
+        return divide(multiply(scaled, rate), MILLION)
 
     if w.web_searches and rates.web_search_kcount is None:
         raise NotPriced("no web search price is published at this instant")
     input_rate = rates.input_mtok
     writes = add(
         add(
-            add(ZERO, tokens(w.cache_write, _or(rates.cache_write_mtok, input_rate))),
-            tokens(w.cache_write_1h, _or(rates.cache_write_1h_mtok, input_rate)),
+            add(ZERO, tokens(write, _or(rates.cache_write_mtok, input_rate))),
+            tokens(write_1h, _or(rates.cache_write_1h_mtok, input_rate)),
         ),
-        tokens(w.cache_write_12h, _or(rates.cache_write_12h_mtok, input_rate)),
+        tokens(write_12h, _or(rates.cache_write_12h_mtok, input_rate)),
     )
     reasoning_rate = _or(rates.output_reasoning_mtok, rates.output_mtok)
     return CostBreakdown(
         currency=currency,
-        input=tokens(w.uncached, input_rate),
-        cache_read=tokens(w.cached, _or(rates.cache_read_mtok, input_rate)),
+        input=tokens(uncached, input_rate),
+        cache_read=tokens(cached, _or(rates.cache_read_mtok, input_rate)),
         cache_write=writes,
-        output=add(
-            tokens(EXACT.subtract(w.output, w.reasoning), rates.output_mtok),
-            tokens(w.reasoning, reasoning_rate),
-        ),
+        output=add(tokens(said, rates.output_mtok), tokens(reasoning, reasoning_rate)),
         fees=add(
-            _fee(w.web_searches, scale, rates.web_search_kcount or ZERO),
-            _fee(ONE, scale, rates.request_kcount or ZERO),
+            divide(multiply(searches, rates.web_search_kcount or ZERO), THOUSAND),
+            divide(multiply(requests, rates.request_kcount or ZERO), THOUSAND),
         ),
         applied=applied,
     )
 
 
-def _fee(count: Decimal, scale: Decimal, rate: Decimal) -> Decimal:
-    return EXACT.divide(EXACT.multiply(EXACT.multiply(count, scale), rate), THOUSAND)
+def scaled_counts(workload: Workload) -> tuple[Decimal, ...]:
+    """The workload's counts times its requests, exactly, in the order `cost_with_rates`
+    takes them: the same for every offering priced, so worked out once a workload."""
+    w, multiply = workload, EXACT.multiply
+    scale = w.requests
+    counts = (
+        w.uncached,
+        w.cached,
+        w.cache_write,
+        w.cache_write_1h,
+        w.cache_write_12h,
+        EXACT.subtract(w.output, w.reasoning),  # output not billed as reasoning
+        w.reasoning,
+        w.web_searches,
+        ONE,  # the request itself, for per-request fees
+    )
+    scaled = tuple(multiply(count, scale) for count in counts)
+    object.__setattr__(w, "_scaled", scaled)
+    return scaled
 
 
 def _or(rate: Decimal | None, fallback: Decimal) -> Decimal:
