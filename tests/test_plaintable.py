@@ -16,14 +16,26 @@ from llmcost import plaintable, render
 from llmcost.render import Column, Report
 
 
-def both(report: Report, monkeypatch, width: int) -> tuple[str | None, str]:
-    """(the plain layout, or None where it steps aside; rich's table)."""
+def both(
+    report: Report, monkeypatch, width: int, term: str | None = None
+) -> tuple[str | None, str]:
+    """(the plain layout, or None where it steps aside; rich's table). With `term`, as on a
+    colour terminal of that TERM."""
     monkeypatch.setenv("COLUMNS", str(width))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    colour = term is not None
+    if colour:
+        monkeypatch.setenv("TERM", term)
+        monkeypatch.setattr(render, "_colour", lambda: True)
     columns = render._shown(report)
     cells = [[render.show(r.get(c.key), c.kind) for c in columns] for r in report.rows]
-    plain = render._plain_table(report, columns, cells, width)
-    monkeypatch.setattr(render, "_plain_table", lambda *args: None)
+    plain = (
+        None
+        if colour and render._dumb()  # `_table` leaves a dumb terminal to rich
+        else render._plain_table(report, columns, cells, width, colour)
+    )
+    monkeypatch.setattr(render, "_plain_table", lambda *args, **kwargs: None)
     return plain, render._table(report)
 
 
@@ -76,6 +88,36 @@ def test_plain_layout_is_rich_layout(report, width):
     with pytest.MonkeyPatch.context() as monkeypatch:
         plain, rich = both(report, monkeypatch, width)
     assert plain is None or plain == rich
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    report=reports(),
+    width=st.sampled_from([40, 80, 200]),
+    term=st.sampled_from(["xterm", "xterm-256color", "xterm-kitty", "", "dumb"]),
+)
+def test_colour_layout_is_rich_layout(report, width, term):
+    """On a colour terminal: the header bold, the bar cyan, as rich writes the codes."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        plain, rich = both(report, monkeypatch, width, term)
+    assert plain is None or plain == rich
+
+
+def test_colour_codes_by_hand(monkeypatch):
+    report = Report(
+        title="",
+        columns=[Column("model", "Model"), Column("bar", "", "bar")],
+        rows=[{"model": "ab", "bar": Decimal(1)}],
+        document={},
+    )
+    plain, rich = both(report, monkeypatch, 80, "xterm-256color")
+    assert plain == rich
+    bold, cyan, reset = "\x1b[1m", "\x1b[36m", "\x1b[0m"
+    assert plain.splitlines()[1] == (
+        f" {bold}Model{reset}{bold} {reset} {bold} {reset}{bold}{' ' * 12}{reset}"
+    )
+    # "ab" left-justified in Model's 5 cells, its right padding, the divider, then the bar
+    assert plain.splitlines()[3] == f" ab{' ' * 5}{cyan} {reset}{cyan}{'█' * 12}{reset}"
 
 
 def test_a_fitting_plain_table_is_laid_out_without_rich(monkeypatch):

@@ -40,16 +40,22 @@ def plain(text: str) -> bool:
 
 
 class Column:
-    """What the layout needs of a column: header, alignment, rich's `min_width`, and
-    whether its cells may wrap."""
+    """What the layout needs of a column: header, alignment, rich's `min_width`, whether its
+    cells may wrap, and the SGR code its cells are drawn in on a colour terminal."""
 
-    __slots__ = ("header", "min_width", "right", "wraps")
+    __slots__ = ("header", "min_width", "right", "style", "wraps")
 
-    def __init__(self, header: str, right: bool, min_width: int, wraps: bool):
+    def __init__(
+        self, header: str, right: bool, min_width: int, wraps: bool, style: str | None = None
+    ):
         self.header = header
         self.right = right
         self.min_width = min_width
         self.wraps = wraps
+        self.style = style
+
+
+BOLD = "1"  # the header's style
 
 
 def padding(index: int, count: int) -> tuple[int, int]:
@@ -94,9 +100,13 @@ def layout(
     cells: Sequence[Sequence[str]],
     notes: Sequence[str],
     console_width: int,
+    colour: bool = False,
 ) -> str | None:
     """The table as rich prints it on a console `console_width` wide, each line's trailing
-    spaces dropped; None where rich would wrap a cell or draw a character otherwise."""
+    spaces dropped; None where rich would wrap a cell or draw a character otherwise. In
+    `colour` (a terminal with colours), rich draws the header bold and a styled column's
+    cells in their style: each of a cell's padding, text and padding between its own SGR
+    codes."""
     if not columns or any("[" in c.header for c in columns):
         return None  # a header is rich markup: "[" may be a tag
     everything = "".join([title, *notes, *(c.header for c in columns), *map("".join, cells)])
@@ -132,13 +142,38 @@ def layout(
     else:
         rows = cells
     header = [c.header.rstrip() if c.right else c.header for c in columns]
-    lines.append(shape.format(*header).rstrip())
+    cuts = [
+        (left, width - left - right, right)
+        for width, (left, right) in zip(widths, pads, strict=True)
+    ]
+    if colour:
+        lines.append(_styled_row(header, columns, cuts, [BOLD] * count))
+    else:
+        lines.append(shape.format(*header).rstrip())
     lines.append(" " + "─" * (sum(widths) + count - 1))
-    lines.extend(shape.format(*row).rstrip() for row in rows)
+    styles = [c.style for c in columns]
+    if colour and any(styles):
+        lines.extend(_styled_row(row, columns, cuts, styles) for row in rows)
+    else:
+        lines.extend(shape.format(*row).rstrip() for row in rows)
     lines.append("")  # the box's bottom edge
     for note in notes:
         lines.extend(wrap(note, console_width))
     return "\n".join(lines) + "\n"
+
+
+def _styled_row(texts, columns, cuts, styles) -> str:
+    """A row as rich writes it in colour: a styled cell's left padding, justified text and
+    right padding each between the style's code and a reset (an empty one left out)."""
+    parts = []
+    for text, column, (left, inner, right), code in zip(texts, columns, cuts, styles, strict=True):
+        body = text.rjust(inner) if column.right else text.ljust(inner)
+        if code is None:
+            parts.append(" " * left + body + " " * right)
+        else:  # a cell with no room for text is one stretch of padding
+            pieces = (" " * left, body, " " * right) if inner else (" " * (left + right),)
+            parts.append("".join(f"\x1b[{code}m{p}\x1b[0m" for p in pieces if p))
+    return (" " + " ".join(parts)).rstrip()
 
 
 def wrap(text: str, width: int) -> list[str]:

@@ -243,8 +243,11 @@ def _table(report: Report) -> str:
     width = _width()
     columns = _shown(report)
     cells = _cells(report.rows, columns)
-    if not _colour():  # plain text, as rich would print it, without importing rich
-        text = _plain_table(report, columns, cells, width)
+    colour = _colour()
+    # laid out as rich would print it, without importing rich (not on Windows' consoles, nor
+    # on a dumb terminal, where rich has rules of its own)
+    if os.name != "nt" and not (colour and _dumb()):
+        text = _plain_table(report, columns, cells, width, colour)
         if text is not None:
             return text
     from rich.console import Console
@@ -298,7 +301,9 @@ def _cells(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> list[li
     return [list(line) for line in zip(*by_column, strict=True)]
 
 
-def _plain_table(report: Report, columns: list[Column], cells: list[list[str]], width: int):
+def _plain_table(
+    report: Report, columns: list[Column], cells: list[list[str]], width: int, colour=False
+):
     """`_table`'s output laid out by `plaintable` (the same bytes), or None where rich must
     draw it."""
     from llmcost import plaintable
@@ -309,7 +314,7 @@ def _plain_table(report: Report, columns: list[Column], cells: list[list[str]], 
         specs = [specs[i] for i in keep]
         cells = [[line[i] for i in keep] for line in cells]
     console_width = max(width, _plain_needed(specs, cells, width))
-    return plaintable.layout(report.title, specs, cells, report.notes, console_width)
+    return plaintable.layout(report.title, specs, cells, report.notes, console_width, colour)
 
 
 def _plain_needed(specs, cells: list[list[str]], width: int) -> int:
@@ -344,7 +349,8 @@ def _specs(columns: Sequence[Column], cells: list[list[str]]):
         )
         # figures and names are never cut or wrapped; only prose columns wrap
         floor = min(longest, 24) if free_text else max(longest, len(column.header))
-        specs.append(Spec(_header(column), _right(column), floor, free_text))
+        style = "36" if column.kind == "bar" else None  # cyan, as `_rich_table` has it
+        specs.append(Spec(_header(column), _right(column), floor, free_text, style))
     return specs
 
 
@@ -391,6 +397,11 @@ def _needed(table, width: int) -> int:
 
 # the choices the table makes, for the other renderers (`reports.html`)
 shown_columns, column_header, right_aligned = _shown, _header, _right
+
+
+def _dumb() -> bool:
+    """A terminal rich treats as dumb (no colour codes, 80 columns whatever it is told)."""
+    return os.environ.get("TERM", "").lower() in ("dumb", "unknown")  # rich's own test
 
 
 def _colour() -> bool:
