@@ -2,9 +2,11 @@
 
 The floor is `python -c "import typer, rich.console, pydantic"`: what any CLI on this stack
 pays before doing anything. Both run as whole processes, interleaved so that machine noise hits
-both alike; the figure is the ratio of medians. Target: at most 1.3.
+both alike; the figure is the ratio of medians. Targets (issues 10 and 11, with the market
+catalog of 4,000+ offerings): the one-shot compare of three models at most 1.0; with `--all`,
+the compare of every offering priced at one instant (a 4,000-row table) at most 1.5.
 
-    python bench/startup.py [--runs 21]
+    python bench/startup.py [--runs 21] [--all]
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ COMMAND = [
     "--at",
     "2026-05-01",
 ]
+ONE_SHOT_TARGET, EVERY_TARGET = 1.0, 1.5
 EVERY = [LLMCOST, "compare", "--input", "2k", "--output", "400", "--at", "2026-12-06T12:00Z"]
 
 
@@ -74,11 +77,11 @@ def main() -> None:
     print(f"runs: {args.runs} each, interleaved")
     print(f"floor   (import typer, rich.console, pydantic): median {f * 1000:.1f} ms")
     print(f"llmcost compare (3 models, one instant):        median {c * 1000:.1f} ms")
-    print(f"ratio: {c / f:.2f} (target <= 1.30)")
+    print(f"ratio: {c / f:.2f} (target <= {ONE_SHOT_TARGET:.2f})")
     if every:
         e = statistics.median(every)
         print(f"llmcost compare (every offering, one instant):  median {e * 1000:.1f} ms")
-        print(f"ratio: {e / f:.2f}")
+        print(f"ratio: {e / f:.2f} (target <= {EVERY_TARGET:.2f})")
 
 
 if __name__ == "__main__":

@@ -443,3 +443,22 @@ def test_a_cached_catalog_reads_only_the_offerings_it_is_asked_for(tmp_path, mon
     assert cached.info("alpha-flash").model.id == "alpha-flash"
     assert list(cached._models._done) == ["alpha-flash"]
     assert [m.key for m in cached.models()] == [m.key for m in load_catalog(root).models()]
+
+
+def test_price_files_are_found_in_folders_in_path_order(tmp_path):
+    """Every `*.toml` under a folder, any case, in subfolders but not through a link to one,
+    sorted as paths sort (`b/z.toml` before `b-c.toml`: a layer's file order decides ties)."""
+    import os
+
+    from llmcost.catalog.load import _toml_files
+
+    for name in ["a.toml", "A.TOML", ".toml", "x.toml.bak", "b-c.toml"]:
+        (tmp_path / name).write_text("")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.toml").write_text("")
+    os.symlink(tmp_path / "b", tmp_path / "link")
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in _toml_files(str(tmp_path))]
+    assert found == ["A.TOML", "a.toml", "b/z.toml", "b-c.toml"]
+    assert [Path(p) for p in _toml_files(str(tmp_path))] == sorted(
+        p for p in tmp_path.rglob("*") if p.suffix.lower() == ".toml"
+    )

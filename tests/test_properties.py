@@ -286,3 +286,34 @@ def test_same_day_tie_goes_to_the_later_entry_in_the_file(t):
     day0 = RELEASE.date()
     catalog = catalog_of([entry(day0, RELEASE, None, 1), entry(day0, RELEASE, None, 2)])
     assert cost_at(catalog, "m", ONE_M_INPUT, t).total == 2
+
+
+# -- money: dividing amounts -------------------------------------------------------------------
+
+signed_decimals = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+    lambda d: abs(d) < Decimal("1e30") and (d == 0 or abs(d) > Decimal("1e-30"))
+)
+
+
+@settings(max_examples=500)
+@given(numerator=signed_decimals, denominator=signed_decimals.filter(lambda d: d != 0))
+def test_quotient_is_the_fraction_rounded(numerator, denominator):
+    """`quotient` (integers) gives the very Decimal the Fraction route gives: the same value,
+    digits and exponent, exact where the quotient terminates and rounded at 20 places where
+    it repeats."""
+    from llmcost.money import quotient, to_decimal
+
+    expected = to_decimal(Fraction(numerator) / Fraction(denominator))
+    got = quotient(numerator, denominator)
+    assert str(got) == str(expected)
+
+
+def test_quotient_by_hand():
+    from llmcost.money import quotient, ratio
+
+    assert str(quotient(Decimal("0.50"), Decimal(1))) == "0.5"  # reduced, as 1/2
+    assert str(quotient(Decimal(1), Decimal(3))) == "0.33333333333333333333"
+    assert str(quotient(Decimal(-2), Decimal(3))) == "-0.66666666666666666667"
+    # a quotient that terminates is exact, however many places it has
+    assert quotient(Decimal(1), Decimal(8) * 10**20) == Decimal("1.25E-21")
+    assert ratio(Decimal(2), Decimal(3)) == Decimal("0.6667")

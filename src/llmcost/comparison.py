@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from llmcost.catalog.lookup import Catalog, ModelInfo
-from llmcost.engine import CostBreakdown, Workload, check_fits, cost_at, cost_over
+from llmcost.engine import CostBreakdown, Workload, price_one
 from llmcost.errors import InputError, NotPriced
 from llmcost.money import EXACT, divide, ratio
-from llmcost.traffic import TrafficProfile
+
+if TYPE_CHECKING:
+    from llmcost.traffic import TrafficProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,30 +36,6 @@ class Comparison:
     version: date
     currency: str
     traffic: TrafficProfile | None = None  # how the requests are spread over the period
-
-
-def price_one(
-    catalog: Catalog,
-    model_id: str,
-    workload: Workload,
-    at: datetime,
-    until: datetime | None,
-    known: date | None,
-    currency: str,
-    traffic: TrafficProfile | None = None,
-) -> CostBreakdown:
-    """The workload on one model, at an instant or spread over `[at, until)` (evenly, or by
-    `traffic`); a request the model cannot take (`check_fits`) is refused, not priced. An
-    instant has no time of day to weigh: a profile needs a period."""
-    check_fits(catalog, model_id, workload)
-    if until is None:
-        if traffic is not None:
-            raise InputError(
-                f"traffic profile {traffic.label} needs a period, not an instant",
-                hint="price a month with --month, or leave out the profile",
-            )
-        return cost_at(catalog, model_id, workload, at, known, currency)
-    return cost_over(catalog, model_id, workload, at, until, known, currency, traffic).cost
 
 
 def compare_models(

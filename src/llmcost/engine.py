@@ -11,19 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced, TooLarge
-from llmcost.money import EXACT, ZERO, exact_sum, per_million, plain, to_decimal
+from llmcost.money import EXACT, MILLION, ZERO, exact_sum, plain, to_decimal
 from llmcost.timeparse import days_between, utc
-from llmcost.traffic import TrafficProfile
 from llmcost.units import DERIVED_PLACES, check_count
 
+if TYPE_CHECKING:  # a profile and Fractions only where a period is priced
+    from fractions import Fraction
+
+    from llmcost.traffic import TrafficProfile
+
 KINDS = ("input", "cache_read", "cache_write", "output", "fees")
+ONE, THOUSAND = Decimal(1), Decimal(1000)
 
 
 PROMPT_PARTS = ("cached", "cache_write", "cache_write_1h", "cache_write_12h")
@@ -51,6 +56,10 @@ class Workload:
     cache_write_12h: Decimal = ZERO
     reasoning: Decimal = ZERO
     web_searches: Decimal = ZERO
+    # the prompt less its cache hits and writes, worked out once (every offering priced uses it)
+    _uncached: Decimal = field(default=ZERO, init=False, repr=False, compare=False)
+    # each count times the requests, worked out when first priced (`scaled_counts`)
+    _scaled: tuple[Decimal, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in COUNTS:
@@ -74,10 +83,11 @@ class Workload:
                 f"reasoning ({self.reasoning}) exceeds the output ({self.output})",
                 hint="output includes reasoning tokens",
             )
+        object.__setattr__(self, "_uncached", EXACT.subtract(self.input, parts))
 
     @property
     def uncached(self) -> Decimal:
-        return EXACT.subtract(self.input, exact_sum(getattr(self, k) for k in PROMPT_PARTS))
+        return self._uncached
 
     @property
     def batch(self) -> bool:
@@ -128,8 +138,15 @@ class CostBreakdown:
     fees: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        if self.total is None:
-            object.__setattr__(self, "total", exact_sum(getattr(self, k) for k in KINDS))
+        if self.total is None:  # the parts summed in the order of KINDS
+            add = EXACT.add
+            total = add(
+                add(
+                    add(add(add(ZERO, self.input), self.cache_read), self.cache_write), self.output
+                ),
+                self.fees,
+            )
+            object.__setattr__(self, "total", total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,37 +238,58 @@ def cost_with_rates(
     written tokens are billed as input; where it has no cache-read rate, hits are too; where
     reasoning has no rate of its own it is output. A search with no price is not priced."""
     w = workload
-    scale = w.requests
+    (uncached, cached, write, write_1h, write_12h, said, reasoning, searches, requests) = (
+        w._scaled or scaled_counts(w)
+    )
+    multiply, divide, add = EXACT.multiply, EXACT.divide, EXACT.add
 
-    def tokens(count: Decimal, rate: Decimal) -> Decimal:
-        return per_million(EXACT.multiply(count, scale), rate)
-
-    def fee(count: Decimal, rate: Decimal) -> Decimal:
-        return EXACT.divide(EXACT.multiply(EXACT.multiply(count, scale), rate), Decimal(1000))
+    def tokens(scaled: Decimal, rate: Decimal) -> Decimal:  # money.per_million, inlined
+        return divide(multiply(scaled, rate), MILLION)
 
     if w.web_searches and rates.web_search_kcount is None:
         raise NotPriced("no web search price is published at this instant")
-    writes = (
-        (w.cache_write, rates.cache_write_mtok),
-        (w.cache_write_1h, rates.cache_write_1h_mtok),
-        (w.cache_write_12h, rates.cache_write_12h_mtok),
+    input_rate = rates.input_mtok
+    writes = add(
+        add(
+            add(ZERO, tokens(write, _or(rates.cache_write_mtok, input_rate))),
+            tokens(write_1h, _or(rates.cache_write_1h_mtok, input_rate)),
+        ),
+        tokens(write_12h, _or(rates.cache_write_12h_mtok, input_rate)),
     )
     reasoning_rate = _or(rates.output_reasoning_mtok, rates.output_mtok)
     return CostBreakdown(
         currency=currency,
-        input=tokens(w.uncached, rates.input_mtok),
-        cache_read=tokens(w.cached, _or(rates.cache_read_mtok, rates.input_mtok)),
-        cache_write=exact_sum(tokens(n, _or(r, rates.input_mtok)) for n, r in writes),
-        output=EXACT.add(
-            tokens(EXACT.subtract(w.output, w.reasoning), rates.output_mtok),
-            tokens(w.reasoning, reasoning_rate),
-        ),
-        fees=EXACT.add(
-            fee(w.web_searches, rates.web_search_kcount or ZERO),
-            fee(Decimal(1), rates.request_kcount or ZERO),
+        input=tokens(uncached, input_rate),
+        cache_read=tokens(cached, _or(rates.cache_read_mtok, input_rate)),
+        cache_write=writes,
+        output=add(tokens(said, rates.output_mtok), tokens(reasoning, reasoning_rate)),
+        fees=add(
+            divide(multiply(searches, rates.web_search_kcount or ZERO), THOUSAND),
+            divide(multiply(requests, rates.request_kcount or ZERO), THOUSAND),
         ),
         applied=applied,
     )
+
+
+def scaled_counts(workload: Workload) -> tuple[Decimal, ...]:
+    """The workload's counts times its requests, exactly, in the order `cost_with_rates`
+    takes them: the same for every offering priced, so worked out once a workload."""
+    w, multiply = workload, EXACT.multiply
+    scale = w.requests
+    counts = (
+        w.uncached,
+        w.cached,
+        w.cache_write,
+        w.cache_write_1h,
+        w.cache_write_12h,
+        EXACT.subtract(w.output, w.reasoning),  # output not billed as reasoning
+        w.reasoning,
+        w.web_searches,
+        ONE,  # the request itself, for per-request fees
+    )
+    scaled = tuple(multiply(count, scale) for count in counts)
+    object.__setattr__(w, "_scaled", scaled)
+    return scaled
 
 
 def _or(rate: Decimal | None, fallback: Decimal) -> Decimal:
@@ -262,7 +300,7 @@ def check_fits(catalog: Catalog, model_id: str, workload: Workload) -> None:
     """A request the model cannot take has no price: a prompt over its context window, or an
     output over its maximum, is refused (the provider would refuse it), never priced as if it
     fitted. The counts are per request (an average, for a workload). Every command prices a
-    workload through `comparison.price_one`, which applies this first; `cost_at` and
+    workload through `price_one`, which applies this first; `cost_at` and
     `cost_over` themselves price any counts at the rates (they also price token totals)."""
     info = catalog.info(model_id)
     model = info.model
@@ -303,6 +341,31 @@ def cost_at(
         raise NotPriced(f"{info.key}: {exc.message}", hint="price it without searches") from None
 
 
+def price_one(
+    catalog: Catalog,
+    model_id: str,
+    workload: Workload,
+    at: datetime,
+    until: datetime | None,
+    known: date | None,
+    currency: str,
+    traffic: TrafficProfile | None = None,
+) -> CostBreakdown:
+    """The workload on one model, as every command prices it (`compare`, mixes, budgets): at
+    an instant or spread over `[at, until)` (evenly, or by `traffic`); a request the model
+    cannot take (`check_fits`) is refused, not priced. An instant has no time of day to
+    weigh: a profile needs a period."""
+    check_fits(catalog, model_id, workload)
+    if until is None:
+        if traffic is not None:
+            raise InputError(
+                f"traffic profile {traffic.label} needs a period, not an instant",
+                hint="price a month with --month, or leave out the profile",
+            )
+        return cost_at(catalog, model_id, workload, at, known, currency)
+    return cost_over(catalog, model_id, workload, at, until, known, currency, traffic).cost
+
+
 def cost_over(
     catalog: Catalog,
     model_id: str,
@@ -319,6 +382,8 @@ def cost_over(
     The requests are spread evenly, or by `traffic`: a stretch then gets the share of the
     profile's mass over the period that falls in it (its local hours weighed exactly, so the
     stretches need no extra bounds). A flat profile gives exactly the even spread."""
+    from fractions import Fraction
+
     start, end = utc(start), utc(end)
     if end <= start:
         raise InputError("the period must end after it starts")
@@ -362,6 +427,8 @@ def _shares(
 ) -> list[Fraction]:
     """Each stretch's share of the period's requests: of its time, or of the profile's mass.
     A profile with no traffic in the period cannot place requests there."""
+    from fractions import Fraction
+
     if traffic is None:
         weights = [Fraction(_micros(b - a)) for a, b in stretches]
     else:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from llmcost.errors import InputError, LlmcostError
@@ -130,6 +129,8 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
             raise InputError(
                 "already exists; not overwriting it", where=file, hint="add --force to replace it"
             )
+    import tempfile  # only a write needs it (a millisecond of every command's start-up)
+
     try:
         handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:

@@ -387,7 +387,7 @@ def simulate_mix(
     workload, and a slice's own counts override both. `requests` and `traffic` override the
     file's.
     """
-    from llmcost.comparison import price_one
+    from llmcost.engine import price_one
 
     profile = traffic if traffic is not None else spec.traffic
 

@@ -8,6 +8,7 @@ money is rounded here and nowhere else; JSON and CSV carry exact decimal strings
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -55,22 +56,27 @@ class Report:
 # -- one place that decides how a value looks -------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)  # a report of every offering shows few distinct amounts
 def show_money(amount: Decimal, currency: str = "USD") -> str:
-    """Money for people: cents from one unit up, four significant figures below it."""
+    """Money for people: cents from one unit up, four significant figures below it. It
+    depends on the amount's value only (never its exponent), so equal amounts share a line."""
     symbol = SYMBOLS.get(currency, currency + " ")
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     if amount == 0:
         text = "0.00"
     elif amount >= 1:
-        text = f"{DISPLAY.quantize(amount, Decimal('0.01')):,}"
+        text = f"{DISPLAY.quantize(amount, _CENT):,}"
     else:
-        exponent = amount.adjusted() - 3  # four significant figures
-        places = max(2, -exponent)
-        text = plain(DISPLAY.quantize(amount, Decimal(1).scaleb(-places)))
-        if "." not in text or len(text.split(".")[1]) < 2:
-            text = f"{Decimal(text):.2f}"
+        places = max(2, 3 - amount.adjusted())  # four significant figures
+        step = _STEPS.get(places) or Decimal(1).scaleb(-places)
+        whole, _, fraction = format(DISPLAY.quantize(amount, step), "f").partition(".")
+        text = f"{whole}.{fraction.rstrip('0'):0<2}"  # at least two places, never more zeros
     return f"{sign}{symbol}{text}"
+
+
+_CENT = Decimal("0.01")
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(2, 30)}
 
 
 def show(value: Any, kind: Kind) -> str:
@@ -86,7 +92,7 @@ def show(value: Any, kind: Kind) -> str:
     if kind == "ratio":
         return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_EVEN)}%"
     if kind == "multiple":
-        return f"x{value.quantize(Decimal('0.01'), ROUND_HALF_EVEN)}"
+        return f"x{value.quantize(_CENT, ROUND_HALF_EVEN)}"
     if kind == "bar":
         filled = int((Decimal(value) * _BAR_WIDTH).to_integral_value(ROUND_HALF_EVEN))
         return "█" * max(filled, 1 if value > 0 else 0)
@@ -234,11 +240,18 @@ def _right(column: Column) -> bool:
 
 
 def _table(report: Report) -> str:
-    from rich.console import Console
-
     width = _width()
     columns = _shown(report)
-    cells = [[show(row.get(c.key), c.kind) for c in columns] for row in report.rows]
+    cells = _cells(report.rows, columns)
+    colour = _colour()
+    # laid out as rich would print it, without importing rich (not on Windows' consoles, nor
+    # on a dumb terminal, where rich has rules of its own)
+    if os.name != "nt" and not (colour and _dumb()):
+        text = _plain_table(report, columns, cells, width, colour)
+        if text is not None:
+            return text
+    from rich.console import Console
+
     table = _rich_table(report.title, columns, cells)
     if _needed(table, width) > width and any(c.kind == "bar" for c in columns):
         # the bar only restates the totals: it goes first when the terminal is narrow
@@ -262,11 +275,83 @@ def _table(report: Report) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
+_SHOWN_ONCE = ("money", "multiple", "ratio", "bar")  # shown by value: equal values, one text
+
+
+def _cells(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> list[list[str]]:
+    """Each row's cells as shown, worked out a column at a time: a report of every offering
+    has 30,000 cells, and most of its amounts, multiples and bars repeat."""
+    by_column = []
+    for column in columns:
+        key, kind = column.key, column.kind
+        if kind in _SHOWN_ONCE:
+            memo: dict[Any, str] = {}
+            texts = []
+            for row in rows:
+                value = row.get(key)
+                text = memo.get(value)
+                if text is None:
+                    text = memo[value] = show(value, kind)
+                texts.append(text)
+        else:
+            texts = [show(row.get(key), kind) for row in rows]
+        by_column.append(texts)
+    if not by_column:
+        return [[] for _ in rows]
+    return [list(line) for line in zip(*by_column, strict=True)]
+
+
+def _plain_table(
+    report: Report, columns: list[Column], cells: list[list[str]], width: int, colour=False
+):
+    """`_table`'s output laid out by `plaintable` (the same bytes), or None where rich must
+    draw it."""
+    from llmcost import plaintable
+
+    specs = _specs(columns, cells)
+    if _plain_needed(specs, cells, width) > width and any(c.kind == "bar" for c in columns):
+        keep = [i for i, c in enumerate(columns) if c.kind != "bar"]
+        specs = [specs[i] for i in keep]
+        cells = [[line[i] for i in keep] for line in cells]
+    console_width = max(width, _plain_needed(specs, cells, width))
+    return plaintable.layout(report.title, specs, cells, report.notes, console_width, colour)
+
+
+def _plain_needed(specs, cells: list[list[str]], width: int) -> int:
+    """`_needed` for the plain layout."""
+    from llmcost import plaintable
+
+    generous = sum(spec.min_width + 3 for spec in specs) + 2
+    if generous <= width:
+        return min(generous, width)
+    return plaintable.needed(specs, cells)
+
+
 def _header(column: Column) -> str:
     """A column's header; an instant column names the zone its cells are shown in."""
     if column.kind != "instant":
         return column.header
     return column.header.replace("(UTC)", f"({display_zone_name()})")
+
+
+def _specs(columns: Sequence[Column], cells: list[list[str]]):
+    """Each column's header, alignment, narrowest width and whether its cells may wrap."""
+    from llmcost.plaintable import Column as Spec
+
+    specs = []
+    for index, column in enumerate(columns):
+        longest = max((len(line[index]) for line in cells), default=0)
+        # prose (cells with spaces) may wrap; names, paths and figures stay whole
+        free_text = (
+            column.kind == "text"
+            and column.key not in ("kind", "applied")
+            and any(" " in line[index] for line in cells)
+        )
+        # figures and names are never cut or wrapped; only prose columns wrap
+        floor = min(longest, 24) if free_text else max(longest, len(column.header))
+        style = "36" if column.kind == "bar" else None  # cyan, as `_rich_table` has it
+        specs.append(Spec(_header(column), _right(column), floor, free_text, style))
+    return specs
 
 
 def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
@@ -282,20 +367,12 @@ def _rich_table(title: str, columns: Sequence[Column], cells: list[list[str]]):
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for index, column in enumerate(columns):
-        longest = max((len(line[index]) for line in cells), default=0)
-        # prose (cells with spaces) may wrap; names, paths and figures stay whole
-        free_text = (
-            column.kind == "text"
-            and column.key not in ("kind", "applied")
-            and any(" " in line[index] for line in cells)
-        )
+    for column, spec in zip(columns, _specs(columns, cells), strict=True):
         table.add_column(
-            _header(column),
-            justify="right" if _right(column) else "left",
-            # figures and names are never cut or wrapped; only prose columns wrap
-            min_width=min(longest, 24) if free_text else max(longest, len(column.header)),
-            no_wrap=not free_text,
+            spec.header,
+            justify="right" if spec.right else "left",
+            min_width=spec.min_width,
+            no_wrap=not spec.wraps,
             overflow="fold",  # a long word (a path) folds onto the next line, never "…"
             style="cyan" if column.kind == "bar" else None,
         )
@@ -320,6 +397,11 @@ def _needed(table, width: int) -> int:
 
 # the choices the table makes, for the other renderers (`reports.html`)
 shown_columns, column_header, right_aligned = _shown, _header, _right
+
+
+def _dumb() -> bool:
+    """A terminal rich treats as dumb (no colour codes, 80 columns whatever it is told)."""
+    return os.environ.get("TERM", "").lower() in ("dumb", "unknown")  # rich's own test
 
 
 def _colour() -> bool:

@@ -45,7 +45,7 @@ def price_part(
     catalog: Catalog, part: Part, start: datetime, end: datetime, known, currency: str
 ) -> tuple[Decimal, Decimal, str]:
     """(min, max, model ids) of one workload over `[start, end)`; errors name its line."""
-    from llmcost.comparison import price_one
+    from llmcost.engine import price_one
     from llmcost.mix import simulate_mix
 
     requests = requests_in(part, start, end)

@@ -124,22 +124,45 @@ class Catalog:
     # -- the validated-catalog cache (`load`) ---------------------------------------------------
 
     def cache_state(self) -> bytes:
-        """This catalog as `load` caches it: its indexes whole, but each offering and the
-        files apart, unpickled when first used, so that a command naming two offerings of the
-        market's thousands reads two (bench/startup.py)."""
+        """This catalog as `load` caches it: its indexes whole, but each offering, the files
+        and the name indexes apart, unpickled when first used, so that a command naming two
+        offerings of the market's thousands reads two (bench/startup.py). The bytes: the
+        length of the head, the head (the indexes, and where each value apart lies), then the
+        values apart one after another; reading the head leaves them as they are."""
+        parts: list[bytes] = []
+        size = 0
+
+        def apart(value) -> tuple[int, int]:
+            nonlocal size
+            data = _dumps(value)
+            parts.append(data)
+            size += len(data)
+            return size - len(data), len(data)
+
         state = dict(vars(self))
-        state["_models"] = _Lazy({k: _dumps(v) for k, v in self._models.items()})
-        state["layers"] = _LazyTuple(_dumps(self.layers))
-        state["_names"] = _LazyMap(_dumps(self._names))  # an exact key needs no name index
-        state["_by_provider"] = _LazyMap(_dumps(self._by_provider))
-        return _dumps(state)
+        state["_models"] = _Lazy(
+            {
+                k: apart((i.key, i.model, i.provider, str(i.file), i.layer))
+                for k, i in self._models.items()
+            }
+        )
+        state["layers"] = _LazyTuple(apart(self.layers))
+        state["_names"] = _LazyMap(apart(self._names))  # an exact key needs no name index
+        state["_by_provider"] = _LazyMap(apart(self._by_provider))
+        head = _dumps((size, state))
+        return b"".join([len(head).to_bytes(8, "little"), head, *parts])
 
     @classmethod
     def from_cache_state(cls, data: bytes) -> Catalog:
-        import pickle
-
+        view = memoryview(data)
+        length = int.from_bytes(view[:8], "little")
+        size, state = _loads(view[8 : 8 + length])
+        if len(view) != 8 + length + size:
+            raise ValueError("the cached catalog is cut short")  # `load` validates afresh
+        for name in ("_models", "layers", "_names", "_by_provider"):
+            state[name].blobs = view[8 + length :]
         catalog = cls.__new__(cls)
-        catalog.__dict__.update(pickle.loads(data))
+        catalog.__dict__.update(state)
         return catalog
 
     @property
@@ -183,6 +206,13 @@ class Catalog:
                 own.setdefault(folded, key)
         # names more than one offering carries: those `resolve` must weigh (`_pick`)
         self._shared = frozenset(name for name, keys in self._names.items() if len(keys) > 1)
+        # of those, the names more than one maker's own offering carries: `_pick` finds them
+        # ambiguous; any other shared name that is a maker's key means that offering
+        self._contested = frozenset(
+            name
+            for name in self._shared
+            if sum(self._models[k].first_party for k in self._names[name]) > 1
+        )
 
     # -- offerings ------------------------------------------------------------------------------
 
@@ -223,8 +253,11 @@ class Catalog:
             raise UnknownModel(f"{name!r} is not a model name", hint="give a model id, a str")
         if not name.strip():
             raise UnknownModel(f"unknown model {name!r}", hint="give a model name")
-        if "/" not in name and name in self._models and fold(name) not in self._shared:
-            return self._models[name]  # a key as written no other offering carries
+        if "/" not in name and name in self._models and fold(name) not in self._contested:
+            # a key as written is a maker's (a host's has "/"): where no other maker's
+            # offering carries the name, `_pick` would choose it among the hosts' offerings
+            # too, and the name index need not be read
+            return self._models[name]
         folded = fold(name)
         head, _, rest = folded.partition("/")
         provider = self._provider_of.get(head) if rest else None
@@ -325,9 +358,14 @@ class Catalog:
     def entry_at(self, model_id: str, at: datetime, known: date | None = None) -> PriceEntry | None:
         """The bitemporal rule itself (standard tier, no discount); `None` when no entry
         covers `at`."""
-        at = utc(at)
+        return self._entry_at(self.info(model_id), utc(at), known)
+
+    def _entry_at(self, info: ModelInfo, at: datetime, known: date | None) -> PriceEntry | None:
+        known = None if known is None else as_day(known)
         best: PriceEntry | None = None
-        for entry in self.entries(model_id, known):
+        for entry in info.model.prices:
+            if known is not None and entry.published > known:
+                continue
             if entry.contains(at) and (best is None or entry.published >= best.published):
                 best = entry
         return best
@@ -337,13 +375,18 @@ class Catalog:
     ) -> PriceEntry | None:
         """The winning entry as billed in `tier`, less the discount in force; None where no
         entry covers `at` or it does not sell `tier`."""
-        entry = self.entry_at(model_id, at, known)
-        if entry is None:
-            return None
+        info, at = self.info(model_id), utc(at)
+        entry = self._entry_at(info, at, known)
+        return None if entry is None else self._billed(info, entry, at, known, tier)
+
+    def _billed(
+        self, info: ModelInfo, entry: PriceEntry, at: datetime, known: date | None, tier: str
+    ) -> PriceEntry | None:
+        """`entry` as billed in `tier`, less the discount in force (None: no such tier)."""
         billed = entry.for_tier(tier)
         if billed is None:
             return None
-        discount = self.discount_at(self.info(model_id), utc(at), known, tier)
+        discount = self.discount_at(info, at, known, tier) if self.discounts else None
         if discount is None:
             return billed
         keep = Decimal(1) - discount.off
@@ -395,7 +438,7 @@ class Catalog:
         if model.retired is not None and at >= model.retired:
             hint = f"use its successor {model.successor!r}" if model.successor else None
             raise NotPriced(f"{info.key} was retired at {show_instant(model.retired)}", hint=hint)
-        entry = self.entry_at(info.key, at, known)
+        entry = self._entry_at(info, at, known)
         if entry is None:
             if model.released is not None and at < model.released:
                 raise NotPriced(
@@ -407,7 +450,7 @@ class Catalog:
                 f"{self.version_for(known).isoformat()}",
                 hint="see 'llmcost prices --history " + info.key + "'",
             )
-        billed = self.priced_entry(info.key, at, known, tier)
+        billed = self._billed(info, entry, at, known, tier)
         if billed is None:
             raise NotPriced(
                 f"{info.key} has no {tier} price at {show_instant(at)}",
@@ -475,43 +518,60 @@ def _dumps(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-class _Lazy(Mapping):
-    """Offerings by key, each unpickled the first time it is asked for."""
+def _loads(data):
+    """pickle's C loader, without importing `pickle` itself (a millisecond a one-shot)."""
+    try:
+        from _pickle import loads
+    except ImportError:  # an interpreter without the accelerator
+        from pickle import loads
+    return loads(data)
 
-    def __init__(self, blobs: dict[str, bytes]):
-        self._blobs = blobs
+
+class _Lazy(Mapping):
+    """Offerings by key, each unpickled the first time it is asked for from `blobs` (the
+    cache's bytes), where `refs` says it lies. An offering's file is pickled as text and made
+    a `Path` once per file: unpickling a `Path` for each of the market's 4,000 offerings was a
+    third of the every-offering compare's reading."""
+
+    def __init__(self, refs: dict[str, tuple[int, int]]):
+        self._refs = refs
+        self.blobs: memoryview | None = None  # set once the cache is read
         self._done: dict[str, ModelInfo] = {}
+        self._paths: dict[str, Path] = {}
 
     def __getitem__(self, key: str) -> ModelInfo:
         info = self._done.get(key)
         if info is None:
-            import pickle
-
-            info = self._done[key] = pickle.loads(self._blobs[key])
+            start, length = self._refs[key]
+            key, model, provider, file, layer = _loads(self.blobs[start : start + length])
+            path = self._paths.get(file)
+            if path is None:
+                path = self._paths[file] = Path(file)
+            info = self._done[key] = ModelInfo(key, model, provider, path, layer)
         return info
 
     def __contains__(self, key: object) -> bool:
-        return key in self._blobs
+        return key in self._refs
 
     def __iter__(self):
-        return iter(self._blobs)
+        return iter(self._refs)
 
     def __len__(self) -> int:
-        return len(self._blobs)
+        return len(self._refs)
 
 
 class _Unpickled:
     """A value kept pickled until it is first used."""
 
-    def __init__(self, blob: bytes):
-        self._blob = blob
+    def __init__(self, ref: tuple[int, int]):
+        self._ref = ref
+        self.blobs: memoryview | None = None  # set once the cache is read
         self._value = None
 
     def _get(self):
         if self._value is None:
-            import pickle
-
-            self._value = pickle.loads(self._blob)
+            start, length = self._ref
+            self._value = _loads(self.blobs[start : start + length])
         return self._value
 
 

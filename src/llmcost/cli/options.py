@@ -329,10 +329,10 @@ def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
 def traffic_for(text: str | None, until: datetime | None):
     """The traffic profile `text` names, for a period; an instant has no time of day to
     weigh, so a profile at one (`--at`, or no `--month`) is a mistake, not a no-op."""
-    from llmcost.traffic import parse_traffic
-
     if text is None:
         return None
+    from llmcost.traffic import parse_traffic
+
     profile = parse_traffic(text)
     if until is None:
         raise InputError(
