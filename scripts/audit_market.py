@@ -244,20 +244,8 @@ def ll_rates(key: str, at: datetime, prompt: int, *, retire: bool = True) -> dic
     retired = entry.get("deprecation_date")
     if retire and retired is not None and at >= ll_retired(entry):
         return None
-    values = dict(entry)
-    for band in entry.get("tiered_pricing", []):
-        low, high = band["range"]
-        if low < prompt <= high or (low == 0 and prompt <= high):
-            values.update({k: v for k, v in band.items() if k != "range"})
-    inclusive = entry.get("litellm_provider") == "xai"  # xAI bills the tier from N on
-    for family in LL_FIELDS.values():
-        best = -1
-        for k in entry:
-            m = ABOVE.match(k)
-            if m and m.group(1) == family:
-                n = int(m.group(2)) * 1000
-                if (prompt >= n if inclusive else prompt > n) and n > best:
-                    best, values[family] = n, entry[k]
+    values = _ll_band_values(entry, prompt)
+    _ll_above_thresholds(entry, prompt, values)
     off_peak = entry.get("off_peak_pricing")
     if off_peak is not None and _off_peak(off_peak, at):
         values.update({k: v for k, v in off_peak.items() if k in LL_FIELDS.values()})
@@ -267,6 +255,29 @@ def ll_rates(key: str, at: datetime, prompt: int, *, retire: bool = True) -> dic
     if provider.startswith("fireworks_ai") and rates["cache_read_mtok"] is None:
         rates["cache_read_mtok"] = rates["input_mtok"] / 2  # LiteLLM's Fireworks rule
     return billed(rates)
+
+
+def _ll_band_values(entry: dict, prompt: int) -> dict:
+    """The entry's fields with the `tiered_pricing` band that holds `prompt` over them."""
+    values = dict(entry)
+    for band in entry.get("tiered_pricing", []):
+        low, high = band["range"]
+        if low < prompt <= high or (low == 0 and prompt <= high):
+            values.update({k: v for k, v in band.items() if k != "range"})
+    return values
+
+
+def _ll_above_thresholds(entry: dict, prompt: int, values: dict) -> None:
+    """Each family's rate from its highest `..._above_Nk_tokens` threshold `prompt` passes."""
+    inclusive = entry.get("litellm_provider") == "xai"  # xAI bills the tier from N on
+    for family in LL_FIELDS.values():
+        best = -1
+        for k in entry:
+            m = ABOVE.match(k)
+            if m and m.group(1) == family:
+                n = int(m.group(2)) * 1000
+                if (prompt >= n if inclusive else prompt > n) and n > best:
+                    best, values[family] = n, entry[k]
 
 
 def ll_retired(entry: dict) -> datetime | None:
@@ -481,43 +492,64 @@ def audit_one(catalog, name: Name, unmapped=None) -> Row:
     try:
         info = catalog.resolve(name.name)
     except UnknownModel as exc:
-        if "ambiguous" in exc.message:
-            return Row("ambiguous", name, why=exc.message)
-        listed = any(k in unmapped for k in name.listed_as)
-        return Row("unresolved, listed" if listed else "unresolved", name, why=exc.message)
+        return _unresolved(name, exc.message, unmapped)
     want = peer_provider(catalog, name)
-    if info.provider != want and info.first_party and bare(name):
-        return Row("bare name: maker's", name, info.key, why=f"{info.provider}, not {want}")
     if info.provider != want:
-        why = f"{info.provider}, not {want}"
-        listed = any(k in unmapped for k in name.listed_as)
-        if listed and fold_name(name.name) == fold_name(info.model.id):
-            return Row("other provider's id", name, info.key, why=why)
-        return Row("other provider", name, info.key, why=why)
+        return _other_provider(name, info, want, unmapped)
     got = catalog_rates(catalog, info.key)
     theirs = None if name.rates is None else {k: name.rates[k] for k in COMPARED}
     if same_rates(got, theirs):
         return Row("agrees", name, info.key, got)
     model = info.model
     if got is None and model.retired is not None and model.retired <= AT:
-        why = f"retired at {model.retired:%Y-%m-%d}"
-        ll_key = LL_KEY.search(model.note or "")
-        if name.peer == "litellm" and ll_retired(ll_entry(name.ref)) == model.retired:
-            why += " (LiteLLM's deprecation_date)"
-        elif ll_key and ll_retired(ll_entry(ll_key.group(1))) == model.retired:
-            why += f" (LiteLLM's deprecation_date of {ll_key.group(1)})"
-        elif info.file.parent == PRICING:
-            why += f" (curated in {info.file.name})"
-        else:
-            return Row("silent", name, info.key, got, why)
-        return Row("disagrees, said", name, info.key, got, why)
+        return _retired(name, info, got)
+    return _disagreement(catalog, name, info.key, got, theirs, unmapped)
+
+
+def _unresolved(name: Name, message: str, unmapped) -> Row:
+    """A name the catalog does not resolve, or resolves to more than one model."""
+    if "ambiguous" in message:
+        return Row("ambiguous", name, why=message)
+    listed = any(k in unmapped for k in name.listed_as)
+    return Row("unresolved, listed" if listed else "unresolved", name, why=message)
+
+
+def _disagreement(catalog, name: Name, key, got, theirs, unmapped) -> Row:
+    """A name whose rates differ from the catalog's: said where a reason is written down."""
     if got is None or theirs is None:
         why = "the catalog has no price at AT" if got is None else "the peer has none at AT"
-        curated = catalog.info(info.key).file.parent == PRICING
+        curated = catalog.info(key).file.parent == PRICING
         reason = f"curated; {why}" if curated else None
-        return Row("disagrees, said" if reason else "silent", name, info.key, got, reason or why)
-    reason = said(catalog, info.key, theirs, name, unmapped)
-    return Row("disagrees, said" if reason else "silent", name, info.key, got, reason or "")
+        return Row("disagrees, said" if reason else "silent", name, key, got, reason or why)
+    reason = said(catalog, key, theirs, name, unmapped)
+    return Row("disagrees, said" if reason else "silent", name, key, got, reason or "")
+
+
+def _other_provider(name: Name, info, want: str, unmapped) -> Row:
+    """A name the catalog resolves at another provider than the peer's."""
+    why = f"{info.provider}, not {want}"
+    if info.first_party and bare(name):
+        return Row("bare name: maker's", name, info.key, why=why)
+    listed = any(k in unmapped for k in name.listed_as)
+    if listed and fold_name(name.name) == fold_name(info.model.id):
+        return Row("other provider's id", name, info.key, why=why)
+    return Row("other provider", name, info.key, why=why)
+
+
+def _retired(name: Name, info, got) -> Row:
+    """A name the catalog has retired by AT: said where the retirement's source is known."""
+    model = info.model
+    why = f"retired at {model.retired:%Y-%m-%d}"
+    ll_key = LL_KEY.search(model.note or "")
+    if name.peer == "litellm" and ll_retired(ll_entry(name.ref)) == model.retired:
+        why += " (LiteLLM's deprecation_date)"
+    elif ll_key and ll_retired(ll_entry(ll_key.group(1))) == model.retired:
+        why += f" (LiteLLM's deprecation_date of {ll_key.group(1)})"
+    elif info.file.parent == PRICING:
+        why += f" (curated in {info.file.name})"
+    else:
+        return Row("silent", name, info.key, got, why)
+    return Row("disagrees, said", name, info.key, got, why)
 
 
 def audit(catalog, unmapped=None) -> list[Row]:

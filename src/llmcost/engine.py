@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from llmcost.catalog.entities import STANDARD, WEEKDAYS, PriceEntry, RateSet, Window
 from llmcost.catalog.lookup import Catalog
 from llmcost.errors import InputError, NotPriced, TooLarge
+from llmcost.kinds import COST_KINDS
 from llmcost.money import EXACT, MILLION, ZERO, exact_sum, plain, to_decimal
 from llmcost.timeparse import days_between, utc
 from llmcost.units import DERIVED_PLACES, check_count
@@ -27,10 +28,13 @@ if TYPE_CHECKING:  # a profile and Fractions only where a period is priced
 
     from llmcost.traffic import TrafficProfile
 
-KINDS = ("input", "cache_read", "cache_write", "output", "fees")
+# a cost's parts: the token kinds' costs, then the per-request and per-search fees
+KINDS = (*COST_KINDS, "fees")
 ONE, THOUSAND = Decimal(1), Decimal(1000)
 
 
+# a Workload's counts: more than a file's `TOKEN_KINDS` (12-hour cache writes, reasoning,
+# searches and requests are priced but not named in mix, budget or log files)
 PROMPT_PARTS = ("cached", "cache_write", "cache_write_1h", "cache_write_12h")
 COUNTS = ("input", "output", *PROMPT_PARTS, "reasoning", "web_searches", "requests")
 

@@ -107,50 +107,29 @@ def layout(
     `colour` (a terminal with colours), rich draws the header bold and a styled column's
     cells in their style: each of a cell's padding, text and padding between its own SGR
     codes."""
-    if not columns or any("[" in c.header for c in columns):
-        return None  # a header is rich markup: "[" may be a tag
-    everything = "".join([title, *notes, *(c.header for c in columns), *map("".join, cells)])
-    if not plain(everything):
+    if not _drawn_as_is(title, columns, cells, notes):
         return None
     count = len(columns)
     extra = extra_width(count)
     by_column = list(zip(*cells, strict=True)) if cells else [()] * count
     pads = [padding(i, count) for i in range(count)]
-    widths = [
-        max(len(column.header), column.min_width, max(map(len, texts), default=0)) + left + right
-        or 1
-        for column, texts, (left, right) in zip(columns, by_column, pads, strict=True)
-    ]
+    widths = _widths(columns, by_column, pads)
     if sum(widths) > min(console_width - extra, _TOO_WIDE):
         return None  # rich would shrink a column and wrap its cells
     lines = wrap(title, sum(widths) + extra) if title else []
     lines.append("")  # the box's top edge: spaces
-    # a row: the box's edge, then each cell padded and justified, a space between cells
-    shape = " " + " ".join(
-        " " * left
-        + "{:"
-        + (">" if column.right else "<")
-        + f"{width - left - right}}}"
-        + " " * right
-        for column, width, (left, right) in zip(columns, widths, pads, strict=True)
-    )
-    right = [i for i, column in enumerate(columns) if column.right]
-    if right:  # rich drops a right-justified cell's trailing spaces
-        for i in right:
-            by_column[i] = [text.rstrip() for text in by_column[i]]
-        rows = zip(*by_column, strict=True)
-    else:
-        rows = cells
-    header = [c.header.rstrip() if c.right else c.header for c in columns]
+    shape = _row_shape(columns, widths, pads)
     cuts = [
         (left, width - left - right, right)
         for width, (left, right) in zip(widths, pads, strict=True)
     ]
+    header = [c.header.rstrip() if c.right else c.header for c in columns]
     if colour:
         lines.append(_styled_row(header, columns, cuts, [BOLD] * count))
     else:
         lines.append(shape.format(*header).rstrip())
     lines.append(" " + "─" * (sum(widths) + count - 1))
+    rows = _justified_rows(columns, cells, by_column)
     styles = [c.style for c in columns]
     if colour and any(styles):
         lines.extend(_styled_row(row, columns, cuts, styles) for row in rows)
@@ -160,6 +139,46 @@ def layout(
     for note in notes:
         lines.extend(wrap(note, console_width))
     return "\n".join(lines) + "\n"
+
+
+def _drawn_as_is(title, columns, cells, notes) -> bool:
+    """Whether rich would draw every text of the table one cell per character, no markup."""
+    if not columns or any("[" in c.header for c in columns):
+        return False  # a header is rich markup: "[" may be a tag
+    everything = "".join([title, *notes, *(c.header for c in columns), *map("".join, cells)])
+    return plain(everything)
+
+
+def _widths(columns, by_column, pads) -> list[int]:
+    """Each column's natural width, padding included (at least one cell)."""
+    return [
+        max(len(column.header), column.min_width, max(map(len, texts), default=0)) + left + right
+        or 1
+        for column, texts, (left, right) in zip(columns, by_column, pads, strict=True)
+    ]
+
+
+def _row_shape(columns, widths, pads) -> str:
+    """A row's format string: the box's edge, then each cell padded and justified, a space
+    between cells."""
+    return " " + " ".join(
+        " " * left
+        + "{:"
+        + (">" if column.right else "<")
+        + f"{width - left - right}}}"
+        + " " * right
+        for column, width, (left, right) in zip(columns, widths, pads, strict=True)
+    )
+
+
+def _justified_rows(columns, cells, by_column):
+    """The rows to draw: rich drops a right-justified cell's trailing spaces."""
+    right = [i for i, column in enumerate(columns) if column.right]
+    if not right:
+        return cells
+    for i in right:
+        by_column[i] = [text.rstrip() for text in by_column[i]]
+    return zip(*by_column, strict=True)
 
 
 def _styled_row(texts, columns, cuts, styles) -> str:

@@ -15,6 +15,7 @@ from llmcost.cli.options import (
     check_format,
     emit,
     open_catalog,
+    time_range,
     warn,
 )
 from llmcost.errors import InputError
@@ -43,38 +44,17 @@ def compare_invoice(
     from llmcost.cli.bill import _share
     from llmcost.reports.bill import summary_line
     from llmcost.reports.invoice import invoice_report
-    from llmcost.timeparse import instant
     from llmcost.usage import invoice as inv
     from llmcost.usage.bill import bill as run_bill
     from llmcost.usage.bill import exit_code
 
     fmt = check_format(format, tuple(f for f in REPORT_FORMATS if f != "html"))
-    if group_by:
-        raise InputError(
-            "--group-by cannot be given with --invoice",
-            hint="an invoice is compared by day and model",
-        )
-    if strict and (allow_rejects or max_rejected is not None):
-        raise InputError(
-            "--strict cannot be given with --allow-rejects or --max-rejected",
-            hint="--strict makes any rejection exit 2; the others let some pass",
-        )
+    _check_flags(group_by, strict, allow_rejects, max_rejected)
     most = _share(max_rejected) if max_rejected is not None else None
     allowed = _tolerance(tolerance)
     cur = check_currency(currency)
-    start = instant(since, field="--since") if since is not None else None
-    end = instant(until, field="--until") if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise InputError("--until must be after --since", hint="the range is [since, until)")
-    bill_of = inv.read_invoice(invoice)
-    if bill_of.currency is not None and bill_of.currency != cur:
-        raise InputError(
-            f"the invoice is in {bill_of.currency}, the bill in {cur}",
-            where=invoice,
-            hint=f"give --currency {bill_of.currency}",
-        )
-    for line, earlier in bill_of.repeated[:5]:
-        warn(f"{invoice}:{line} repeats line {earlier} exactly: both are counted")
+    start, end = time_range(since, until)
+    bill_of = _read_invoice(invoice, cur)
     choice = open_catalog(catalog, cur, pricing)
 
     def bill_by(keys):
@@ -95,11 +75,8 @@ def compare_invoice(
         # scanner does not group by (DuckDB's reader does, about ten times slower)
         result = bill_by(inv.BILL_KEYS)
         compared = compare(result.groups)
-    code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
-    if strict and result.rejected:
-        code = 2
-    if code != 2 and compared.over_tolerance:
-        code = 1
+    bill_code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
+    code = _exit_status(bill_code, bool(strict and result.rejected), bool(compared.over_tolerance))
     warn(summary_line(result))
     counts = {"records": result.records, "priced": result.priced, "rejected": result.rejected}
     emit(
@@ -124,10 +101,49 @@ def compare_invoice(
                 f"{len(compared.over_tolerance)} unexplained gap(s) over the tolerance "
                 f"of {allowed} {cur}"
             )
-        if result.rejected and exit_code(result, allow_rejects=allow_rejects, max_rejected=most):
+        if result.rejected and bill_code:
             why.append(f"{result.rejected:,} record(s) rejected (--allow-rejects to accept)")
         warn("exit 1: " + "; ".join(why))
         raise typer.Exit(code)
+
+
+def _check_flags(group_by, strict: bool, allow_rejects: bool, max_rejected) -> None:
+    """The bill's flags that make no sense beside an invoice."""
+    if group_by:
+        raise InputError(
+            "--group-by cannot be given with --invoice",
+            hint="an invoice is compared by day and model",
+        )
+    if strict and (allow_rejects or max_rejected is not None):
+        raise InputError(
+            "--strict cannot be given with --allow-rejects or --max-rejected",
+            hint="--strict makes any rejection exit 2; the others let some pass",
+        )
+
+
+def _read_invoice(invoice: str, currency: str):
+    """The invoice, in the bill's currency; a line repeated exactly is warned of."""
+    from llmcost.usage import invoice as inv
+
+    bill_of = inv.read_invoice(invoice)
+    if bill_of.currency is not None and bill_of.currency != currency:
+        raise InputError(
+            f"the invoice is in {bill_of.currency}, the bill in {currency}",
+            where=invoice,
+            hint=f"give --currency {bill_of.currency}",
+        )
+    for line, earlier in bill_of.repeated[:5]:
+        warn(f"{invoice}:{line} repeats line {earlier} exactly: both are counted")
+    return bill_of
+
+
+def _exit_status(bill_code: int, strict_rejected: bool, over_tolerance: bool) -> int:
+    """The bill's exit status; 2 where `--strict` meets a rejection; else 1 where a gap is
+    over the tolerance."""
+    code = 2 if strict_rejected else bill_code
+    if code != 2 and over_tolerance:
+        code = 1
+    return code
 
 
 def _tolerance(text: str | None) -> Decimal:

@@ -326,6 +326,17 @@ def when(at: str | None, month: str | None) -> tuple[datetime, datetime | None]:
     return instant("now" if at is None else at), None
 
 
+def time_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """`--since` and `--until` as the instants of a range `[since, until)`, either open."""
+    from llmcost.timeparse import instant
+
+    start = instant(since, field="--since") if since is not None else None
+    end = instant(until, field="--until") if until is not None else None
+    if start is not None and end is not None and end <= start:
+        raise InputError("--until must be after --since", hint="the range is [since, until)")
+    return start, end
+
+
 def traffic_for(text: str | None, until: datetime | None):
     """The traffic profile `text` names, for a period; an instant has no time of day to
     weigh, so a profile at one (`--at`, or no `--month`) is a mistake, not a no-op."""

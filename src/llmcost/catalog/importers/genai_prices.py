@@ -485,6 +485,25 @@ def _hours(constraint) -> tuple[int, int] | None:
 def _history(model: dict, ctx: _Context) -> list[dict]:
     """The model's entries: one per span between start dates (of prices or variants), as
     genai-prices' lookup prices each day of it; equal neighbours merged."""
+    conds = _conditions(model)
+    variants = _variants(model, ctx)
+    spans = _span_starts(conds, variants)
+    entries: list[dict] = []
+    for index, day in enumerate(spans):
+        entry = _entry_on(day, conds, variants, ctx)
+        end = spans[index + 1] if index + 1 < len(spans) else None
+        if end is not None:
+            entry["valid_until"] = _midnight(end)
+        if entries and _same(entries[-1], entry):
+            _extend(entries[-1], entry)
+        else:
+            entries.append(entry)
+    return entries
+
+
+def _conditions(model: dict) -> list[dict]:
+    """The model's conditional price sets (a bare price set is one with no constraint);
+    each constraint a start date or hours of the day."""
     raw = model.get("prices")
     conds = raw if isinstance(raw, list) else [{"prices": raw}]
     if not conds or not all(
@@ -495,27 +514,25 @@ def _history(model: dict, ctx: _Context) -> list[dict]:
         c = cond.get("constraint")
         if c is not None and _day(c) is None and _hours(c) is None:
             raise _Skip(f"constraint: {json.dumps(c, default=str)} is not a start date or hours")
-    variants = _variants(model, ctx)
+    return conds
+
+
+def _span_starts(conds: list[dict], variants) -> list[date | None]:
+    """The day each span starts (None: before any start date), in order."""
     dated = {_day(c.get("constraint")) for c in conds} | {start for start, *_ in variants}
     starts = sorted(d for d in dated if d is not None)
     if any(_day(c.get("constraint")) is None for c in conds):
-        spans = [None, *starts]
-    else:  # every price dated: the first start is the release (no fallback before it)
-        first = min(_day(c.get("constraint")) for c in conds)
-        spans = [d for d in starts if d >= first]
-    entries: list[dict] = []
-    for index, day in enumerate(spans):
-        entry = _entry_on(day, conds, variants, ctx)
-        end = spans[index + 1] if index + 1 < len(spans) else None
-        if end is not None:
-            entry["valid_until"] = _midnight(end)
-        if entries and _same(entries[-1], entry):
-            entries[-1].pop("valid_until", None)
-            if "valid_until" in entry:
-                entries[-1]["valid_until"] = entry["valid_until"]
-            continue
-        entries.append(entry)
-    return entries
+        return [None, *starts]
+    # every price dated: the first start is the release (no fallback before it)
+    first = min(_day(c.get("constraint")) for c in conds)
+    return [d for d in starts if d >= first]
+
+
+def _extend(entry: dict, same: dict) -> None:
+    """Let `entry` run on to where its equal successor `same` ends."""
+    entry.pop("valid_until", None)
+    if "valid_until" in same:
+        entry["valid_until"] = same["valid_until"]
 
 
 def _same(a: dict, b: dict) -> bool:

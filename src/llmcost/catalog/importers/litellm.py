@@ -564,6 +564,32 @@ def _tiered(file: str, key: str, entry: dict, rates: dict) -> tuple[dict, list]:
     table = entry["tiered_pricing"]
     if not isinstance(table, list) or not table:
         raise lr.Malformed("tiered_pricing", "must be a non-empty list of tiers")
+    dropped = _dropped_by_tiers(entry, rates)
+    ranges = sorted(
+        (_tier_range(index, tier) for index, tier in enumerate(table)), key=lambda r: r[0]
+    )
+    cliff = ranges[0][0] == 0 and all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    if not cliff or any(lo != int(lo) for lo, _, _ in ranges):
+        raise _Skip("tiered_pricing ranges are not contiguous from 0: not cliff tiers")
+    output = rates.get("output_cost_per_token")
+    if output is None and any("output_cost_per_token" not in t for _, _, t in ranges):
+        raise _Skip("a tiered_pricing tier has no output rate and the model none either")
+    standard_reasoning = rates.get("output_cost_per_reasoning_token")
+    first, *rest = ranges
+    prices = {"rates": {"USD": _tier_rates(first[2], output, standard_reasoning)}}
+    if rest:
+        prices["tiers"] = [
+            {
+                "above_input_tokens": int(lo),
+                "rates": {"USD": _tier_rates(t, output, standard_reasoning)},
+            }
+            for lo, _, t in rest
+        ]
+    return prices, dropped
+
+
+def _dropped_by_tiers(entry: dict, rates: dict) -> list[tuple[str, str]]:
+    """The model's keys `tiered_pricing` overrides, each with why it is not imported."""
     dropped = [
         (k, "ignored by LiteLLM when tiered_pricing is set")
         for k in rates
@@ -576,51 +602,40 @@ def _tiered(file: str, key: str, entry: dict, rates: dict) -> tuple[dict, list]:
                 "off-peak windows with long-context tiers: an llmcost entry has one or the other",
             )
         )
-    ranges = []
-    for index, tier in enumerate(table):
-        where = f"tiered_pricing[{index}]"
-        bounds = tier.get("range") if isinstance(tier, dict) else None
-        if not (
-            isinstance(bounds, list)
-            and len(bounds) == 2
-            and all(isinstance(b, (int, Decimal)) and not isinstance(b, bool) for b in bounds)
-        ):
-            raise lr.Malformed(f"{where}.range", "must be [from, to] in tokens")
-        for field in set(tier) & set(lr.FAMILIES):
-            value = tier[field]
-            if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
-                raise lr.Malformed(f"{where}.{field}", f"{value!r} is not a rate")
-        extra = set(tier) - {"range", *lr.FAMILIES}
-        if extra or "input_cost_per_token" not in tier:
-            raise _Skip(
-                f"tiered_pricing tier {index} is not input/output/cache rates: not modelled"
-            )
-        ranges.append((bounds[0], bounds[1], tier))
-    ranges.sort(key=lambda r: r[0])
-    cliff = ranges[0][0] == 0 and all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
-    if not cliff or any(lo != int(lo) for lo, _, _ in ranges):
-        raise _Skip("tiered_pricing ranges are not contiguous from 0: not cliff tiers")
-    output = rates.get("output_cost_per_token")
-    if output is None and any("output_cost_per_token" not in t for _, _, t in ranges):
-        raise _Skip("a tiered_pricing tier has no output rate and the model none either")
-    standard_reasoning = rates.get("output_cost_per_reasoning_token")
+    return dropped
 
-    def tier_rates(tier: dict) -> dict:
-        out = tier.get("output_cost_per_token", output)
-        if "output_cost_per_reasoning_token" in tier:
-            reasoning = tier["output_cost_per_reasoning_token"]
-        elif "output_cost_per_token" in tier or standard_reasoning is None:
-            reasoning = out
-        else:
-            reasoning = standard_reasoning
-        resolved = {family: tier.get(family) for family in lr.FAMILIES}
-        resolved.update(output_cost_per_token=out, output_cost_per_reasoning_token=reasoning)
-        return lr.rate_set(resolved, frozenset(f for f in lr.TTL if f in tier))
 
-    first, *rest = ranges
-    prices = {"rates": {"USD": tier_rates(first[2])}}
-    if rest:
-        prices["tiers"] = [
-            {"above_input_tokens": int(lo), "rates": {"USD": tier_rates(t)}} for lo, _, t in rest
-        ]
-    return prices, dropped
+def _tier_range(index: int, tier) -> tuple[int | Decimal, int | Decimal, dict]:
+    """One `tiered_pricing` tier as (from, to, rates), checked: a range in tokens and only
+    input/output/cache rates."""
+    where = f"tiered_pricing[{index}]"
+    bounds = tier.get("range") if isinstance(tier, dict) else None
+    if not (
+        isinstance(bounds, list)
+        and len(bounds) == 2
+        and all(isinstance(b, (int, Decimal)) and not isinstance(b, bool) for b in bounds)
+    ):
+        raise lr.Malformed(f"{where}.range", "must be [from, to] in tokens")
+    for field in set(tier) & set(lr.FAMILIES):
+        value = tier[field]
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
+            raise lr.Malformed(f"{where}.{field}", f"{value!r} is not a rate")
+    extra = set(tier) - {"range", *lr.FAMILIES}
+    if extra or "input_cost_per_token" not in tier:
+        raise _Skip(f"tiered_pricing tier {index} is not input/output/cache rates: not modelled")
+    return bounds[0], bounds[1], tier
+
+
+def _tier_rates(tier: dict, output, standard_reasoning) -> dict:
+    """A tier's rate set: its output rate, else the model's; its reasoning rate, else its
+    output rate where it sets one (or the model has no reasoning rate), else the model's."""
+    out = tier.get("output_cost_per_token", output)
+    if "output_cost_per_reasoning_token" in tier:
+        reasoning = tier["output_cost_per_reasoning_token"]
+    elif "output_cost_per_token" in tier or standard_reasoning is None:
+        reasoning = out
+    else:
+        reasoning = standard_reasoning
+    resolved = {family: tier.get(family) for family in lr.FAMILIES}
+    resolved.update(output_cost_per_token=out, output_cost_per_reasoning_token=reasoning)
+    return lr.rate_set(resolved, frozenset(f for f in lr.TTL if f in tier))
