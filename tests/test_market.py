@@ -22,8 +22,6 @@ from llmcost.errors import NotPriced
 ROOT = Path(__file__).resolve().parent.parent
 PRICING = ROOT / "pricing"
 MARKET = PRICING / "market"
-GP_FILE = PRICING / "peers" / "genai-prices-0.2.5.json"
-LL_FILE = PRICING / "peers" / "litellm-1.110.2.json"
 AT = datetime(2026, 12, 6, 12, tzinfo=UTC)
 INSTANTS = (
     datetime(2026, 6, 1, tzinfo=UTC),
@@ -31,7 +29,6 @@ INSTANTS = (
     AT,
 )
 MTOK = Decimal(10) ** 6
-COMPARED = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "output_mtok")
 GP_NOTE = re.compile(r"genai-prices (\S+?:\S+?)(?:;|$)")
 LL_NOTE = re.compile(r"LiteLLM 1\.110\.2 key (\S+?)(?:\.?\s|\.?$)")
 
@@ -195,11 +192,11 @@ def standard(peer: str, ref: str) -> dict | None:
         rates = gp_rates(gp_raw()[ref], AT, 1000)
     else:
         rates = ll_rates(ref, AT, 1000, retire=False)
-    return None if rates is None else {k: rates[k] for k in COMPARED}
+    return None if rates is None else {k: rates[k] for k in audit_module().COMPARED}
 
 
 def figures(rates: dict) -> str:
-    return " / ".join(f"{rates[k].normalize():f}" for k in COMPARED)
+    return " / ".join(f"{rates[k].normalize():f}" for k in audit_module().COMPARED)
 
 
 def listed_disagreements() -> list[tuple[str, ...]]:
