@@ -129,7 +129,7 @@ def export(
     from pathlib import Path
 
     from llmcost.cli.options import open_catalog
-    from llmcost.usage.export import export_table
+    from llmcost.catalog.export import export_table
 
     fmt = check_format(format, ("csv", "json", "parquet"))
     if fmt == "parquet" and output is None:

@@ -19,7 +19,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.money import plain
 from llmcost.timeparse import iso
 from llmcost.usage.pricegrid import NO_LIMIT
-from llmcost.usage.pricetable import PriceRow, price_rows
+from llmcost.catalog.pricetable import PriceRow, price_rows
 
 COLUMNS = (
     "model", "provider", "currency", "valid_from", "valid_until", "published", "kind",
