@@ -234,15 +234,14 @@ def bill_on_engine(
         t = checked(raw, grid.tiers)
         logged = eng.rows(t.select(name=t.model).filter(t.model.notnull()).distinct())
         names_rows, unknown = _names(catalog, [r["name"] for r in logged])
-        offerings = {(r["model"], r["provider"]) for r in names_rows}
-        price_rows = [r for r in price_table(catalog, known)
-                      if (r["model"], r["provider"]) in offerings]  # fmt: skip
+        keys_used = {catalog.resolve(r["name"]).key for r in names_rows}
+        price_rows = price_table(catalog, known, keys_used)
         prices = eng.memtable(price_rows, PRICE_COLUMNS)
         names = eng.memtable(names_rows, NAME_COLUMNS)
         from llmcost.warehouse.expr import price
 
         p = price(t, prices=prices, names=names, currency=currency, fold_names=False)
-        p = _statused(p, since, until)
+        p = eng.materialize(_statused(p, since, until).select(*_KEPT))
         sums = eng.rows(_sums(p, keys))
         rejected = eng.rows(_rejected(p))
         unpriced = eng.rows(_unpriced(p))[0]
@@ -268,8 +267,9 @@ def bill_on_engine(
         if row["status"] != PRICED:
             continue
         day = None if row.get("day_s") is None else _day(int(row["day_s"]))
+        month = None if day is None else day[:7]
         values = {"model": row["priced_model"], "provider": row["priced_provider"],
-                  "day": day, "month": None if day is None else day[:7], "currency": currency}  # fmt: skip
+                  "day": day, "month": month, "currency": currency}  # fmt: skip
         key = tuple(values[k] for k in keys)
         slot = groups.setdefault(key, [0, dict.fromkeys(rec.COUNTS, 0), [Decimal(0)] * 4])
         slot[0] += int(row["records"])
@@ -309,6 +309,10 @@ def bill_on_engine(
         duplicate_ids=tuple((str(i), int(n)) for i, n in dups),
         unpriced_tokens={k: int(unpriced[f"u_{k}"] or 0) for k in rec.COUNTS},
     )
+
+
+_KEPT = ("status", "_status0", "_conflict", "_file", "_pre", "model", "_us", "timestamp", "tier",
+         "_id", *rec.COUNTS, "priced_model", "priced_provider", *COSTS)  # fmt: skip
 
 
 def _names(catalog: Catalog, logged: list[str]) -> tuple[list[dict], set[str]]:
@@ -370,7 +374,7 @@ def _sums(p, keys):
         by.append(ibis.ifelse(priced, p.timestamp - p.timestamp % 86_400, None).name("day_s"))
     aggs = {"records": p.count()}
     for kind in rec.COUNTS:
-        aggs[f"t_{kind}"] = ibis.ifelse(priced, p[kind], 0).cast(big).sum()
+        aggs[f"t_{kind}"] = ibis.ifelse(priced, p[kind].fill_null(0), 0).cast(big).sum()
     for c in COSTS:
         aggs[c] = ibis.ifelse(priced, p[c], 0).cast(big).sum()
     return p.group_by(by).aggregate(**aggs)

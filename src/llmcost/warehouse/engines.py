@@ -48,6 +48,22 @@ class DuckEngine:
         schema = {col: DuckDBType.from_string(kind) for col, kind, *_ in described}
         return ibis.table(schema, name=name)
 
+    def materialize(self, expr):
+        """`expr` computed once into a temporary table: the queries over it compile fast."""
+        import ibis
+
+        return self.view_of_table(ibis.to_sql(expr, dialect="duckdb"))
+
+    def view_of_table(self, sql: str):
+        import ibis
+        from ibis.backends.sql.datatypes import DuckDBType
+
+        name = f"llmcost_{next(_names)}"
+        self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        described = self.con.execute(f"DESCRIBE {name}").fetchall()
+        schema = {col: DuckDBType.from_string(kind) for col, kind, *_ in described}
+        return ibis.table(schema, name=name)
+
     def memtable(self, rows: list[dict], schema: dict):
         import ibis
         import pyarrow as pa
@@ -78,13 +94,24 @@ class SparkEngine:
         if session is None:
             session = sql.SparkSession.builder.appName("llmcost").getOrCreate()
         self.session = session
+        # Ibis sets the session's time zone to UTC; the expression needs none (it reads no
+        # TIMESTAMP), so the user's session is given back as it was
+        zone = session.conf.get("spark.sql.session.timeZone")
         self.con = ibis.pyspark.connect(session)
+        session.conf.set("spark.sql.session.timeZone", zone)
 
     def dataframe(self, df):
         """An Ibis table over a Spark DataFrame (a temporary view)."""
         name = f"llmcost_{next(_names)}"
         df.createOrReplaceTempView(name)
         return self.con.table(name)
+
+    def materialize(self, expr):
+        """`expr` computed once and cached: the queries over it compile and run fast."""
+        import ibis
+
+        df = self.session.sql(ibis.to_sql(expr, dialect="pyspark")).cache()
+        return self.dataframe(df)
 
     def memtable(self, rows: list[dict], schema: dict):
         import ibis

@@ -108,14 +108,18 @@ def _priced(usage, prices, names, currency: str, fold_names: bool):
         _write=write.cast("int64"),
         _write_1h=write_1h.cast("int64"),
     )
+    kept = list(u.columns)
     exact = names.select(_name=names.name, _model=names.model, _provider=names.provider)
-    u = u.left_join(exact, u.model == exact._name).drop("_name")
+    j = u.left_join(exact, u.model == exact._name)
+    u = j.select(*kept, "_model", "_provider")  # never `drop`: its SQL lists a set
     if fold_names:
         folded = names.select(_fname=names.name, _fmodel=names.model, _fprovider=names.provider)
-        u = u.left_join(folded, [u._model.isnull(), _fold(u.model) == folded._fname])
-        u = u.mutate(
-            _model=u._model.fill_null(u._fmodel), _provider=u._provider.fill_null(u._fprovider)
-        ).drop("_fname", "_fmodel", "_fprovider")
+        j = u.left_join(folded, [u._model.isnull(), _fold(u.model) == folded._fname])
+        u = j.select(
+            *kept,
+            _model=j._model.fill_null(j._fmodel),
+            _provider=j._provider.fill_null(j._fprovider),
+        ).view()  # its own relation: Ibis would fold the next join into this one's chain
     p = prices.filter(prices.currency == currency)
     p = p.select(**{f"_p_{c}": p[c] for c in p.columns if c != "currency"})
     parts = u._cached + u._write + u._write_1h

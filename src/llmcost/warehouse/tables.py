@@ -72,13 +72,16 @@ def _scaled(rate: Decimal) -> int:
     return int(scaled)
 
 
-def price_table(catalog: Catalog, known: date | None = None) -> list[dict[str, object]]:
-    """The prices table's rows (`PRICE_COLUMNS`) for the catalog as known on `known`."""
+def price_table(
+    catalog: Catalog, known: date | None = None, keys: set[str] | None = None
+) -> list[dict[str, object]]:
+    """The prices table's rows (`PRICE_COLUMNS`) for the catalog as known on `known`; with
+    `keys`, of those offerings only."""
     version = catalog.version_for(known).isoformat()
     limits = {(i.id, i.provider): (i.model.context_window, i.model.max_output)
               for i in catalog.models()}  # fmt: skip
     rows = []
-    for r in price_rows(catalog, known):
+    for r in price_rows(catalog, known, keys):
         context, output = limits[(r.model, r.provider)]
         start = _seconds(micros(r.valid_from), f"{r.model}'s price bound {r.valid_from}")
         end = OPEN if r.valid_until is None else _seconds(micros(r.valid_until), r.model)
