@@ -99,15 +99,13 @@ def test_hand_computed_peak_and_off_peak(shipped, tmp_path):
     assert got.total.total > 0
 
 
-def test_spark_equals_bill_under_another_time_zone(shipped, tmp_path, spark):
-    """One Spark run (the JVM is slow to start): records drawn once, the session's time zone
-    America/Los_Angeles, a record near every peak edge; plus a Parquet copy."""
-    records = [record().example() for _ in range(60)]
-    for i, r in enumerate(records):
-        r.pop("id", None)
-        if i % 7 == 0:
-            r["id"] = f"dup-{i % 3}"
-    path = _write(tmp_path, records)
+@settings(max_examples=3, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(records=st.lists(record(), min_size=20, max_size=60))
+def test_spark_equals_bill_under_another_time_zone(shipped, tmp_path_factory, spark, records):
+    """A few Spark runs (one session for the whole test run; each job is slow to start),
+    the session's time zone America/Los_Angeles."""
+    path = _write(tmp_path_factory.mktemp("spark"), records)
     expected = bill(shipped, [path], known=KNOWN, group_by=["model", "day"])
     got = bill_on_engine(shipped, [str(path)], engine="spark", known=KNOWN,
                          group_by=["model", "day"], session=spark)  # fmt: skip

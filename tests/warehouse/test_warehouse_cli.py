@@ -69,3 +69,29 @@ def test_engine_groups_by_named_keys_only(tmp_path):
     result = _run(str(log), "--engine", "duckdb", "-g", "user")
     assert result.exit_code == 2
     assert "--engine groups by" in result.stderr
+
+
+def test_warehouse_commands_have_help():
+    for command in (["warehouse"], ["warehouse", "sql"], ["bill"], ["catalog", "export"]):
+        result = CliRunner().invoke(app, [*command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Usage" in result.stdout
+
+
+def test_names_table_maps_logged_spellings_to_offerings():
+    result = CliRunner().invoke(
+        app, ["catalog", "export", "--catalog", f"{PRICING}@2026-12-06", "--table", "names"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = dict(
+        (line.split(",")[0], line.split(",")[1:]) for line in result.stdout.splitlines()[1:]
+    )
+    assert rows["deepseek-v4-flash"] == ["deepseek-v4-flash", "deepseek"]
+    assert rows["deepseek/deepseek-v4-pro"] == ["deepseek-v4-pro", "deepseek"]
+    assert rows["openrouter/deepseek/deepseek-v4-pro"] == [
+        "openrouter/deepseek/deepseek-v4-pro",
+        "openrouter",
+    ]
+    # `claude-opus-4.7` is found through its fold, which the SQL applies
+    assert "claude-opus-4.7" not in rows
+    assert rows["claude-opus-4-7"] == ["claude-opus-4-7", "anthropic"]

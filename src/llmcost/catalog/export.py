@@ -118,19 +118,7 @@ def _warehouse_table(catalog, known, fmt: str, output: str | None, table: str) -
     columns = PRICE_COLUMNS if table == "warehouse" else NAME_COLUMNS
     rows = price_table(catalog, known) if table == "warehouse" else name_table(catalog)
     if fmt == "parquet":
-        import duckdb
-
-        con = duckdb.connect()
-        try:
-            kinds = {"string": "VARCHAR", "int64": "BIGINT"}
-            con.execute("CREATE TABLE t (" + ", ".join(
-                f'"{c}" {kinds[k]}' for c, k in columns.items()) + ")")  # fmt: skip
-            con.executemany("INSERT INTO t VALUES (" + ", ".join("?" * len(columns)) + ")",
-                            [[r[c] for c in columns] for r in rows])  # fmt: skip
-            target = str(output).replace("'", "''")
-            con.execute(f"COPY t TO '{target}' (FORMAT parquet)")
-        finally:
-            con.close()
+        _typed_parquet(rows, columns, Path(output))
         return None
     if fmt == "json":
         doc = {"catalog_version": catalog.version_for(known).isoformat(), "rows": rows}
@@ -145,3 +133,30 @@ def _warehouse_table(catalog, known, fmt: str, output: str | None, table: str) -
         return text
     Path(output).write_text(text)
     return None
+
+
+def _typed_parquet(rows: list[dict], columns: dict[str, str], path: Path) -> None:
+    """Via DuckDB, from a CSV written first (an INSERT per row takes ~40 s for the market
+    catalog's 44,000 rows): whole numbers as BIGINT, names as VARCHAR."""
+    import tempfile
+
+    import duckdb
+
+    kinds = {"string": "VARCHAR", "int64": "BIGINT"}
+    with tempfile.TemporaryDirectory(prefix="llmcost-export-") as scratch:
+        staged = Path(scratch) / "rows.csv"
+        with staged.open("w", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        spec = "{" + ", ".join(f"'{c}': '{kinds[k]}'" for c, k in columns.items()) + "}"
+        con = duckdb.connect()
+        try:
+            source = str(staged).replace("'", "''")
+            target = str(path).replace("'", "''")
+            con.execute(
+                f"COPY (SELECT * FROM read_csv('{source}', header=true, columns={spec}, "
+                f"quote='\"', escape='\"', auto_detect=false)) TO '{target}' (FORMAT parquet)"
+            )
+        finally:
+            con.close()
