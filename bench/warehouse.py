@@ -27,7 +27,7 @@ SPAN = 91 * 86_400
 
 
 def make_log(rows: int) -> Path:
-    path = Path("/tmp/llmcost-bench") / f"canonical-{rows}.jsonl"
+    path = Path("/tmp/llmcost-bench") / f"canonical-v3-{rows}.jsonl"
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,13 +35,16 @@ def make_log(rows: int) -> Path:
     tmp = path.with_suffix(".part")
     with tmp.open("w") as out:
         for _ in range(rows):
-            prompt = rng.choice((800, 2_000, 30_000, 300_000))
+            model = rng.choice(MODELS)
+            long = 300_000 if model != "claude-sonnet-4-6" else 150_000  # within its window
+            prompt = rng.choice((800, 2_000, 30_000, long))
             cached = rng.randrange(0, prompt // 2 + 1)
             out.write(json.dumps({
-                "model": rng.choice(MODELS),
+                "model": model,
                 "timestamp": START + rng.randrange(SPAN),
                 "input": prompt, "cached": cached, "cache_write": 0, "cache_write_1h": 0,
-                "output": rng.randrange(1, 4_000), "batch": rng.random() < 0.1,
+                "output": rng.randrange(1, 4_000),
+                "batch": not model.startswith("deepseek") and rng.random() < 0.2,
             }) + "\n")  # fmt: skip
     tmp.rename(path)
     return path
@@ -60,6 +63,8 @@ def run(log: Path, engine: str | None) -> tuple[float, str]:
     if done.returncode not in (0, 1):
         raise SystemExit(f"{engine or 'bill'} failed: {done.stderr.strip()[-500:]}")
     doc = json.loads(done.stdout)
+    if doc["rejected"]:  # a rejection sends `bill` line by line: not the path to time
+        raise SystemExit(f"{engine or 'bill'}: {doc['rejected']} records rejected")
     return took, doc["totals"]["USD"]
 
 

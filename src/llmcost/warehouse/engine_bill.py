@@ -345,14 +345,21 @@ def _statused(p, since, until):
         else_=REJECTED,
     )
     p = p.mutate(_status0=status0)
-    billed = [p._status0, p.model, p._us, p.tier, *(p[c] for c in rec.COUNTS)]
-    w = ibis.window(group_by=p._id)
+    # only records with an id take part in the window: all those without one would be one
+    # partition (NULL), sorted on one core
+    ided = p.filter(p._id.notnull())
+    billed = [ided._status0, ided.model, ided._us, ided.tier, *(ided[c] for c in rec.COUNTS)]
+    w = ibis.window(group_by=ided._id)
     conflict = ibis.literal(False)
     for col in billed:
         filled = col.fill_null(-1 if col.type().is_integer() else "\x00")
         conflict = conflict | (filled.min().over(w) != filled.max().over(w))
-    copy_no = ibis.row_number().over(group_by=p._id, order_by=[p._file, p._us])
-    p = p.mutate(_conflict=ibis.ifelse(p._id.isnull(), False, conflict), _copy=copy_no)
+    copy_no = ibis.row_number().over(group_by=ided._id, order_by=[ided._file, ided._us])
+    ided = ided.mutate(_conflict=conflict, _copy=copy_no)
+    loose = p.filter(p._id.isnull()).mutate(
+        _conflict=ibis.literal(False), _copy=ibis.literal(0, type="int64")
+    )
+    p = ibis.union(ided, loose.select(*ided.columns))
     status = ibis.cases(
         (p._id.isnull(), p._status0),
         (p._conflict, REJECTED),
