@@ -138,8 +138,10 @@ def bill(
 
         if engine not in ENGINES:
             raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
-        result = bill_on_engine(choice.catalog, files, engine=engine, known=choice.known,
-                                currency=cur, since=start, until=end, group_by=priced_by)  # fmt: skip
+        result = bill_on_engine(
+            choice.catalog, files, engine=engine, known=choice.known, currency=cur,
+            since=start, until=end, group_by=priced_by,
+        )  # fmt: skip
     else:
         result = run_bill(
             choice.catalog,
