@@ -1,7 +1,7 @@
 """Benchmark: canonical usage priced by `llmcost bill`, by the warehouse expression on
 DuckDB (`bill --engine duckdb`) and on Spark local[2] (`bill --engine spark`).
 
-    python bench/warehouse.py [ROWS]        # default 10,000,000; the log is made once
+    python bench/warehouse.py [ROWS] [--no-spark]   # default 10,000,000; the log is made once
 
 Writes /tmp/llmcost-bench/canonical-ROWS.jsonl (canonical records across Sept-Nov 2026 on
 four shipped models: DeepSeek's peak windows, GPT-5.5's long-context tier, batch), then runs
@@ -69,11 +69,13 @@ def run(log: Path, engine: str | None) -> tuple[float, str]:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rows = int(args[0]) if args else 10_000_000
+    engines = (None, "duckdb") if "--no-spark" in sys.argv else (None, "duckdb", "spark")
     log = make_log(rows)
     log.read_bytes()  # warm the page cache
     results = {}
-    for engine in (None, "duckdb", "spark"):
+    for engine in engines:
         took, total = run(log, engine)
         results[engine or "bill"] = (took, total)
         print(f"{engine or 'bill':>7}: {took:8.2f} s  {rows / took:12,.0f} rows/s  total {total}",
