@@ -9,6 +9,7 @@ Spark Connect (`SPARK_REMOTE`) work as a user runs them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 from llmcost.errors import InputError
@@ -92,7 +93,13 @@ class SparkEngine:
         ibis = _need("ibis", "spark")
         sql = _need("pyspark.sql", "spark")
         if session is None:
-            session = sql.SparkSession.builder.appName("llmcost").getOrCreate()
+            # the report goes to stdout and one summary line to stderr: no progress bars,
+            # no INFO/WARN lines (a session spark-submit made keeps its own settings)
+            builder = sql.SparkSession.builder.appName("llmcost")
+            session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+            # Spark Connect has no SparkContext to set it on
+            with contextlib.suppress(Exception):
+                session.sparkContext.setLogLevel("ERROR")
         self.session = session
         # Ibis sets the session's time zone to UTC; the expression needs none (it reads no
         # TIMESTAMP), so the user's session is given back as it was
