@@ -111,3 +111,33 @@ def test_spark_equals_bill_under_another_time_zone(shipped, tmp_path_factory, sp
                          group_by=["model", "day"], session=spark)  # fmt: skip
     _same(expected, got)
     assert spark.conf.get("spark.sql.session.timeZone") == "America/Los_Angeles"
+
+
+def test_parquet_with_canonical_columns_equals_the_jsonl(shipped, tmp_path):
+    """The same records as Parquet (typed columns: BIGINT counts, BOOLEAN batch, the instant
+    as text, as epoch seconds, and as a TIMESTAMP WITH TIME ZONE) bill as the JSON Lines."""
+    import duckdb
+
+    records = [
+        {"model": m, "timestamp": f"2026-09-14T0{h}:59:59Z", "input": 300_000 if b else 1_000,
+         "cached": 10, "cache_write": 0, "cache_write_1h": 0, "output": 7, "batch": b}
+        for m, b in (("deepseek-v4-flash", False), ("gpt-5.5", True), ("gpt-5.5", False))
+        for h in range(3)
+    ]  # fmt: skip
+    log = _write(tmp_path, records)
+    expected = bill(shipped, [log], known=KNOWN, group_by=["model"])
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Tokyo'")
+    for name, ts in (("text", "timestamp"), ("epoch", "epoch(timestamp::TIMESTAMPTZ)::BIGINT"),
+                     ("tz", "timestamp::TIMESTAMPTZ")):  # fmt: skip
+        out = tmp_path / f"{name}.parquet"
+        con.execute(
+            f"COPY (SELECT * REPLACE ({ts} AS timestamp) FROM read_json('{log}', "
+            f"columns={{model: 'VARCHAR', timestamp: 'VARCHAR', input: 'BIGINT', "
+            f"cached: 'BIGINT', cache_write: 'BIGINT', cache_write_1h: 'BIGINT', "
+            f"output: 'BIGINT', batch: 'BOOLEAN'}})) TO '{out}' (FORMAT parquet)"
+        )
+        got = bill_on_engine(shipped, [str(out)], engine="duckdb", known=KNOWN,
+                             group_by=["model"])  # fmt: skip
+        assert got.priced == expected.priced == 9, name
+        assert got.groups == expected.groups, name
