@@ -12,7 +12,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from llmcost.cli import bill, budget, catalog, compare, prices, simulate
+from llmcost.cli import bill, budget, catalog, compare, prices, simulate, warehouse
 from llmcost.cli.options import error_line
 from llmcost.errors import LlmcostError
 
@@ -59,6 +59,7 @@ COMMANDS = {
 GROUPS = {
     "catalog": catalog.app,
     "budget": budget.app,
+    "warehouse": warehouse.app,
 }
 
 

@@ -60,6 +60,14 @@ def bill(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 (bad input) if any record is rejected.")
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="duckdb or spark: price canonical records (JSON Lines, Parquet) with the "
+            'warehouse expression there (pip install "llmcost[spark]").',
+        ),
+    ] = None,
     currency: CurrencyOpt = None,
     catalog: CatalogOpt = None,
     pricing: PricingOpt = None,
@@ -89,6 +97,9 @@ def bill(
     from llmcost.usage.bill import exit_code
     from llmcost.usage.rollup import roll_up, with_days
 
+    if invoice is not None and engine is not None:
+        raise InputError("--engine cannot be given with --invoice",
+                         hint="--invoice reads the logs with the default engine")  # fmt: skip
     if invoice is not None:  # a comparison with an invoice (docs/invoice.md): cli/invoice.py
         from llmcost.cli.invoice import compare_invoice
 
@@ -121,17 +132,28 @@ def bill(
                 "those without one each time"
             )
         seen.add(real)
-    result = run_bill(
-        choice.catalog,
-        files,
-        known=choice.known,
-        currency=cur,
-        since=start,
-        until=end,
-        group_by=with_days(keys) if fmt == "html" else keys,
-        memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
-        progress=_progress_bar if sys.stderr.isatty() else None,
-    )
+    priced_by = with_days(keys) if fmt == "html" else keys
+    if engine is not None:
+        from llmcost.warehouse.engine_bill import ENGINES, bill_on_engine
+
+        if engine not in ENGINES:
+            raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
+        result = bill_on_engine(
+            choice.catalog, files, engine=engine, known=choice.known, currency=cur,
+            since=start, until=end, group_by=priced_by,
+        )  # fmt: skip
+    else:
+        result = run_bill(
+            choice.catalog,
+            files,
+            known=choice.known,
+            currency=cur,
+            since=start,
+            until=end,
+            group_by=priced_by,
+            memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
+            progress=_progress_bar if sys.stderr.isatty() else None,
+        )
     # html: priced by day and by the chart's series too, the table's bill rolled up from it
     daily, result = result, (roll_up(result, keys) if fmt == "html" else result)
     for rejection in result.rejections[:SHOWN_REJECTIONS]:

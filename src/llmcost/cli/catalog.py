@@ -118,6 +118,15 @@ def export(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File to write (required for parquet).")
     ] = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            help="prices (one row per weekday piece), warehouse (the table `warehouse sql` "
+            "and the Python API join: epoch-second ranges, rates x 10^12) or names (logged "
+            "names -> offerings).",
+        ),
+    ] = "prices",
     pricing: PricingOpt = None,
 ) -> None:
     """The catalog as a flat price table, to join to usage logs in a warehouse.
@@ -128,10 +137,12 @@ def export(
     import os
     from pathlib import Path
 
+    from llmcost.catalog.export import export_table
     from llmcost.cli.options import open_catalog
-    from llmcost.usage.export import export_table
 
     fmt = check_format(format, ("csv", "json", "parquet"))
+    if table not in ("prices", "warehouse", "names"):
+        raise InputError(f"--table {table!r}", hint="prices, warehouse or names")
     if fmt == "parquet" and output is None:
         raise InputError("--format parquet needs --output FILE")
     if output is not None:
@@ -139,7 +150,7 @@ def export(
         if not folder.is_dir() or not os.access(folder, os.W_OK) or Path(output).is_dir():
             raise InputError(f"--output: cannot write {output!r}", hint="check the folder exists")
     choice = open_catalog(catalog, None, pricing)
-    text = export_table(choice.catalog, choice.known, fmt, output)
+    text = export_table(choice.catalog, choice.known, fmt, output, table=table)
     if text is not None:
         typer.echo(text, nl=False)
 

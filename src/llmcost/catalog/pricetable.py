@@ -50,10 +50,15 @@ class PriceRow:
     output_mtok: Decimal
 
 
-def price_rows(catalog: Catalog, known: date | None = None) -> list[PriceRow]:
-    """Every row of the price table as known on `known` (None: the newest catalog)."""
+def price_rows(
+    catalog: Catalog, known: date | None = None, keys: set[str] | None = None
+) -> list[PriceRow]:
+    """Every row of the price table as known on `known` (None: the newest catalog); with
+    `keys`, of those offerings only (`ModelInfo.key`)."""
     rows: list[PriceRow] = []
     for info in catalog.models():
+        if keys is not None and info.key not in keys:
+            continue
         for start, end, billed in stretches(catalog, info.id, known):
             for tier, entry in billed.items():
                 for currency in entry.rates:
