@@ -95,3 +95,19 @@ def test_names_table_maps_logged_spellings_to_offerings():
     # `claude-opus-4.7` is found through its fold, which the SQL applies
     assert "claude-opus-4.7" not in rows
     assert rows["claude-opus-4-7"] == ["claude-opus-4-7", "anthropic"]
+
+
+def test_engine_spark_prints_the_same_bill(tmp_path, spark):
+    """`--engine spark` from the command line, in this process: `getOrCreate()` finds the
+    test session (local[2], a session time zone that is not UTC), as spark-submit's would."""
+    log = tmp_path / "usage.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in LINES))
+    plain = _run(str(log), "--format", "json", "-g", "model,day")
+    engine = _run(str(log), "--format", "json", "-g", "model,day", "--engine", "spark")
+    assert plain.exit_code == engine.exit_code == 1, engine.output
+    a, b = json.loads(plain.stdout), json.loads(engine.stdout)
+    for doc in (a, b):
+        for r in doc["rejections"]:
+            r.pop("line")
+    assert a == b
+    assert spark.conf.get("spark.sql.session.timeZone") == "America/Los_Angeles"
