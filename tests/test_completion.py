@@ -89,3 +89,47 @@ def test_install_completion_writes_the_script_where_bash_sources_it(tmp_path):
     script = tmp_path / ".bash_completions" / "llmcost.sh"
     assert "_LLMCOST_COMPLETE=complete_bash" in script.read_text()
     assert f"source '{script}'" in (tmp_path / ".bashrc").read_text()
+
+
+def llmcost(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LLMCOST), *args], env={**os.environ, **env}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+@needs_script
+def test_install_completion_into_a_bashrc_that_is_a_directory_is_one_line(tmp_path):
+    (tmp_path / ".bashrc").mkdir()
+    env = {**NO_DETECTION, "HOME": str(tmp_path)}
+    result = llmcost("--install-completion", "bash", **env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("llmcost: error: cannot install shell completion: ")
+    assert f"{tmp_path / '.bashrc'}: Is a directory (hint: " in result.stderr
+
+
+@needs_script
+@pytest.mark.parametrize("option", ["--show-completion", "--install-completion"])
+@pytest.mark.parametrize("word", ["zsh", "nosuch"])
+def test_a_shell_name_after_the_detecting_options_is_an_error(option, word, tmp_path):
+    """Without typer's test switch the options detect the shell and take no name: an extra
+    word used to be ignored (`--show-completion zsh` printed bash's script)."""
+    env = {k: v for k, v in os.environ.items() if k not in NO_DETECTION}
+    result = subprocess.run(
+        [str(LLMCOST), option, word], env={**env, "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"llmcost: error: {option} takes no shell name ({word!r}): it detects the shell it "
+        f"runs in (hint: run it from that shell, e.g. {word} -c 'llmcost {option}')\n"
+    )
+    assert not (tmp_path / ".bashrc").exists()
+
+
+@needs_script
+def test_format_completes_its_choices():
+    assert complete("llmcost bill --format ") == ["table", "json", "csv", "markdown", "html"]
+    assert complete("llmcost compare -f ") == ["table", "json", "csv", "markdown"]
+    assert complete("llmcost budget check x.toml --format j") == ["json", "junit"]

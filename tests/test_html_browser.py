@@ -137,3 +137,23 @@ def test_budget_check_in_chromium(open_page):
     assert page.locator(f"{chart} rect.bar").count() == 2  # the error has no bar
     assert page.locator(f"{chart} path.mark").count() >= 2  # the peak window, seen ahead
     assert page.locator(f"{chart} line.limit").count() == 1
+
+
+def test_long_names_and_labels_stay_inside_the_page(open_page, tmp_path):
+    """A 100,000-character user keeps the bill page within the window; a budget's long value
+    label ("... OVER") is squeezed inside its chart, not clipped at its right edge."""
+    log = write_log(tmp_path / "u.jsonl", [("alpha-flash", "2026-01-10T08:00:00Z", 10, 1,
+                                            "u" * 100_000)])  # fmt: skip
+    page, seen, url = open_page(html_of("bill", str(log), "--catalog", str(PRICING), "-g", "user"))
+    quiet(seen, url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1100
+    over = tmp_path / "over.toml"
+    over.write_text((BUDGETS / "over.toml").read_text().replace("limit = 2", "limit = 0.0001"))
+    page, seen, url = open_page(
+        html_of("budget", "check", str(over), "--at", "2026-01-10", "--catalog", str(PRICING))
+    )
+    quiet(seen, url)
+    label = page.locator('svg[data-chart="budget-use"] text.value')
+    assert label.text_content().endswith(": OVER")
+    right = label.evaluate("t => t.getBBox().x + t.getBBox().width")
+    assert right <= 960, right  # the chart's viewBox is 960 wide

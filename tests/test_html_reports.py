@@ -215,3 +215,74 @@ def test_budget_look_ahead_marks(tmp_path):
     assert attrs(page, "g", "gauge", "data-marks") == [str(len(ahead))]
     marks = re.findall(r'<path class="mark"[^>]*data-value="([^"]+)"', page)
     assert marks == [a["cost"] for a in ahead]
+
+
+# -- hostile names and points without a cost ---------------------------------------------------
+
+RLO = "\u202e"
+
+
+def shown_outside_isolates(page: str) -> str:
+    """The page without its `<bdi>`s, its isolated texts and its (never shown) data attributes."""
+    return re.sub(r'<bdi[^>]*>[^<]*</bdi>|\u2068[^\u2069]*\u2069| data-[a-z-]+="[^"]*"', "", page)
+
+
+def test_a_right_to_left_override_in_a_name_is_isolated(tmp_path):
+    """U+202E in a budget's name, unterminated, would reverse llmcost's text after it
+    (`$0.00248` shown as `84200.0$`): every user text is closed by a `<bdi>` or an isolate
+    (U+2068 ... U+2069), in the table, the chart's labels and its tooltips."""
+    hostile = tmp_path / "rlo.toml"
+    hostile.write_text((BUDGETS / "ok.toml").read_text().replace('"flash-ok"', f'"x{RLO}y"'))
+    page = html_of("budget", "check", str(hostile), "--at", "2026-01-10", "--catalog", str(PRICING))
+    assert f"<td><bdi>x{RLO}y</bdi></td>" in page  # the table's cell
+    assert f'text-anchor="end">\u2068x{RLO}y\u2069</text>' in page  # the gauge's label
+    assert f"<title>\u2068x{RLO}y\u2069: $" in page  # the bar's tooltip
+    assert RLO not in shown_outside_isolates(page)
+
+
+def test_a_user_name_in_the_legend_is_isolated(tmp_path):
+    log = write_log(tmp_path / "u.jsonl", [("alpha-flash", "2026-01-10T08:00:00Z", 10, 1, RLO)])
+    page = html_of("bill", str(log), "--catalog", str(PRICING), "-g", "user")
+    assert f"</span><bdi>{RLO}</bdi></li>" in page
+    assert RLO not in shown_outside_isolates(page)
+
+
+def test_a_long_name_is_cut_to_a_width_with_the_whole_in_its_tooltip(tmp_path):
+    name = "u" * 5000
+    log = write_log(tmp_path / "u.jsonl", [("alpha-flash", "2026-01-10T08:00:00Z", 10, 1, name)])
+    page = html_of("bill", str(log), "--catalog", str(PRICING), "-g", "user")
+    cut = f'<bdi class="cut" title="\u2068{name}\u2069">{name}</bdi>'
+    assert page.count(cut) == 2  # the legend's entry and the table's cell
+
+
+def test_control_characters_in_a_name_are_replaced_visibly(tmp_path):
+    """NUL and the other C0/C1 controls HTML forbids; tab, LF, CR and FF are allowed."""
+    name = "a\x00b\x01c\x1bd\x7fe\x85f"
+    log = write_log(tmp_path / "u.jsonl", [("alpha-flash", "2026-01-10T08:00:00Z", 10, 1, name)])
+    page = html_of("bill", str(log), "--catalog", str(PRICING), "-g", "user")
+    assert "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf" in page
+    assert not re.search("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", page)
+
+
+def test_a_key_given_twice_is_one_series_key(tmp_path):
+    """`-g model,model`: the table has one model column; the chart's series are "alpha-pro",
+    not "alpha-pro / alpha-pro"."""
+    log = write_log(tmp_path / "u.jsonl")
+    page = html_of("bill", str(log), "--catalog", str(PRICING), "-g", "model,model")
+    assert attrs(page, "g", "series", "data-series") == ["alpha-pro", "alpha-flash"]
+    assert "Cost per day (UTC) by model<" in page
+
+
+def test_a_sweep_point_no_split_admits_has_no_bar_and_no_cost():
+    """alpha-flash 50-70 % and beta-large 30-50 %, alpha-flash's share swept 10, 50, 90: at 10
+    beta-large would need 90 % and at 90, 10 %; only 50 (beta-large 50) is priced."""
+    page = html_of("simulate", "--mix", "alpha-flash=50-70,beta-large=30-50", "--input", "1000",
+                   "--output", "100", "--requests", "1000", "--at", "2026-01-10",
+                   "--sweep", "share:alpha-flash=10:90:40", "--catalog", str(PRICING))  # fmt: skip
+    sweep = page[page.index('data-chart="simulate-sweep"') :]
+    assert attrs(sweep, "g", "span", "data-low")[0::2] == ["", ""]
+    groups = re.findall(r'<g class="span".*?</g>', sweep)
+    assert len(groups) == 3
+    for g in groups[0::2]:
+        assert "<rect" not in g and ">no cost; " in g and "$0.00" not in g
+    assert groups[1].count('<rect class="bar"') == 1

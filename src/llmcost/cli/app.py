@@ -7,6 +7,8 @@ Exit codes: 0 success; 1 a check failed; 2 bad input (one line on stderr, never 
 from __future__ import annotations
 
 import gc
+import itertools
+import os
 import sys
 
 import typer
@@ -112,6 +114,9 @@ def main() -> None:
     # as it is built (~20% of the every-offering compare's CPU, even at rarer thresholds);
     # llmcost makes no reference cycles per record or row that it would have to reclaim
     gc.disable()
+    if (problem := _completion_word(sys.argv[1:])) is not None:
+        typer.echo(problem, err=True)
+        sys.exit(2)
     words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
     name = words[0] if words else None
     command = build_app(name if name in COMMANDS or name in GROUPS else None)
@@ -119,11 +124,42 @@ def main() -> None:
         code = command(standalone_mode=False)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        if not COMPLETION_OPTIONS & set(sys.argv[1:]):
+            raise
+        # typer's install writes the script and appends to the shell's rc file (~/.bashrc...)
+        where = exc.filename or "the shell's start-up file"
+        typer.echo(
+            f"llmcost: error: cannot install shell completion: {where}: "
+            f"{exc.strerror or exc} (hint: make it a writable file, or source the script "
+            "'llmcost --show-completion' prints from it yourself)",
+            err=True,
+        )
+        sys.exit(2)
     except Exception as exc:
         if not _is_cli_error(exc):
             raise
         sys.exit(_usage_error(exc))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+COMPLETION_OPTIONS = {"--install-completion", "--show-completion"}
+
+
+def _completion_word(args: list[str]) -> str | None:
+    """typer's completion options take no shell name: they detect the shell llmcost runs in,
+    so `--show-completion zsh` printed bash's script when run from bash. A word after them is
+    a usage error (unless typer's test switch makes them take the name)."""
+    if os.environ.get("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"):
+        return None
+    for option, word in itertools.pairwise(args):
+        if option in COMPLETION_OPTIONS and not word.startswith("-"):
+            return (
+                f"llmcost: error: {option} takes no shell name ({word!r}): it detects the "
+                f"shell it runs in (hint: run it from that shell, e.g. "
+                f"{word} -c 'llmcost {option}')"
+            )
+    return None
 
 
 def _usage_error(exc: Exception) -> int:

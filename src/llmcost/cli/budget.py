@@ -13,6 +13,7 @@ from llmcost.cli.options import (
     MonthOpt,
     PricingOpt,
     check_format,
+    choices,
     emit,
     open_catalog,
     when,
@@ -44,7 +45,10 @@ def check(
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="table, json, markdown, html (a page), github or junit."
+            "--format",
+            "-f",
+            help="table, json, markdown, html (a page), github or junit.",
+            autocompletion=choices(*CHECK_FORMATS),
         ),
     ] = "table",
 ) -> None:

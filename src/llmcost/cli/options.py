@@ -16,15 +16,36 @@ import typer
 
 from llmcost.errors import InputError
 
+
+def choices(*names: str):
+    """Shell completion of an option that takes one of `names` (`--format <TAB>`): the names
+    that start with what is typed. The value is still checked by `check_format`."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [name for name in names if name.startswith(incomplete)]
+
+    return complete
+
+
+FORMATS = ("table", "json", "csv", "markdown")
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output format: table, json, csv or markdown.")
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table, json, csv or markdown.",
+        autocompletion=choices(*FORMATS),
+    ),
 ]
 # reports a person reads as a whole also come as one self-contained HTML page (on stdout)
-REPORT_FORMATS = ("table", "json", "csv", "markdown", "html")
+REPORT_FORMATS = (*FORMATS, "html")
 ReportFormatOpt = Annotated[
     str,
     typer.Option(
-        "--format", "-f", help="Output format: table, json, csv, markdown or html (a page)."
+        "--format",
+        "-f",
+        help="Output format: table, json, csv, markdown or html (a page).",
+        autocompletion=choices(*REPORT_FORMATS),
     ),
 ]
 CatalogOpt = Annotated[
@@ -192,7 +213,7 @@ def write_budget(
         )
 
 
-def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> str:
+def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
     value = fmt.strip().lower()
     if value not in allowed:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")

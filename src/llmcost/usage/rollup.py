@@ -21,8 +21,9 @@ DAY_KEYS = ("day", "month")
 
 def chart_keys(group_by: Sequence[str]) -> tuple[str, ...]:
     """What a cost-per-day chart stacks its bars by: the `--group-by` keys other than the
-    day and month, or the model when there are none."""
-    return tuple(k for k in group_by if k not in DAY_KEYS) or ("model",)
+    day and month, or the model when there are none; a key given twice is one key, as the
+    table has it."""
+    return tuple(dict.fromkeys(k for k in group_by if k not in DAY_KEYS)) or ("model",)
 
 
 def with_days(group_by: Sequence[str]) -> tuple[str, ...]:

@@ -4,7 +4,9 @@ The page loads nothing (no script, no font, no stylesheet, no image from anywher
 Security Policy forbids it too), so it can be mailed, attached to a CI run or opened offline.
 It shows the report's charts (`Report.charts`, see `figures`), then the table the other formats
 carry, with the same columns and the same rounding (`render.show`); each figure's exact value
-is in its cell's `data-value` and tooltip. Everything a user wrote is escaped.
+is in its cell's `data-value` and tooltip. Everything a user wrote is escaped, isolated
+(`<bdi>`: a right-to-left override in a name reorders only the name), and, when long, cut to
+a width with the whole text in its tooltip.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from llmcost.render import Column, Report, column_header, right_aligned, show, shown_columns
 from llmcost.reports.html.figures import Gauges, RangeBars, StackedBars
-from llmcost.reports.html.svg import colour, esc, gauges, range_bars, stacked_bars
+from llmcost.reports.html.svg import colour, esc, gauges, isolate, range_bars, stacked_bars
 
 # the page may use its own inline styles and nothing else; `default-src 'none'` blocks every
 # fetch (scripts, fonts, images, frames, connections), even from an injected tag
@@ -46,7 +48,11 @@ th, td { padding: 4px 10px; border-bottom: 1px solid #e6e8eb; text-align: left;
   white-space: nowrap; }
 th { border-bottom: 2px solid #8c959f; font-weight: 600; }
 td.num, th.num { text-align: right; }
-td.wrap { white-space: normal; min-width: 16em; }
+td.wrap { white-space: normal; min-width: 16em; overflow-wrap: anywhere; }
+bdi.cut { display: inline-block; max-width: 32em; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; vertical-align: bottom; }
+ul.legend bdi.cut { max-width: 24em; }
+h1, p.note, footer { overflow-wrap: anywhere; }
 p.note { color: #57606a; font-size: 12px; max-width: 90ch; }
 footer { color: #8c959f; font-size: 11px; margin-top: 24px; }
 """
@@ -111,7 +117,7 @@ def _series_legend(chart: StackedBars) -> str:
 
 def _legend(items: list[tuple[str, str]], text: str = "") -> str:
     entries = [
-        f'<li><span class="swatch" style="background:{fill}"></span>{esc(name)}</li>'
+        f'<li><span class="swatch" style="background:{fill}"></span>{_user(name)}</li>'
         for fill, name in items
     ]
     if text:
@@ -140,7 +146,15 @@ def _cell(value: Any, column: Column) -> str:
         figure = esc(exact(value))
         return f'<td class="num" data-value="{figure}" title="{figure}">{esc(text)}</td>'
     wrap = column.kind == "text" and " " in text and len(text) > 40
-    return f"<td{WRAP if wrap else _align(column)}>{esc(text)}</td>"
+    return f"<td{WRAP if wrap else _align(column)}>{_user(text, cut=not wrap)}</td>"
 
 
 WRAP = ' class="wrap"'
+LONG = 40  # characters: a longer name without a space is cut to a width (`bdi.cut`)
+
+
+def _user(text: str, cut: bool = True) -> str:
+    """A user's text in the page: isolated, and a long one cut with the whole in its tooltip."""
+    if cut and len(text) > LONG:
+        return f'<bdi class="cut" title="{esc(isolate(text))}">{esc(text)}</bdi>'
+    return f"<bdi>{esc(text)}</bdi>"

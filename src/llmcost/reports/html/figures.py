@@ -43,11 +43,12 @@ class StackedBars:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """One row of a range chart: from `low` to `high` (equal: one amount)."""
+    """One row of a range chart: from `low` to `high` (equal: one amount; None: no cost, as
+    at a sweep's point that no split admits)."""
 
     label: str
-    low: Decimal
-    high: Decimal
+    low: Decimal | None
+    high: Decimal | None
     role: str  # mix | baseline | point: the row's colour
     note: str = ""
 
@@ -153,12 +154,13 @@ def mix_ranges(result: MixResult) -> RangeBars:
 
 
 def sweep_ranges(result: MixResult, sweep: SweepResult) -> RangeBars:
-    """The mix's cost range at each point of a sweep (a point that cannot be priced: noted)."""
+    """The mix's cost range at each point of a sweep (a point that no split admits has no
+    cost: no bar, its reason noted)."""
     label = f"share of {sweep.sweep.model} %" if sweep.sweep.param == "share" else sweep.sweep.param
     spans = tuple(
         Span(f"{label} {p.value}", p.result.cost_min, p.result.cost_max, "point")
         if p.result is not None
-        else Span(f"{label} {p.value}", Decimal(0), Decimal(0), "point", p.reason or "")
+        else Span(f"{label} {p.value}", None, None, "point", p.reason or "")
         for p in sweep.points
     )
     return RangeBars("simulate-sweep", f"The mix's cost as {label} varies", result.currency, spans)

@@ -35,11 +35,25 @@ ROLES = {"mix": "#4e79a7", "baseline": "#9c9c9c", "point": "#4e79a7"}
 STATUS = {"ok": "#59a14f", "warn": "#d4a017", "over": "#e15759", "error": "#9c9c9c"}
 _LABEL_CHARS = 34  # a longer label is cut in the chart, whole in its tooltip and the table
 # (an error message runs across the plot: about 6.5 px a character at 12 px)
+_CHAR_PX = 7.0  # a generous width of a character at 12 px, for fitting a value label
+
+
+# C0 and C1 controls but tab, line feed, form feed and carriage return, and DEL: not allowed
+# in an HTML page (a raw NUL in a user name would be written into it as is)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def esc(text: object) -> str:
-    """Text or an attribute value, safe in HTML and inline SVG."""
-    return escape(str(text), quote=True)
+    """Text or an attribute value, safe in HTML and inline SVG; a control character that HTML
+    does not allow becomes U+FFFD, visibly."""
+    return escape(_CONTROLS.sub("\ufffd", str(text)), quote=True)
+
+
+def isolate(text: object) -> str:
+    """A user's text between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: the text as
+    `<bdi>` marks it, also where no tag may go (an SVG `<text>`, a tooltip). A right-to-left
+    override in a name then reorders the name only, never llmcost's text around it."""
+    return f"\u2068{text}\u2069"
 
 
 def colour(index: int, name: str) -> str:
@@ -69,6 +83,11 @@ def _cut(label: str, most: int = _LABEL_CHARS) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
+def _name(label: str) -> str:
+    """A user's name as a chart label: cut, and isolated."""
+    return isolate(_cut(label))
+
+
 def _svg(name: str, title: str, height: float, body: Iterable[str], **data: object) -> str:
     extra = "".join(f' data-{k.replace("_", "-")}="{esc(v)}"' for k, v in data.items())
     return (
@@ -82,8 +101,16 @@ def _axis_line(x1, y1, x2, y2, cls: str = "grid") -> str:
     return f'<line class="{cls}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}"/>'
 
 
-def _text(x, y, text: str, anchor: str = "start", cls: str = "label") -> str:
-    return f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}">{esc(text)}</text>'
+def _text(x, y, text: str, anchor: str = "start", cls: str = "label", room: float = 0) -> str:
+    """A text at (x, y); with `room`, the width it may take: a longer one is squeezed into it
+    (`textLength`) rather than clipped at the chart's edge."""
+    fit = ""
+    if room and len(text) * _CHAR_PX > room:
+        fit = f' textLength="{_n(room)}" lengthAdjust="spacingAndGlyphs"'
+    return (
+        f'<text class="{cls}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{fit}>'
+        f"{esc(text)}</text>"
+    )
 
 
 def _rect(x, y, w, h, cls: str, fill: str, value: Decimal | None, tip: str, **data) -> str:
@@ -135,7 +162,7 @@ def stacked_bars(chart: StackedBars) -> str:
             below = exact_sum(s.values[i] for s in chart.series[:index])
             y = top_pad + plot_h * (1 - _fraction(below + value, top))
             h = plot_h * _fraction(value, top)
-            tip = f"{chart.categories[i]} · {series.name}: {_exact(value, chart.currency)}"
+            tip = f"{chart.categories[i]} · {isolate(series.name)}: {_exact(value, chart.currency)}"
             rects.append(
                 _rect(
                     left + slot * i + gap / 2,
@@ -167,7 +194,7 @@ def range_bars(chart: RangeBars) -> str:
     left, right, row, top_pad, bottom = 240, 210, 30, 8, 28
     plot_w = WIDTH - left - right
     height = top_pad + row * len(chart.spans) + bottom
-    axis = ticks(max((s.high for s in chart.spans), default=Decimal(0)))
+    axis = ticks(max((s.high for s in chart.spans if s.high is not None), default=Decimal(0)))
     top = axis[-1]
     body = []
     for tick in axis:
@@ -178,47 +205,43 @@ def range_bars(chart: RangeBars) -> str:
         )
     for i, span in enumerate(chart.spans):
         y = top_pad + row * i + 5
-        fill = ROLES.get(span.role, ROLES["point"])
-        low_x = plot_w * _fraction(span.low, top)
-        high_x = plot_w * _fraction(span.high, top)
-        low, high = show_money(span.low, chart.currency), show_money(span.high, chart.currency)
-        shown = low if span.low == span.high else f"{low} to {high}"
-        parts = [
-            _text(left - 8, y + 14, _cut(span.label), "end"),
-            _rect(
-                left,
-                y,
-                low_x,
-                row - 10,
-                "bar",
-                fill,
-                span.low,
-                f"{span.label}: {_exact(span.low, chart.currency)}",
-            ),
-        ]
-        if span.high != span.low:
-            parts.append(
-                _rect(
-                    left + low_x,
-                    y,
-                    high_x - low_x,
-                    row - 10,
-                    "range",
-                    fill,
-                    span.high,
-                    f"{span.label}: up to {_exact(span.high, chart.currency)}",
-                )
+        parts = [_text(left - 8, y + 14, _name(span.label), "end")]
+        if span.low is None or span.high is None:  # no cost at this point: no bar
+            words = "no cost" + (f"; {span.note}" if span.note else "")
+            parts.append(_text(left + 6, y + 14, words, "start", "value", WIDTH - left - 8))
+            body.append(
+                f'<g class="span" data-role="{esc(span.role)}" data-low="" data-high="">'
+                f"<title>{esc(isolate(span.label))}</title>" + "".join(parts) + "</g>"
             )
-        words = shown + (f"; {span.note}" if span.note else "")
-        parts.append(_text(left + high_x + 6, y + 14, words, "start", "value"))
+            continue
+        parts += _span_bars(span, left, y, row - 10, plot_w, top, chart.currency)
         body.append(
             f'<g class="span" data-role="{esc(span.role)}" data-low="{plain(span.low)}" '
-            f'data-high="{plain(span.high)}"><title>{esc(span.label)}</title>'
+            f'data-high="{plain(span.high)}"><title>{esc(isolate(span.label))}</title>'
             + "".join(parts)
             + "</g>"
         )
     body.append(_axis_line(left, top_pad, left, height - bottom, "axis"))
     return _svg(chart.name, chart.title, height, body, spans=len(chart.spans))
+
+
+def _span_bars(span, left: float, y: float, h: float, plot_w: float, top, currency) -> list:
+    fill = ROLES.get(span.role, ROLES["point"])
+    low_x = plot_w * _fraction(span.low, top)
+    high_x = plot_w * _fraction(span.high, top)
+    low, high = show_money(span.low, currency), show_money(span.high, currency)
+    shown = low if span.low == span.high else f"{low} to {high}"
+    label = isolate(span.label)
+    parts = [
+        _rect(left, y, low_x, h, "bar", fill, span.low, f"{label}: {_exact(span.low, currency)}")
+    ]
+    if span.high != span.low:
+        tip = f"{label}: up to {_exact(span.high, currency)}"
+        parts.append(_rect(left + low_x, y, high_x - low_x, h, "range", fill, span.high, tip))
+    words = shown + (f"; {span.note}" if span.note else "")
+    x = left + high_x + 6
+    parts.append(_text(x, y + 14, words, "start", "value", WIDTH - x - 2))
+    return parts
 
 
 # -- budgets ----------------------------------------------------------------------------------
@@ -248,10 +271,10 @@ def gauges(chart: Gauges) -> str:
 
 
 def _gauge(g, left: float, y: float, plot_w: float, h: float, top: Decimal) -> str:
-    parts = [_text(left - 8, y + h / 2 + 4, _cut(g.label), "end")]
+    parts = [_text(left - 8, y + h / 2 + 4, _name(g.label), "end")]
     if g.cost is None or not g.limit:
         words = f"error: {g.error}" if g.error else "not priced"
-        shown = _cut(words, int(plot_w / 6.5)) if g.error else words
+        shown = f"error: {isolate(_cut(g.error, int(plot_w / 6.5) - 7))}" if g.error else words
         parts.append(_text(left + 6, y + h / 2 + 4, shown, "start", "value error"))
     else:
         used = g.cost * 100 / g.limit
@@ -265,7 +288,7 @@ def _gauge(g, left: float, y: float, plot_w: float, h: float, top: Decimal) -> s
                 "bar",
                 STATUS[g.status],
                 g.cost,
-                f"{g.label}: {_exact(g.cost, g.currency)} of {limit}",
+                f"{isolate(g.label)}: {_exact(g.cost, g.currency)} of {limit}",
             )
         )
         for m in g.marks:
@@ -279,8 +302,9 @@ def _gauge(g, left: float, y: float, plot_w: float, h: float, top: Decimal) -> s
             )
         used_text = f", {show(g.share, 'ratio')}" if g.share is not None else ""
         words = f"{cost} of {limit}{used_text}: {g.status.upper()}"
-        parts.append(_text(left + plot_w + 8, y + h / 2 + 4, words, "start", "value"))
+        x = left + plot_w + 8
+        parts.append(_text(x, y + h / 2 + 4, words, "start", "value", WIDTH - x - 2))
     return (
         f'<g class="gauge" data-status="{esc(g.status)}" data-marks="{len(g.marks)}">'
-        f"<title>{esc(g.label)}</title>" + "".join(parts) + "</g>"
+        f"<title>{esc(isolate(g.label))}</title>" + "".join(parts) + "</g>"
     )
