@@ -320,7 +320,10 @@ def test_an_invoice_sharing_no_day_with_the_logs_fails(log, tmp_path):
     ]
     # outside, both ways: 1499.97 the invoice's, less the logs' 0.45 and 0.300004
     assert (doc["overlap"], doc["totals"]["outside"]) == (False, "1499.219996")
-    assert "the invoice (2026-02-01 to 2026-02-01) shares no day with the logs" in result.stderr
+    assert (
+        "the invoice (2026-02-01 to 2026-02-01) shares no day with the logs (2026-01-05 to "
+        "2026-01-06): its 1 line(s), USD 1499.97, are not compared"
+    ) in result.stderr
     assert "nothing was compared" in result.stderr and "--since" not in result.stderr
 
 
@@ -328,7 +331,7 @@ def test_since_cutting_out_the_invoices_days_is_named(log, tmp_path):
     invoice = write(tmp_path, "date,model,amount\n2026-01-05,alpha-flash,0.45\n")
     result = compare(log, invoice, "--allow-rejects", "--since", "2026-01-06")
     assert result.exit_code == 1, result.stderr
-    assert "--since left out the logs of those days" in result.stderr
+    assert "(--since left out the logs of those days)" in result.stderr
     result = compare(log, invoice, "--allow-rejects", "--until", "2026-01-05")
     assert result.exit_code == 1 and "--until left out" in result.stderr
     assert "no priced record" in result.stderr
@@ -337,7 +340,7 @@ def test_since_cutting_out_the_invoices_days_is_named(log, tmp_path):
 def test_a_day_past_the_logs_is_warned_of_not_explained(log, tmp_path):
     result = compare(log, write(tmp_path, INVOICE), "--allow-rejects", "--tolerance", "0.07")
     assert result.exit_code == 0, result.stderr  # the spans overlap: 01-07 is said, not failed
-    assert ("1 invoice line(s) of USD 1.00 on days outside the logs' span "
+    assert ("1 invoice line(s), USD 1.00, on days outside the logs "
             "(2026-01-05 to 2026-01-06): not compared") in result.stderr  # fmt: skip
 
 

@@ -122,15 +122,17 @@ def _outside_line(compared, start, end) -> str | None:
     if not lines:
         return None
     count = sum(len(r.invoice_lines) for r in lines)
-    span = compared.invoice_span
-    text = (
-        f"{count:,} invoice line(s) of {compared.currency} {exact_sum(r.invoice for r in lines)} "
-        f"on days outside the logs' span"
-    )
+    amount = f"{compared.currency} {exact_sum(r.invoice for r in lines)}"
     logs = compared.logs_span
-    text += f" ({logs[0]} to {logs[1]})" if logs else " (no priced record)"
-    if not compared.overlap:
-        text = f"the invoice ({span[0]} to {span[1]}) shares no day with the logs: " + text
+    logs_text = f"the logs ({logs[0]} to {logs[1]})" if logs else "the logs (no priced record)"
+    if compared.overlap:
+        text = f"{count:,} invoice line(s), {amount}, on days outside {logs_text}: not compared"
+    else:
+        span = compared.invoice_span
+        text = (
+            f"the invoice ({span[0]} to {span[1]}) shares no day with {logs_text}: "
+            f"its {count:,} line(s), {amount}, are not compared"
+        )
     days = {r.day for r in lines}
     cut = [
         flag
@@ -141,8 +143,8 @@ def _outside_line(compared, start, end) -> str | None:
         if bound is not None and any(out(d, bound) for d in days)
     ]
     if cut:
-        text += f"; {' and '.join(cut)} left out the logs of those days"
-    return text + ": not compared"
+        text += f" ({' and '.join(cut)} left out the logs of those days)"
+    return text
 
 
 def _check_flags(group_by, strict: bool, allow_rejects: bool, max_rejected) -> None:
