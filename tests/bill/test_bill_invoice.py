@@ -17,10 +17,10 @@ The invoice (`INVOICE`) against it, gap = invoice - llmcost:
 - 01-05 beta-large-1.0 (an alias) 0.35 - 0.30 = 0.05: explained by the batch record
 - 01-06 alpha-fast (an alias) 0.30 - 0.300004 = -0.000004: rounding (under half a cent)
 - 01-06 alpha-pro 0.12 - 0 = 0.12: explained, 1 record rejected
-- 01-06 Gamma_X (gamma-x folded) 0.50 - 0 = 0.50: explained, a model the catalog lacks,
-  1 record rejected
-- 01-07 alpha-flash 1.00 - 0 = 1.00: explained, a day outside the logs' span
-- totals: llmcost 1.050004, invoice 2.79, difference 1.739996, unexplained 0.07
+- 01-06 Gamma_X (gamma-x folded) 0.50 - 0 = 0.50: explained, 1 record rejected (the
+  catalog lacks the name: that alone would explain nothing)
+- 01-07 alpha-flash 1.00 - 0 = 1.00: outside, a day outside the logs' span: not compared
+- totals: llmcost 1.050004, invoice 2.79, difference 1.739996, unexplained 0.07, outside 1
 """
 
 from __future__ import annotations
@@ -92,11 +92,12 @@ def test_each_line_beside_the_bill_with_its_cause(log, tmp_path):
         ("2026-01-05", "beta-large", "0.3", "0.35", "0.05", "explained", ["tier"]),
         ("2026-01-06", "alpha-flash", "0.300004", "0.3", "-0.000004", "rounding", []),
         ("2026-01-06", "alpha-pro", "0", "0.12", "0.12", "explained", ["rejected"]),
-        ("2026-01-06", "gamma-x", "0", "0.5", "0.5", "explained", ["unknown_model", "rejected"]),
-        ("2026-01-07", "alpha-flash", "0", "1", "1", "explained", ["outside_logs"]),
+        ("2026-01-06", "gamma-x", "0", "0.5", "0.5", "explained", ["rejected"]),
+        ("2026-01-07", "alpha-flash", "0", "1", "1", "outside", ["outside_logs"]),
     ]
-    assert doc["totals"] == {"llmcost": "1.050004", "invoice": "2.79",
-                             "difference": "1.739996", "unexplained": "0.07"}  # fmt: skip
+    assert doc["totals"] == {"llmcost": "1.050004", "invoice": "2.79", "difference": "1.739996",
+                             "unexplained": "0.07", "outside": "1"}  # fmt: skip
+    assert doc["lines"][5]["unresolved"] == "no close name: see llmcost prices"
     assert doc["lines"][2]["tier_records"] == 1 and doc["lines"][2]["tiers"] == ["batch"]
     assert doc["lines"][2]["invoice_names"] == ["beta-large-1.0"]
     assert doc["lines"][5]["invoice_names"] == ["Gamma_X"]  # folded, it is the log's gamma-x
@@ -119,9 +120,10 @@ def test_tolerance_and_the_bills_own_exit(log, tmp_path):
 def test_table_has_a_totals_row(log, tmp_path):
     result = compare(log, write(tmp_path, INVOICE), "--allow-rejects")
     rows = [line.split() for line in result.stdout.splitlines()]
-    assert ["2026-01-06", "gamma-x", "$0.00", "$0.50", "$0.50", "explained", "a", "model",
-            "the", "catalog", "lacks;", "1", "record(s)", "rejected"] in rows  # fmt: skip
-    assert ["total", "-", "$1.05", "$2.79", "$1.74", "unexplained", "$0.07", "-"] in rows
+    assert ["2026-01-06", "gamma-x", "$0.00", "$0.50", "$0.50", "explained", "-", "1", "record(s)",
+            "rejected;", "a", "name", "the", "catalog", "lacks", "(no", "close", "name:", "see",
+            "llmcost", "prices)"] in rows  # fmt: skip
+    assert ["total", "-", "$1.05", "$2.79", "$1.74", "-", "$0.07", "-"] in rows
 
 
 @pytest.mark.parametrize("fmt", ["csv", "markdown"])
@@ -129,9 +131,11 @@ def test_csv_and_markdown(log, tmp_path, fmt):
     result = compare(log, write(tmp_path, INVOICE), "--allow-rejects", "--format", fmt)
     if fmt == "csv":
         lines = result.stdout.splitlines()
-        assert lines[0] == "day,model,currency,llmcost,invoice,difference,status,explanation"
-        assert "2026-01-06,alpha-flash,USD,0.300004,0.3,-0.000004,rounding," in lines[4]
-        assert lines[-1] == "total,,USD,1.050004,2.79,1.739996,unexplained $0.07,"
+        assert lines[0] == (
+            "day,model,currency,llmcost,invoice,difference,status,unexplained,explanation"
+        )
+        assert "2026-01-06,alpha-flash,USD,0.300004,0.3,-0.000004,rounding,," in lines[4]
+        assert lines[-1] == "total,,USD,1.050004,2.79,1.739996,,0.07,"
     else:
         assert "| 2026-01-05 | beta-large |" in result.stdout
 
@@ -271,7 +275,7 @@ def test_an_ambiguous_name_is_bad_input(tmp_path, bill_catalog):
 
     invoice = write(tmp_path, "date,model,amount\n2026-01-05,beta-large-1.0,0.30\n")
     line = inv.read_invoice(invoice).lines[0]
-    assert inv._invoice_model(bill_catalog, line, "f.csv") == ("beta-large", True)
+    assert inv._invoice_model(bill_catalog, line, "f.csv") == ("beta-large", True, None)
 
     class Hosts:  # a name two hosts carry, neither the maker (as `Catalog._pick` words it)
         def resolve(self, name):
@@ -303,3 +307,117 @@ def test_rejected_records_placed_from_a_gzip_log(write_log, bill_catalog):
     day = inv.date.fromisoformat
     assert placed == {(day("2026-01-06"), "gamma-x"): 1, (day("2026-01-06"), "alpha-flash"): 1}
     assert unplaced == 1
+
+
+def test_an_invoice_sharing_no_day_with_the_logs_fails(log, tmp_path):
+    """Nothing compared is not a pass: the lines are `outside`, not explained, and exit 1."""
+    invoice = write(tmp_path, "date,model,amount\n2026-02-01,alpha-flash,1499.97\n")
+    result = compare(log, invoice, "--allow-rejects", "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(x["status"], x["explained_by"]) for x in doc["lines"] if x["invoice_lines"]] == [
+        ("outside", ["outside_logs"])
+    ]
+    # outside, both ways: 1499.97 the invoice's, less the logs' 0.45 and 0.300004
+    assert (doc["overlap"], doc["totals"]["outside"]) == (False, "1499.219996")
+    assert (
+        "the invoice (2026-02-01 to 2026-02-01) shares no day with the logs (2026-01-05 to "
+        "2026-01-06): its 1 line(s), USD 1499.97, are not compared"
+    ) in result.stderr
+    assert "nothing was compared" in result.stderr and "--since" not in result.stderr
+
+
+def test_since_cutting_out_the_invoices_days_is_named(log, tmp_path):
+    invoice = write(tmp_path, "date,model,amount\n2026-01-05,alpha-flash,0.45\n")
+    result = compare(log, invoice, "--allow-rejects", "--since", "2026-01-06")
+    assert result.exit_code == 1, result.stderr
+    assert "(--since left out the logs of those days)" in result.stderr
+    result = compare(log, invoice, "--allow-rejects", "--until", "2026-01-05")
+    assert result.exit_code == 1 and "--until left out" in result.stderr
+    assert "no priced record" in result.stderr
+
+
+def test_a_day_past_the_logs_is_warned_of_not_explained(log, tmp_path):
+    result = compare(log, write(tmp_path, INVOICE), "--allow-rejects", "--tolerance", "0.07")
+    assert result.exit_code == 0, result.stderr  # the spans overlap: 01-07 is said, not failed
+    assert ("1 invoice line(s), USD 1.00, on days outside the logs "
+            "(2026-01-05 to 2026-01-06): not compared") in result.stderr  # fmt: skip
+
+
+def test_a_name_the_catalog_lacks_explains_nothing(log, tmp_path):
+    text = "date,model,amount\n2026-01-05,alpha-flash input tokens,3000\n"
+    result = compare(log, write(tmp_path, text), "--allow-rejects", "--tolerance", "0.05",
+                     "--format", "json")  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    line = next(x for x in json.loads(result.stdout)["lines"] if x["invoice_lines"])
+    assert (line["model"], line["status"], line["explained_by"]) == (
+        "alpha-flash-input-tokens", "unexplained", [])  # fmt: skip
+    assert line["unresolved"] == "its first words name 'alpha-flash'"
+
+
+def test_a_tier_explains_no_more_than_its_records_cost(log, tmp_path):
+    """beta-large on 01-05: 0.30, of which the batch record 0.10 (0.20 at standard). A gap of
+    0.05 it may explain; one of 10.29, or of -0.29, it cannot."""
+    cases = (("0.35", "explained"), ("10.59", "unexplained"), ("0.01", "unexplained"))
+    for amount, status in cases:
+        text = f"date,model,amount\n2026-01-05,beta-large,{amount}\n"
+        result = compare(log, write(tmp_path, text), "--allow-rejects", "--format", "json")
+        line = next(x for x in json.loads(result.stdout)["lines"] if x["model"] == "beta-large")
+        assert line["status"] == status, (amount, line)
+        assert line["tier_records"] == 1
+
+
+def test_amounts_past_28_digits_stay_exact(log, tmp_path):
+    # 01-06 alpha-flash: 0.300004 by llmcost
+    text = "date,model,amount\n2026-01-06,alpha-flash,123456789012345678901234.56\n"
+    result = compare(log, write(tmp_path, text), "--allow-rejects", "--format", "json")
+    doc = json.loads(result.stdout)
+    line = next(x for x in doc["lines"] if x["invoice_lines"])
+    assert line["difference"] == "123456789012345678901234.259996"
+    assert doc["totals"]["unexplained"] == "123456789012345678901234.259996"
+    assert doc["totals"]["difference"] == "123456789012345678901233.809996"  # less 0.45 on 01-05
+
+
+def test_csv_total_row_carries_the_exact_unexplained(log, tmp_path):
+    # 01-06 alpha-flash: 0.28 - 0.300004 = -0.020004, over half a cent
+    text = "date,model,amount\n2026-01-06,alpha-flash,0.28\n"
+    result = compare(log, write(tmp_path, text), "--allow-rejects", "--format", "csv")
+    total = result.stdout.splitlines()[-1].split(",")
+    assert total[:3] == ["total", "", "USD"] and "-0.020004" in total
+    assert not any("$" in cell for cell in total)
+
+
+def test_the_line_limit_is_checked_before_parsing(log, tmp_path, monkeypatch):
+    monkeypatch.setattr(inv, "MAX_INVOICE_LINES", 2)
+    text = "day,model,amount\n2026-01-05,alpha-flash,oops\n" + "2026-01-05,alpha-flash,1\n" * 2
+    result = compare(log, write(tmp_path, text))
+    assert result.exit_code == 2 and "more than 2 lines" in result.stderr, result.stderr
+
+
+def test_too_many_digits_says_the_limit(log, tmp_path):
+    digits = "12345678901234567890123456789012"
+    result = compare(log, write(tmp_path, f"date,model,amount\n2026-01-05,alpha-flash,{digits}\n"))
+    assert result.exit_code == 2 and "has more than 30 digits" in result.stderr, result.stderr
+
+
+def test_a_gzip_invoice_is_named_so(log, tmp_path):
+    packed = tmp_path / "invoice.csv.gz"
+    packed.write_bytes(inv.gzip.compress(INVOICE.encode()))
+    result = compare(log, packed)
+    assert result.exit_code == 2 and "gzip-compressed" in result.stderr, result.stderr
+    assert f"gunzip -k {packed}" in result.stderr
+
+
+def test_a_field_too_long_is_named_so(log, tmp_path):
+    long = write(tmp_path, "date,model,amount\n2026-01-05," + "x" * 200_000 + ",1\n")
+    result = compare(log, long)
+    assert result.exit_code == 2, result.stderr
+    assert f"{long}:2: a field longer than 131,072 characters" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_line_break_in_a_name_keeps_the_row_one_line(log, tmp_path):
+    text = 'date,model,amount\n2026-01-05,"gamma\nx",0.50\n'
+    result = compare(log, write(tmp_path, text), "--allow-rejects")
+    rows = [line for line in result.stdout.splitlines() if "gamma" in line]
+    assert len(rows) == 1 and "gamma\\nx" in rows[0], result.stdout

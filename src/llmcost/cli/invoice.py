@@ -5,6 +5,7 @@ Called by `cli.bill` when `--invoice` is given; parse, call, render, as every co
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 import typer
@@ -19,6 +20,7 @@ from llmcost.cli.options import (
     warn,
 )
 from llmcost.errors import InputError
+from llmcost.money import exact_sum
 
 DEFAULT_TOLERANCE = Decimal("0.01")
 
@@ -76,7 +78,8 @@ def compare_invoice(
         result = bill_by(inv.BILL_KEYS)
         compared = compare(result.groups)
     bill_code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
-    code = _exit_status(bill_code, bool(strict and result.rejected), bool(compared.over_tolerance))
+    failed = bool(compared.over_tolerance) or not compared.overlap
+    code = _exit_status(bill_code, bool(strict and result.rejected), failed)
     warn(summary_line(result))
     counts = {"records": result.records, "priced": result.priced, "rejected": result.rejected}
     emit(
@@ -92,10 +95,15 @@ def compare_invoice(
     )
     if unplaced:
         warn(f"{unplaced:,} rejected record(s) could not be placed on a day and model")
+    outside = _outside_line(compared, start, end)
+    if outside:
+        warn(outside)
     if code == 2:
         raise InputError(f"{result.rejected:,} record(s) rejected", hint="see --format json")
     if code:
         why = []
+        if not compared.overlap:
+            why.append("the invoice shares no day with the logs: nothing was compared")
         if compared.over_tolerance:
             why.append(
                 f"{len(compared.over_tolerance)} unexplained gap(s) over the tolerance "
@@ -105,6 +113,38 @@ def compare_invoice(
             why.append(f"{result.rejected:,} record(s) rejected (--allow-rejects to accept)")
         warn("exit 1: " + "; ".join(why))
         raise typer.Exit(code)
+
+
+def _outside_line(compared, start, end) -> str | None:
+    """The invoice's lines on days the logs do not cover: named, as not compared; with the
+    cause when `--since`/`--until` cut those days out."""
+    lines = [r for r in compared.rows if r.causes == ("outside_logs",)]
+    if not lines:
+        return None
+    count = sum(len(r.invoice_lines) for r in lines)
+    amount = f"{compared.currency} {exact_sum(r.invoice for r in lines)}"
+    logs = compared.logs_span
+    logs_text = f"the logs ({logs[0]} to {logs[1]})" if logs else "the logs (no priced record)"
+    if compared.overlap:
+        text = f"{count:,} invoice line(s), {amount}, on days outside {logs_text}: not compared"
+    else:
+        span = compared.invoice_span
+        text = (
+            f"the invoice ({span[0]} to {span[1]}) shares no day with {logs_text}: "
+            f"its {count:,} line(s), {amount}, are not compared"
+        )
+    days = {r.day for r in lines}
+    cut = [
+        flag
+        for flag, bound, out in (
+            ("--since", start, lambda d, b: d < b.astimezone(UTC).date()),
+            ("--until", end, lambda d, b: datetime.combine(d, time(), UTC) >= b),
+        )
+        if bound is not None and any(out(d, bound) for d in days)
+    ]
+    if cut:
+        text += f" ({' and '.join(cut)} left out the logs of those days)"
+    return text
 
 
 def _check_flags(group_by, strict: bool, allow_rejects: bool, max_rejected) -> None:

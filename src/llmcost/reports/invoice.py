@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from llmcost.money import EXACT
 from llmcost.render import Column, Report, show_money
 from llmcost.usage.invoice import CAUSES, Comparison, Reconciliation
 
@@ -16,8 +17,9 @@ def invoice_report(
             "day": "total",
             "llmcost": (result.llmcost, cur),
             "invoice": (result.invoice, cur),
-            "difference": (result.invoice - result.llmcost, cur),
-            "status": f"unexplained {show_money(result.unexplained, cur)}",
+            "difference": (EXACT.subtract(result.invoice, result.llmcost), cur),
+            # a money cell, not text: CSV carries it exact, as every other amount
+            "unexplained": (result.unexplained, cur),
             "currency": cur,
         }
     )
@@ -29,6 +31,7 @@ def invoice_report(
         Column("invoice", "Invoice", "money"),
         Column("difference", "Difference", "money"),
         Column("status", "Status"),
+        Column("unexplained", "Unexplained", "money", hide_when_empty=True),
         Column("explanation", "Explained by"),
     ]
     over = result.over_tolerance
@@ -51,10 +54,12 @@ def invoice_report(
         "totals": {
             "llmcost": result.llmcost,
             "invoice": result.invoice,
-            "difference": result.invoice - result.llmcost,
+            "difference": EXACT.subtract(result.invoice, result.llmcost),
             "unexplained": result.unexplained,
+            "outside": result.outside,
         },
         "over_tolerance": len(over),
+        "overlap": result.overlap,
         "exit_code": exit_code,
     }
     title = (
@@ -71,7 +76,9 @@ def notes_line(result: Reconciliation) -> str:
     for row in result.rows:
         counts[row.status] = counts.get(row.status, 0) + 1
     text = ", ".join(
-        f"{s} {counts[s]}" for s in ("match", "rounding", "explained", "unexplained") if s in counts
+        f"{s} {counts[s]}"
+        for s in ("match", "rounding", "explained", "unexplained", "outside")
+        if s in counts
     )
     text = f"{len(result.rows)} day x model lines: {text}"
     if result.other_lines:
@@ -103,18 +110,28 @@ def explanation(row: Comparison) -> str:
             parts.append(CAUSES[cause])
     if row.status == "rounding":
         parts.append("the invoice's rounding to cents")
+    if row.unresolved:
+        parts.append(f"a name the catalog lacks ({row.unresolved})")
     return "; ".join(parts)
+
+
+def printable(name: str) -> str:
+    """A name as written, or escaped as Python writes it (`a\\nb`) where it holds a line break
+    or another control character, as error lines quote names: a row stays one line. JSON
+    carries the name as it is."""
+    return name if name.isprintable() else repr(name)[1:-1]
 
 
 def _row(row: Comparison, cur: str) -> dict:
     return {
         "day": row.day.isoformat(),
-        "model": row.model,
+        "model": printable(row.model),
         "currency": cur,
         "llmcost": (row.llmcost, cur),
         "invoice": (row.invoice, cur),
         "difference": (row.difference, cur),
         "status": row.status,
+        "unexplained": (row.difference, cur) if row.status == "unexplained" else None,
         "explanation": explanation(row) or None,
     }
 
@@ -133,4 +150,5 @@ def _doc(row: Comparison) -> dict:
         "rejected_records": row.rejected,
         "tier_records": row.tier_records,
         "tiers": list(row.tiers),
+        "unresolved": row.unresolved,
     }

@@ -29,7 +29,7 @@ from llmcost.catalog.lookup import Catalog
 from llmcost.catalog.names import STANDARD_WORDS, fold
 from llmcost.errors import InputError, LlmcostError
 from llmcost.files import read_bounded
-from llmcost.money import exact_sum
+from llmcost.money import EXACT, exact_sum
 
 # The accepted spellings of each column, compared without case or surrounding spaces. They are
 # those of the providers' cost exports (`date`, `line_item`, `cost`, `cost_usd`) and of a
@@ -56,9 +56,8 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CAUSES = {
     "rejected": "records of that day and model were rejected (not priced)",
     "tier": "records billed at a service tier other than standard",
-    "unknown_model": "a model the catalog lacks",
-    "outside_logs": "a day outside the logs' span",
-    "outside_invoice": "a day outside the invoice's span",
+    "outside_logs": "a day outside the logs' span: not compared",
+    "outside_invoice": "a day outside the invoice's span: not compared",
 }
 
 
@@ -92,12 +91,14 @@ class Comparison:
     rejected: int  # records of this day and model rejected
     tier_records: int  # records priced at a tier other than standard
     tiers: tuple[str, ...]
-    status: str  # match, rounding, explained, unexplained
+    status: str  # match, rounding, explained, unexplained, outside
     causes: tuple[str, ...]
+    # an invoice name that found no offering: the closest ones (`Catalog.resolve`'s hint)
+    unresolved: str | None = None
 
     @property
     def difference(self) -> Decimal:
-        return self.invoice - self.llmcost
+        return EXACT.subtract(self.invoice, self.llmcost)
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,26 @@ class Reconciliation:
         return exact_sum(r.difference for r in self.rows if r.status == "unexplained")
 
     @property
+    def outside(self) -> Decimal:
+        """The gaps of days only one side covers: not compared, not explained either."""
+        return exact_sum(r.difference for r in self.rows if r.status == "outside")
+
+    @property
+    def overlap(self) -> bool:
+        """Whether the invoice shares a day with the logs: if not, nothing was compared."""
+        logs, billed = self.logs_span, self.invoice_span
+        return (
+            logs is not None
+            and billed is not None
+            and not (billed[1] < logs[0] or logs[1] < billed[0])
+        )
+
+    @property
     def over_tolerance(self) -> tuple[Comparison, ...]:
         return tuple(
-            r for r in self.rows if r.status == "unexplained" and abs(r.difference) > self.tolerance
+            r
+            for r in self.rows
+            if r.status == "unexplained" and r.difference.copy_abs() > self.tolerance
         )
 
 
@@ -139,6 +157,7 @@ def read_invoice(path: str | Path) -> Invoice:
     """The lines of an invoice CSV, or one error naming the file, line and field."""
     file = str(path)
     data = read_bounded(path, limit=MAX_INVOICE_BYTES)
+    _check_size(data, file)
     try:
         text = data.decode("utf-8-sig")  # a BOM (as spreadsheets write) is not part of a name
     except UnicodeDecodeError as exc:
@@ -164,12 +183,6 @@ def read_invoice(path: str | Path) -> Invoice:
             number = rows.line_num
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
-            if len(lines) >= MAX_INVOICE_LINES:
-                raise InputError(
-                    f"more than {MAX_INVOICE_LINES:,} lines",
-                    where=file,
-                    hint="split the invoice by month",
-                )
             if len(row) != len(header):
                 raise InputError(
                     f"{len(row)} fields where the header has {len(header)}",
@@ -191,6 +204,12 @@ def read_invoice(path: str | Path) -> Invoice:
             seen.setdefault(key, number)
             lines.append(line)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"a field longer than {csv.field_size_limit():,} characters",
+                where=f"{file}:{rows.line_num}",
+                hint="is this the right file? an invoice's fields are short",
+            ) from None
         raise InputError(
             f"not a valid CSV: {exc}",
             where=f"{file}:{rows.line_num}",
@@ -203,6 +222,24 @@ def read_invoice(path: str | Path) -> Invoice:
             hint="export the costs of a period with some usage",
         )
     return Invoice(file, currency, tuple(lines), tuple(repeated))
+
+
+def _check_size(data: bytes, file: str) -> None:
+    """Refuse, before parsing, a gzip file and one of more than `MAX_INVOICE_LINES` lines
+    under its header (blank ones included: counting is cheap, parsing a million rows is not)."""
+    if data[:2] == b"\x1f\x8b":
+        raise InputError(
+            "a gzip-compressed file, not a CSV",
+            where=file,
+            hint=f"decompress it first: gunzip -k {file}",
+        )
+    lines = data.count(b"\n") + (not data.endswith(b"\n")) - 1
+    if lines > MAX_INVOICE_LINES:
+        raise InputError(
+            f"more than {MAX_INVOICE_LINES:,} lines",
+            where=file,
+            hint="split the invoice by month",
+        )
 
 
 def _columns_hint() -> str:
@@ -303,7 +340,13 @@ def _amount(text: str, where: str) -> tuple[Decimal, Decimal]:
     """The amount as written, exactly, and what its rounding may account for: half a unit of
     its last written place, at most half a cent (`12.3` and `12` are taken as cents too)."""
     plain = text.removeprefix("$").strip()
-    if len(plain) > MAX_AMOUNT_DIGITS or not _AMOUNT.fullmatch(plain):
+    if _AMOUNT.fullmatch(plain) and len(plain.lstrip("+-").replace(".", "")) > MAX_AMOUNT_DIGITS:
+        raise InputError(
+            f"amount: {text!r} has more than {MAX_AMOUNT_DIGITS} digits",
+            where=where,
+            hint="no invoice bills that much: is this the right column?",
+        )
+    if not _AMOUNT.fullmatch(plain):
         raise InputError(
             f"amount: {text!r} is not an amount",
             where=where,
@@ -427,8 +470,10 @@ class _Slot:
     names: list = field(default_factory=list)
     lines: list = field(default_factory=list)
     tier_records: int = 0
+    tier_cost: Decimal = Decimal(0)
     tiers: set = field(default_factory=set)
     known: bool = True
+    unresolved: str | None = None
 
 
 def reconcile(
@@ -447,21 +492,23 @@ def reconcile(
     for group in groups:
         day = date.fromisoformat(group.keys["day"])
         slot = slots[(day, group.keys["model"])]
-        slot.llmcost += group.cost.total
+        slot.llmcost = EXACT.add(slot.llmcost, group.cost.total)
         logs_days.add(day)
         if not is_standard_tier(group.keys):
             slot.tier_records += group.records
+            slot.tier_cost = EXACT.add(slot.tier_cost, group.cost.total)
             slot.tiers.add(tier_word(group.keys))
     rejected = rejected or {}
     logs_days.update(day for day, _ in rejected)
     billed: set[str] = set()  # the providers the invoice bills, of the models llmcost knows
     for line in invoice.lines:
-        model, known = _invoice_model(catalog, line, invoice.file)
+        model, known, why = _invoice_model(catalog, line, invoice.file)
         if known:
             billed.add(catalog.info(model).provider)
         slot = slots[(line.day, model)]
-        slot.invoice += line.amount
-        slot.allowance += line.allowance
+        slot.unresolved = slot.unresolved or why
+        slot.invoice = EXACT.add(slot.invoice, line.amount)
+        slot.allowance = EXACT.add(slot.allowance, line.allowance)
         slot.known = slot.known and known
         if line.name not in slot.names:
             slot.names.append(line.name)
@@ -490,6 +537,7 @@ def reconcile(
                 tuple(sorted(slot.tiers)),
                 status,
                 causes,
+                slot.unresolved,
             )
         )
     return Reconciliation(
@@ -499,34 +547,55 @@ def reconcile(
     )  # fmt: skip
 
 
-def _invoice_model(catalog: Catalog, line: InvoiceLine, file: str) -> tuple[str, bool]:
+def _invoice_model(catalog: Catalog, line: InvoiceLine, file: str):
     """The offering an invoice line bills (its catalog key, known), or its name folded (not
-    known: the catalog lacks it). A name several offerings carry is bad input."""
+    known: the catalog lacks it) and why, with the closest names. A name several offerings
+    carry is bad input."""
     try:
-        return catalog.resolve(line.name).key, True
+        return catalog.resolve(line.name).key, True, None
     except LlmcostError as exc:
         if "ambiguous" in exc.message:
             raise InputError(f"model: {exc.message}", where=f"{file}:{line.line}",
                              hint=exc.hint) from None  # fmt: skip
-        return fold(line.name), False
+        return fold(line.name), False, _closest(catalog, line.name, exc.hint)
+
+
+def _closest(catalog: Catalog, name: str, hint: str | None) -> str:
+    """A hint for a name the catalog lacks: the model its first words name, if they name one
+    (`GPT-5.5 input tokens`: the words a line item adds are not parsed, they are guessed
+    from no export's documented format), else the catalog's closest names."""
+    words = re.split(r"[\s(),]+", name.strip())
+    for end in range(len(words) - 1, 0, -1):
+        try:
+            key = catalog.resolve(" ".join(words[:end])).key
+        except LlmcostError:
+            continue
+        return f"its first words name {key!r}"
+    if hint and hint.startswith("did you mean"):
+        return hint
+    return "no close name: see llmcost prices"
 
 
 def _explain(slot: _Slot, day: date, rejected: int, logs_span, invoice_span):
-    """The status of one day x offering and the causes llmcost can name for its gap."""
-    gap = slot.invoice - slot.llmcost
+    """The status of one day x offering and the causes llmcost can name for its gap.
+
+    A day only one side covers is `outside`: not compared, and not explained either (the
+    run fails when no day is shared at all). A name the catalog lacks explains nothing. The
+    tier cause explains a gap no larger than the tier records' own cost: what re-billing them
+    at standard could change, for tiers at a half to twice the standard rates (batch, flex,
+    priority)."""
+    gap = EXACT.subtract(slot.invoice, slot.llmcost)
     if gap == 0:
         return "match", ()
-    if slot.lines and abs(gap) <= slot.allowance:
+    if slot.lines and gap.copy_abs() <= slot.allowance:
         return "rounding", ()
+    if slot.lines and (logs_span is None or not logs_span[0] <= day <= logs_span[1]):
+        return "outside", ("outside_logs",)
+    if not slot.lines and not invoice_span[0] <= day <= invoice_span[1]:
+        return "outside", ("outside_invoice",)
     causes = []
-    if gap > 0 and not slot.known:
-        causes.append("unknown_model")
     if gap > 0 and rejected:
         causes.append("rejected")
-    if slot.tier_records:
+    if slot.tier_records and gap.copy_abs() <= slot.tier_cost:
         causes.append("tier")
-    if gap > 0 and (logs_span is None or not logs_span[0] <= day <= logs_span[1]):
-        causes.append("outside_logs")
-    if gap < 0 and not slot.lines and not invoice_span[0] <= day <= invoice_span[1]:
-        causes.append("outside_invoice")
     return ("explained" if causes else "unexplained"), tuple(causes)
