@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,10 @@ LL_FILE = f"litellm-{LL_VERSION}.json"
 GP_PUBLISHED = date(2026, 12, 6)  # no release date in the wheel: the day it was read
 LL_PUBLISHED = date(2026, 11, 20)  # the wheel's SBOM timestamp, 2026-11-20T03:38Z
 AT = datetime(2026, 12, 6, 12, tzinfo=UTC)  # the instant the peers' figures are compared at
+# A snapshot date closing a (folded) name: `-20260416`, `-2026-04-24`, Vertex's `@20260416`.
+# Four-digit `-0731` checkpoints are not taken: hosts list them as offerings of their own,
+# priced apart (OpenRouter's `deepseek-v4-flash-0731`).
+SNAPSHOT = re.compile(r"(.+?)[-@](20\d\d-?[01]\d-?[0-3]\d)")
 COMPARED = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "output_mtok")
 LL_JSON_IN_WHEEL = "litellm/model_prices_and_context_window_backup.json"
 DISAGREEMENTS = "DISAGREEMENTS.md"
@@ -162,8 +167,19 @@ class Names:
         self.providers = dict(curated.provider_spellings())
         self.names: dict[tuple[str, str], tuple[str, str]] = {}  # -> (origin, offering key)
         self.keys: dict[str, str] = {}  # offering key (folded) -> provider
-        for info in curated.models():
+        # (provider, folded name) -> curated key: every name of a curated offering, and at a
+        # host that curates a maker's model, the maker's names for it (Azure's `gpt-5.5` is
+        # OpenAI's `gpt-5.5`, so its snapshot spellings are OpenAI's too)
+        self.curated: dict[tuple[str, str], str] = {}
+        self.rates = {  # curated key -> its standard USD rates at `AT`, where it has them
+            info.key: _rates_of(curated.entry_at(info.key, AT)) for info in curated.models()
+        }
+        by_key = {info.key: info for info in curated.models()}
+        for info in by_key.values():
             self.add(info.provider, info.key, names_of(info), "curated")
+            maker = _maker_offering(by_key, info)
+            for name in (*names_of(info), *(names_of(maker) if maker else ())):
+                self.curated.setdefault((info.provider, fold(name)), info.key)
 
     def add(self, provider: str, key: str, names, origin: str) -> None:
         self.keys.setdefault(fold(key), provider)
@@ -174,12 +190,50 @@ class Names:
         for name in (pid, *aliases):
             self.providers.setdefault(fold(name), pid)
 
+    def snapshot_of(self, provider: str, model: dict) -> tuple[str, str] | None:
+        """(the name, the curated offering) where one of the model's names is a curated
+        offering's name at `provider` plus a snapshot date (`claude-opus-4-7-20260416`,
+        `gpt-5.5-2026-04-24`) and the peer bills it the curated standard rates at `AT`: the
+        same offering under its dated spelling, never a new one. A dated name billed
+        otherwise is a listing of its own (OpenRouter's `deepseek-v4-flash-0731`, also
+        `-20260731`, was priced apart from `deepseek-v4-flash`)."""
+        for name in model_names(provider, model):
+            dated = SNAPSHOT.fullmatch(fold(name))
+            key = dated and self.curated.get((provider, dated.group(1)))
+            if not key:
+                continue
+            entry = entry_at(model)
+            theirs = standard_rates(entry) if entry is not None else None
+            if theirs is not None and theirs == self.rates.get(key):
+                return name, key
+        return None
+
     def owner(self, provider: str, names) -> tuple[str, str] | None:
         for name in names:
             found = self.names.get((provider, fold(name)))
             if found is not None:
                 return found
         return None
+
+
+def _maker_offering(by_key: dict, info):
+    """The maker's own curated offering of a host's curated offering (`model = ...`)."""
+    if info.first_party or info.model.model is None:
+        return None
+    found = by_key.get(info.model.model)
+    return found if found is not None and found.first_party else None
+
+
+def _rates_of(entry) -> dict[str, Decimal] | None:
+    """A curated entry's standard USD rates, as `standard_rates` reads a peer's."""
+    usd = entry.rates.get("USD") if entry is not None else None
+    if usd is None:
+        return None
+    out = {k: getattr(usd, k) for k in COMPARED}
+    for k in ("cache_read_mtok", "cache_write_mtok"):
+        if out[k] is None:
+            out[k] = out["input_mtok"]
+    return out
 
 
 def model_names(pid: str, model: dict) -> list[str]:
@@ -202,6 +256,9 @@ def build(pricing: Path, peers: Path) -> Market:
     gp_models: dict[tuple[str, str], tuple[str, dict]] = {}  # (provider, folded) -> ref, model
     for pid, doc in first.files.items():
         names.add_provider(pid, doc.get("aliases", []))
+        doc["models"] = [
+            m for m in doc["models"] if not _is_snapshot(market, names, pid, m, "genai-prices")
+        ]
         market.files[pid] = doc
         market.peers[pid] = {"GP"}
         for model in doc["models"]:
@@ -339,6 +396,8 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
             (f"litellm {ll_key}", f"key {key} is {names.keys[fold(key)]}'s offering; left out")
         )
         return
+    if _is_snapshot(market, names, pid, model, "litellm", ll_key):
+        return
     aliases = [a for a in model.get("aliases", []) if (pid, fold(a)) not in names.names]
     if aliases:
         model["aliases"] = aliases
@@ -348,6 +407,22 @@ def _place(market: Market, names: Names, pid: str, model: dict, ll_key: str, gp_
     source = f"LiteLLM {LL_VERSION} key {ll_key}"
     model["note"] = f"{source}. {model['note']}" if model.get("note") else source
     market.files[pid]["models"].append(model)
+
+
+def _is_snapshot(
+    market: Market, names: Names, pid: str, model: dict, peer: str, ref: str | None = None
+) -> bool:
+    """A peer offering that is a curated one under a dated name is left out and listed (a
+    generated file cannot add a name to a curated offering: the curated file carries it)."""
+    found = names.snapshot_of(pid, model)
+    if found is None:
+        return False
+    name, key = found
+    ref = ref or f"{pid}:{model['id']}"
+    market.unmapped.append(
+        (f"{peer} {ref}", f"{name} is a snapshot of {key}, curated: its alias there")
+    )
+    return True
 
 
 def _uncarried(names: Names, pid: str, ll_model: dict) -> list[str]:
