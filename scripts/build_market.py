@@ -75,6 +75,7 @@ LL_FILE = f"litellm-{LL_VERSION}.json"
 GP_PUBLISHED = date(2026, 12, 6)  # no release date in the wheel: the day it was read
 LL_PUBLISHED = date(2026, 11, 20)  # the wheel's SBOM timestamp, 2026-11-20T03:38Z
 AT = datetime(2026, 12, 6, 12, tzinfo=UTC)  # the instant the peers' figures are compared at
+UNDATED = "genai-prices gives no start: valid from 1970-01-01 stands for undated"
 # A snapshot date closing a (folded) name: `-20260416`, `-2026-04-24`, Vertex's `@20260416`.
 # Four-digit `-0731` checkpoints are not taken: hosts list them as offerings of their own,
 # priced apart (OpenRouter's `deepseek-v4-flash-0731`).
@@ -278,6 +279,7 @@ def build(pricing: Path, peers: Path) -> Market:
         raw.setdefault(("tail", key.partition("/")[2]), []).append(key)
     _fill(market, names, second, gp_models, raw)
     _spell_providers(market, names, raw)
+    _start_at_release(market, names, curated)
     catalog = _settle(market, curated)
     _say_the_rest(market, catalog)
     return market
@@ -507,6 +509,81 @@ def standard_rates(entry: dict) -> dict[str, Decimal]:
 def _in_hours(span: str, moment: time) -> bool:
     start, end = (time.fromisoformat(part) for part in span.split("-"))
     return start <= moment and (end == time(0, 0) or moment < end)
+
+
+# -- a host's offering starts when its maker released the model -------------------------------
+
+
+def _maker_release(names: Names, by_key: dict, pid: str, model: dict):
+    """The curated maker's offering a host's generated offering sells, if there is one: its
+    id, aliases, any of them past a path prefix (`anthropic/claude-opus-4-7`) or without a
+    snapshot date, as a curated name at the maker's provider."""
+    maker = model.get("maker")
+    maker_pid = names.providers.get(fold(maker)) if maker else None
+    if maker_pid is None or maker_pid == pid:
+        return None
+    for name in [model.get("model"), model["id"], *model.get("aliases", [])]:
+        if not name:
+            continue
+        parts = fold(name).split("/")
+        tails = ["/".join(parts[i:]) for i in range(len(parts))]
+        for tail in tails:
+            dated = SNAPSHOT.fullmatch(tail)
+            for candidate in (tail, dated.group(1) if dated else None):
+                key = names.curated.get((maker_pid, candidate)) if candidate else None
+                info = by_key.get(key)
+                if info is not None and info.first_party:
+                    return info
+    return None
+
+
+def _start_at_release(market: Market, names: Names, curated: Catalog) -> None:
+    """The peers date no offering (an undated entry starts at 1970 or 2020); a host cannot
+    sell a model before its maker released it. Where a generated host offering sells a
+    curated model (`google/claude-opus-4-7` is Anthropic's `claude-opus-4-7`, released
+    2026-04-16), it is released then and no entry of it starts earlier: an entry that ends
+    by then is dropped, one that spans it starts then."""
+    by_key = {info.key: info for info in curated.models()}
+    for pid, doc in market.files.items():
+        kept = []
+        for model in doc["models"]:
+            maker = _maker_release(names, by_key, pid, model)
+            release = maker.model.released if maker is not None else None
+            if release is None or model["released"] >= release:
+                kept.append(model)
+                continue
+            why = (
+                f"Starts at {maker.key}'s release, {release:%Y-%m-%d %H:%M} UTC (the curated "
+                f"{maker.provider} file): a host does not sell a model before its maker "
+                "releases it."
+            )
+            model["released"] = release
+            prices = []
+            for entry in model["prices"]:
+                until = entry.get("valid_until")
+                if until is not None and until <= release:
+                    continue
+                if entry["valid_from"] < release:
+                    entry["valid_from"] = release
+                    entry["note"] = _started(entry.get("note"), why)
+                prices.append(entry)
+            model["prices"] = prices
+            if prices:
+                kept.append(model)
+            else:
+                market.unmapped.append(
+                    (f"{pid}:{model['id']}", f"every price ends before {maker.key}'s release")
+                )
+        doc["models"] = kept
+
+
+def _started(note: str | None, why: str) -> str:
+    """An entry's note once it starts at the maker's release: the importer's word that its
+    start stands for "undated" no longer holds."""
+    note = (note or "").replace(UNDATED, "genai-prices gives no start.").strip()
+    if note and not note.endswith("."):
+        note += "."
+    return f"{note} {why}" if note else why
 
 
 # -- settling: the layer as load will read it ---------------------------------------------------

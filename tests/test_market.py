@@ -152,13 +152,16 @@ def test_market_is_broad():
 def test_every_market_offering_costs_what_its_peer_says():
     """Issue 11.6: each offering of the market files, at several instants and workloads
     (cache reads and writes; a prompt just past each tier threshold), costs what the
-    peer's raw data gives."""
+    peer's raw data gives, from the offering's release (the peers date no start; a host's
+    offering of a curated model starts at its maker's release: the test below)."""
     catalog = shipped()
     checked, mismatches, priced = 0, [], set()
     for info, peer, ref in market_offerings():
         for at in instants(info):
             for w in workloads(info, peer, ref):
                 rates = peer_rates(peer, ref, at, int(w.input))
+                if at < info.model.released:  # a host's, before its maker released the model
+                    rates = None
                 try:
                     got = cost_at(catalog, info.key, w, at).total
                 except NotPriced:
@@ -321,6 +324,47 @@ def test_hand_checked_peer_spellings():
     assert catalog.resolve("bedrock/claude-fable-latest").provider == "aws"
     assert catalog.resolve("anthropic/claude-3-5-haiku").key == "claude-3-5-haiku-latest"
     assert catalog.resolve("bigmodel/glm-5.3").key == "zhipuai/GLM-5.3"
+
+
+PEER_STARTS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC))
+STARTS_AT = re.compile(r"Starts at (\S+)'s release")
+
+
+def test_a_host_offering_starts_no_earlier_than_its_maker_released_the_model():
+    """Google's claude-opus-4-7 (genai-prices, undated) starts when Anthropic released it,
+    2026-04-16 (pricing/anthropic.toml), and is refused the second before; so does Azure's
+    dated gpt-5.4-2026-03-05 (LiteLLM, undated: OpenAI's gpt-5.4, released 2026-03-05). An
+    offering whose peer gives no start starts at the placeholder, or at the release of a
+    curated offering of its maker."""
+    catalog = shipped()
+    w = Workload(input=100_000, output=100_000)  # under Azure's 272K tier
+    for name, release, total in (
+        ("claude-4.7-opus", datetime(2026, 4, 16, tzinfo=UTC), Decimal(3)),  # 0.5 + 2.5
+        ("azure/gpt-5.4-2026-03-05", datetime(2026, 3, 5, tzinfo=UTC), Decimal("1.75")),
+    ):
+        info = catalog.resolve(name)
+        assert MARKET in info.file.parents and not info.first_party
+        assert info.model.released == release
+        assert cost_at(catalog, info.key, w, release).total == total
+        try:
+            cost_at(catalog, info.key, w, release - timedelta(seconds=1))
+        except NotPriced:
+            pass
+        else:
+            raise AssertionError(f"{name} priced before {release}")
+    moved = 0
+    for info, _, _ in market_offerings():
+        first = min(catalog.entries(info.key), key=lambda e: e.valid_from)
+        said = STARTS_AT.search(first.note or "")
+        if said is None:
+            assert first.valid_from in PEER_STARTS or info.first_party or first.source != ("LL",)
+            continue
+        maker = catalog.resolve(said.group(1))
+        assert MARKET not in maker.file.parents and maker.first_party
+        assert maker.provider == info.model.maker
+        assert info.model.released == first.valid_from == maker.model.released
+        moved += 1
+    assert moved > 500  # 557 by the 2026-12 build
 
 
 # -- the build ----------------------------------------------------------------------------------
