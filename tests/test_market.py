@@ -15,6 +15,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from llmcost.catalog.load import load_catalog
 from llmcost.engine import Workload, cost_at
 from llmcost.errors import NotPriced
@@ -266,6 +268,43 @@ def test_every_peer_name_finds_an_offering_or_is_listed_with_a_reason():
     reasons = audit_module().unmapped_reasons()
     for row in rows_of("unresolved, listed"):
         assert any(reasons.get(k) for k in row.name.listed_as), row.name.name
+
+
+def test_a_left_out_peer_name_is_refused_with_why():
+    """Every name the audit finds unresolved but listed is refused with UNMAPPED.txt's
+    reason, read from the compact LEFT_OUT.tsv the catalog ships (not `openrouter does not
+    offer it` for a name genai-prices prices and llmcost could not import); a name no peer
+    knows keeps the plain error."""
+    from llmcost.catalog.names import fold
+    from llmcost.errors import UnknownModel
+
+    catalog = shipped()
+    reasons = audit_module().unmapped_reasons()
+    rows = rows_of("unresolved, listed")
+    assert len(rows) > 500
+    every = {r for rs in reasons.values() for r in rs}  # names folding alike share a row
+    for row in rows:
+        try:
+            catalog.resolve(row.name.name)
+        except UnknownModel as exc:
+            said = exc.message.partition("prices it, but it was not imported: ")[2]
+            assert any(said.startswith(r) for r in every), (row.name.name, exc.message)
+        else:
+            raise AssertionError(f"{row.name.name} resolves")
+    with pytest.raises(UnknownModel) as caught:
+        catalog.resolve("OpenRouter/AI21/Jamba-1.6-Large")
+    assert caught.value.message == (
+        "unknown model 'OpenRouter/AI21/Jamba-1.6-Large': genai-prices 0.2.5 "
+        "openrouter:ai21/jamba-1.6-large prices it, but it was not imported: context_window: "
+        "unknown (here and for the same model elsewhere)"
+    )
+    assert "--pricing" in caught.value.hint
+    with pytest.raises(UnknownModel) as caught:
+        catalog.resolve("openrouter/ai21/jamba-9-huge")
+    assert caught.value.message == (
+        "unknown model 'openrouter/ai21/jamba-9-huge': openrouter does not offer it"
+    )
+    assert fold("OpenRouter/AI21/Jamba-1.6-Large") in (MARKET / "LEFT_OUT.tsv").read_text()
 
 
 def test_no_peer_name_disagrees_silently():
