@@ -32,6 +32,17 @@ nothing and gives the same files every time. The rules, in order:
    imported), is marked `confidence = "low"`, and its note names both figures and why.
    `DISAGREEMENTS.md` lists every one; `tests/test_market.py` recomputes the list.
 
+5. **A dated snapshot is its offering.** A peer offering one of whose names is a curated
+   name at the same provider (at a host curating a maker's model, also the maker's names)
+   plus a snapshot date, billed the curated standard rates at `AT`, is left out and listed:
+   the curated file carries the dated name as an alias. Billed otherwise, it is a listing
+   of its own.
+6. **A host's offering starts at its maker's release.** The peers date no start; a
+   generated host offering of a curated model is released when the maker released it and
+   no entry of it starts earlier (one that ends by then is dropped).
+7. **Left-out names say why.** `LEFT_OUT.tsv` (shipped) lists the peer names the audit
+   finds unresolved but listed, with UNMAPPED.txt's reason, for the unknown-model error.
+
 Knowledge time (`published`): LiteLLM 1.110.2's prices are published 2026-11-20, the build
 timestamp of its wheel (the CycloneDX SBOM in its dist-info: 2026-11-20T03:38Z); the
 genai-prices 0.2.5 wheel carries no date (its entries are zeroed), so its prices are
