@@ -12,7 +12,7 @@ from setuptools import Extension, find_packages, setup
 setup(
     package_dir={"": "src", "llmcost.pricing": "pricing"},
     packages=[*find_packages("src"), "llmcost.pricing"],
-    package_data={"llmcost.pricing": ["*.toml", "market/*.toml"]},
+    package_data={"llmcost.pricing": ["*.toml", "market/*.toml", "market/LEFT_OUT.tsv"]},
     # the peers' pinned inputs and the build's reports are for the repository, not the wheel
     exclude_package_data={"llmcost.pricing": ["peers/*", "market/*.md", "market/*.txt"]},
     ext_modules=[

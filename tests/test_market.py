@@ -15,6 +15,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from llmcost.catalog.load import load_catalog
 from llmcost.engine import Workload, cost_at
 from llmcost.errors import NotPriced
@@ -152,13 +154,16 @@ def test_market_is_broad():
 def test_every_market_offering_costs_what_its_peer_says():
     """Issue 11.6: each offering of the market files, at several instants and workloads
     (cache reads and writes; a prompt just past each tier threshold), costs what the
-    peer's raw data gives."""
+    peer's raw data gives, from the offering's release (the peers date no start; a host's
+    offering of a curated model starts at its maker's release: the test below)."""
     catalog = shipped()
     checked, mismatches, priced = 0, [], set()
     for info, peer, ref in market_offerings():
         for at in instants(info):
             for w in workloads(info, peer, ref):
                 rates = peer_rates(peer, ref, at, int(w.input))
+                if at < info.model.released:  # a host's, before its maker released the model
+                    rates = None
                 try:
                     got = cost_at(catalog, info.key, w, at).total
                 except NotPriced:
@@ -265,6 +270,43 @@ def test_every_peer_name_finds_an_offering_or_is_listed_with_a_reason():
         assert any(reasons.get(k) for k in row.name.listed_as), row.name.name
 
 
+def test_a_left_out_peer_name_is_refused_with_why():
+    """Every name the audit finds unresolved but listed is refused with UNMAPPED.txt's
+    reason, read from the compact LEFT_OUT.tsv the catalog ships (not `openrouter does not
+    offer it` for a name genai-prices prices and llmcost could not import); a name no peer
+    knows keeps the plain error."""
+    from llmcost.catalog.names import fold
+    from llmcost.errors import UnknownModel
+
+    catalog = shipped()
+    reasons = audit_module().unmapped_reasons()
+    rows = rows_of("unresolved, listed")
+    assert len(rows) > 500
+    every = {r for rs in reasons.values() for r in rs}  # names folding alike share a row
+    for row in rows:
+        try:
+            catalog.resolve(row.name.name)
+        except UnknownModel as exc:
+            said = exc.message.partition("prices it, but it was not imported: ")[2]
+            assert any(said.startswith(r) for r in every), (row.name.name, exc.message)
+        else:
+            raise AssertionError(f"{row.name.name} resolves")
+    with pytest.raises(UnknownModel) as caught:
+        catalog.resolve("OpenRouter/AI21/Jamba-1.6-Large")
+    assert caught.value.message == (
+        "unknown model 'OpenRouter/AI21/Jamba-1.6-Large': genai-prices 0.2.5 "
+        "openrouter:ai21/jamba-1.6-large prices it, but it was not imported: context_window: "
+        "unknown (here and for the same model elsewhere)"
+    )
+    assert "--pricing" in caught.value.hint
+    with pytest.raises(UnknownModel) as caught:
+        catalog.resolve("openrouter/ai21/jamba-9-huge")
+    assert caught.value.message == (
+        "unknown model 'openrouter/ai21/jamba-9-huge': openrouter does not offer it"
+    )
+    assert fold("OpenRouter/AI21/Jamba-1.6-Large") in (MARKET / "LEFT_OUT.tsv").read_text()
+
+
 def test_no_peer_name_disagrees_silently():
     """A name that finds an offering billing other standard rates at the instant than its
     peer does is explained: curated (sourced) figures, a disagreement the entry and
@@ -321,6 +363,47 @@ def test_hand_checked_peer_spellings():
     assert catalog.resolve("bedrock/claude-fable-latest").provider == "aws"
     assert catalog.resolve("anthropic/claude-3-5-haiku").key == "claude-3-5-haiku-latest"
     assert catalog.resolve("bigmodel/glm-5.3").key == "zhipuai/GLM-5.3"
+
+
+PEER_STARTS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC))
+STARTS_AT = re.compile(r"Starts at (\S+)'s release")
+
+
+def test_a_host_offering_starts_no_earlier_than_its_maker_released_the_model():
+    """Google's claude-opus-4-7 (genai-prices, undated) starts when Anthropic released it,
+    2026-04-16 (pricing/anthropic.toml), and is refused the second before; so does Azure's
+    dated gpt-5.4-2026-03-05 (LiteLLM, undated: OpenAI's gpt-5.4, released 2026-03-05). An
+    offering whose peer gives no start starts at the placeholder, or at the release of a
+    curated offering of its maker."""
+    catalog = shipped()
+    w = Workload(input=100_000, output=100_000)  # under Azure's 272K tier
+    for name, release, total in (
+        ("claude-4.7-opus", datetime(2026, 4, 16, tzinfo=UTC), Decimal(3)),  # 0.5 + 2.5
+        ("azure/gpt-5.4-2026-03-05", datetime(2026, 3, 5, tzinfo=UTC), Decimal("1.75")),
+    ):
+        info = catalog.resolve(name)
+        assert MARKET in info.file.parents and not info.first_party
+        assert info.model.released == release
+        assert cost_at(catalog, info.key, w, release).total == total
+        try:
+            cost_at(catalog, info.key, w, release - timedelta(seconds=1))
+        except NotPriced:
+            pass
+        else:
+            raise AssertionError(f"{name} priced before {release}")
+    moved = 0
+    for info, _, _ in market_offerings():
+        first = min(catalog.entries(info.key), key=lambda e: e.valid_from)
+        said = STARTS_AT.search(first.note or "")
+        if said is None:
+            assert first.valid_from in PEER_STARTS or info.first_party or first.source != ("LL",)
+            continue
+        maker = catalog.resolve(said.group(1))
+        assert MARKET not in maker.file.parents and maker.first_party
+        assert maker.provider == info.model.maker
+        assert info.model.released == first.valid_from == maker.model.released
+        moved += 1
+    assert moved > 500  # 557 by the 2026-12 build
 
 
 # -- the build ----------------------------------------------------------------------------------

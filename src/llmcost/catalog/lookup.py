@@ -17,6 +17,7 @@ discount in force (offering, then model, then provider; the later published on a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -110,6 +111,17 @@ class Catalog:
                     provider = provider._replace(provider=canonical[number, provider.provider])
                 self._add(layer, path, provider)
         self._index_names()
+        # where the base layer's generator listed the peer names it left out (read only on
+        # the unknown-model error path: `_left_out`)
+        self._left_out_files = (
+            tuple(
+                str(f)
+                for f in dict.fromkeys(path.parent / LEFT_OUT for path, _ in self.layers[0][1])
+                if f.is_file()
+            )
+            if self.layers
+            else ()
+        )
         self._discount_keys = {
             d.offering: self.resolve(d.offering).key for d in self.discounts if d.offering
         }
@@ -294,11 +306,15 @@ class Catalog:
             other = self.resolve(rest)
         except UnknownModel:
             other = None
+        mean = f"did you mean '{other.provider}/{other.model.id}'?" if other else None
+        why = self._left_out(name, f"{provider}/{rest}")
+        if why is not None:  # a peer prices it under this name: say why it is not here
+            return UnknownModel(f"unknown model {name!r}: {why}", hint=mean or LEFT_OUT_HINT)
         if other is not None:
             return UnknownModel(
                 f"unknown model {name!r}: {provider} does not offer it; {other.key} belongs to "
                 f"{other.provider}",
-                hint=f"did you mean '{other.provider}/{other.model.id}'?",
+                hint=mean,
             )
         where = sorted(self._names.get(rest, []))
         hint = (
@@ -308,7 +324,22 @@ class Catalog:
         )
         return UnknownModel(f"unknown model {name!r}: {provider} does not offer it", hint=hint)
 
+    def _left_out(self, *names: str) -> str | None:
+        """Why the catalog's generator left out a peer's name, if it did (`LEFT_OUT.tsv`
+        beside the base layer's generated files): a name a peer prices is not simply
+        unknown."""
+        for file in getattr(self, "_left_out_files", ()):
+            table = _left_out_table(file)
+            for name in names:
+                found = table.get(fold(name))
+                if found is not None:
+                    return f"{found[0]} prices it, but it was not imported: {found[1]}"
+        return None
+
     def _unknown(self, name: str) -> UnknownModel:
+        why = self._left_out(name)
+        if why is not None:  # a peer prices it under this name: say why it is not here
+            return UnknownModel(f"unknown model {name!r}: {why}", hint=LEFT_OUT_HINT)
         import difflib  # only on the error path
 
         folded = fold(name)
@@ -600,6 +631,23 @@ class _LazyMap(_Unpickled, Mapping):
 
     def __len__(self) -> int:
         return len(self._get())
+
+
+LEFT_OUT = "LEFT_OUT.tsv"  # by scripts/build_market.py: folded peer name<TAB>entry<TAB>why
+LEFT_OUT_HINT = "price it yourself in a --pricing file, or name an offering 'llmcost prices' lists"
+
+
+@functools.cache
+def _left_out_table(file: str) -> dict[str, tuple[str, str]]:
+    """A generator's list of left-out peer names -> (the peer's entry, why), ~80 KB, read
+    once, on an error path."""
+    try:
+        with open(file, encoding="utf-8") as f:
+            text = f.read(1 << 20)  # bounded: the shipped one is ~80 KB
+    except OSError:
+        return {}
+    rows = (line.split("\t") for line in text.splitlines() if not line.startswith("#"))
+    return {row[0]: (row[1], row[2]) for row in rows if len(row) == 3}
 
 
 def names_of(info: ModelInfo) -> tuple[str, ...]:
