@@ -13,6 +13,8 @@ The convention, for every page whoever writes it (docs/contributing.md says the 
   commands exit N (a budget over its limit: 1; bad input: 2).
 - `<!-- test: skip: REASON -->` on the line before a block leaves it unrun: only for what a
   test cannot do (install packages, reach the network, benchmark for minutes).
+- `<!-- test: needs: MODULE -->` runs the block only where MODULE imports (an optional extra's
+  commands, such as the warehouse's `ibis`); CI installs every extra, so there it always runs.
 - A ```pycon block is a doctest (`>>> ` lines, their output after); a ```python block is run
   and must not raise; a page's Python blocks share their names, as one session.
 - Any other block whose first line starts with `$ ` is an error: examples are `console`.
@@ -51,7 +53,9 @@ REPO = Path(__file__).resolve().parent.parent
 PAGES = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
 SHELLS = {"sh", "bash", "shell"}
 _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)")
-_MARKER = re.compile(r"^\s*<!--\s*test:\s*(?P<what>skip|exit)\b\s*:?\s*(?P<arg>.*?)\s*-->\s*$")
+_MARKER = re.compile(
+    r"^\s*<!--\s*test:\s*(?P<what>skip|exit|needs)\b\s*:?\s*(?P<arg>.*?)\s*-->\s*$"
+)
 # depends on the day the test runs, not on the example (cli/options.warn_if_stale)
 _STALE = re.compile(r"^llmcost: the catalog's newest prices are from ")
 
@@ -64,6 +68,7 @@ class Block:
     lines: list[str]
     skip: str | None = None
     exit_code: int = 0
+    needs: str | None = None  # a module of an optional extra
     indent: str = ""
 
     @property
@@ -99,6 +104,8 @@ def blocks(page: Path) -> list[Block]:
         if marker and marker["what"] == "skip":
             assert marker["arg"], f"{block.where}: `<!-- test: skip: REASON -->` needs a reason"
             block.skip = marker["arg"]
+        elif marker and marker["what"] == "needs":
+            block.needs = marker["arg"]
         elif marker:
             block.exit_code = int(marker["arg"])
         found.append(block)
@@ -222,6 +229,15 @@ def _rewrite(page: Path, printed: dict[int, list[tuple[Command, str]]]) -> None:
     page.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _importable(module: str) -> bool:
+    """An optional extra's module is there; under CI, which installs every extra, it must be."""
+    import importlib.util
+
+    found = importlib.util.find_spec(module) is not None
+    assert found or not os.environ.get("CI"), f"CI must install what imports {module!r}"
+    return found
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(REPO)))
 def test_page_examples_run_and_match(page: Path, scratch: Path, monkeypatch) -> None:
     env = _environment(monkeypatch)
@@ -237,7 +253,7 @@ def test_page_examples_run_and_match(page: Path, scratch: Path, monkeypatch) -> 
                 "make it ```console so that it is run"
             )
             continue
-        if block.skip:
+        if block.skip or (block.needs and not _importable(block.needs)):
             continue
         if block.lang in ("python", "pycon"):
             problems += _check_python(block, namespace)
