@@ -42,6 +42,7 @@ from llmcost.usage.query import (
     REJECTED,
     STATUS,
     duplicates_sql,
+    ids_sql,
     load_grid,
     model_numbers_sql,
     records_sql,
@@ -221,7 +222,7 @@ def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, 
         sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
         for i in pending:
             if i not in slow:  # priced whole by DuckDB's JSON reader: its ids
-                ids[i] = _digests(con.execute(readers.ids_sql(read[i])))
+                ids[i] = _digests(con.execute(ids_sql(readers.fast_source(i, read[i], ()))))
         # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file it
         # priced would count as it read (the scanner's zlib checked those it priced, and
         # line_ready checks those read line by line)
@@ -292,7 +293,8 @@ def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra
         return dict(con.execute(model_numbers_sql(grid, names)).fetchall())
 
     scanner = scan.Scanner(grid, extra, by_day=shape["by_day"], by_shape=shape["by_shape"],
-                           since=shape["since"], until=shape["until"], resolve=resolve)  # fmt: skip
+                           since=shape["since"], until=shape["until"], resolve=resolve,
+                           at=shape.get("at"))  # fmt: skip
     sizes = [paths[i].stat().st_size for i in pending]
     done, tell = [0], [0]
 
