@@ -123,6 +123,7 @@ def bill(
     currency: str = "USD",
     since: datetime | None = None,
     until: datetime | None = None,
+    at: datetime | None = None,
     group_by: Sequence[str] = (),
     memory_limit: str | None = None,
     progress: Callable[[Callable[[], float]], Callable[[], None]] | None = None,
@@ -139,7 +140,8 @@ def bill(
     A response logged more than once (the same `id`, Gemini's `responseId`, in one file or
     several) is billed once; the other copies are counted as `duplicates` (`duplicate_ids`
     names them). Copies that differ in what is billed are all rejected. Records without an
-    id are never merged."""
+    id are never merged. `at`: the instant of the records that carry none (a batch result
+    file); without it, such a record is rejected, never priced at some other instant."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
@@ -154,6 +156,7 @@ def bill(
         by_shape="shape" in keys,
         since=since,
         until=until,
+        at=at,
     )
     run = _price(grid, paths, reader, extra, shape, progress, memory_limit, frozenset())
     repeated = scan.repeated(b"".join(run.ids.values()))
