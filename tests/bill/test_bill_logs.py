@@ -90,8 +90,12 @@ def test_the_compiled_scanner_prices_a_claude_code_log_alone(catalog, tmp_path, 
     path.write_text("\n".join(lines[i] for i in (0, 1, 2, 4, 5)) + "\n")
     seen = []
     real = scan.Scanner.file
-    monkeypatch.setattr(scan.Scanner, "file",
-                        lambda self, p, tell=None: seen.append(real(self, p, tell)) or seen[-1])  # fmt: skip
+
+    def spy(self, p, tell=None):
+        seen.append(real(self, p, tell))
+        return seen[-1]
+
+    monkeypatch.setattr(scan.Scanner, "file", spy)
     result = bill(catalog, [path])
     assert seen and seen[0] is not None
     assert (result.records, result.priced) == (2, 2)
