@@ -106,3 +106,31 @@ def test_every_shape_in_the_table_has_a_name_and_counts():
     assert len(set(rules.NAMES)) == len(rules.SHAPES)
     for shape in rules.SHAPES:
         assert shape.detect and shape.output.terms and shape.input.terms
+
+
+def test_a_json_array_export_bills_as_its_lines(catalog):
+    # the LiteLLM spend log exported as one pretty-printed JSON array: $0.00345 as above
+    result = bill(catalog, [LOGS / "litellm-spend-export.json"])
+    assert (result.priced, result.rejected) == (2, 0)
+    assert result.total.total == Decimal("0.00345")
+
+
+def test_a_log_on_standard_input():
+    log = (LOGS / "claude-code.jsonl").read_text()
+    args = ["bill", "-", "--catalog", str(LOGS / "pricing"), "-f", "json"]
+    result = CliRunner().invoke(app, args, input=log)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["USD"] == "0.0339951"
+
+
+def test_a_parquet_file(catalog, tmp_path):
+    import duckdb
+
+    path = tmp_path / "batch.parquet"
+    source = LOGS / "openai-batch-output.jsonl"
+    duckdb.connect().execute(
+        f"COPY (SELECT * FROM read_json('{source}')) TO '{path}' (FORMAT parquet)"
+    )
+    result = bill(catalog, [path])
+    assert (result.priced, result.rejected) == (2, 0)
+    assert result.total.total == Decimal("0.0011525")  # as the JSON Lines it came from

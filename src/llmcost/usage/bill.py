@@ -144,10 +144,20 @@ def bill(
     file); without it, such a record is rejected, never priced at some other instant."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
-    keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
-        _check_readable(path)
+        if str(path) != "-":
+            _check_readable(path)
+    with tempfile.TemporaryDirectory(prefix="llmcost-lines-") as scratch:
+        read = [_as_json_lines(p, Path(scratch), i) for i, p in enumerate(paths)]
+        return _bill(catalog, paths, read, known, currency, since, until, at, group_by,
+                     memory_limit, progress, reader)  # fmt: skip
+
+
+def _bill(catalog, paths, read, known, currency, since, until, at, group_by, memory_limit,
+          progress, reader) -> Bill:  # fmt: skip
+    """`bill` of `paths`, read from `read` (each a JSON Lines file or CSV)."""
+    keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
     shape = dict(
@@ -158,19 +168,66 @@ def bill(
         until=until,
         at=at,
     )
-    run = _price(grid, paths, reader, extra, shape, progress, memory_limit, frozenset())
+    run = _price(grid, read, reader, extra, shape, progress, memory_limit, frozenset())
     repeated = scan.repeated(b"".join(run.ids.values()))
     if repeated:
         # a response logged more than once: the files holding its copies are priced again,
         # line by line and together, so that each id is billed once (`query.records_sql`)
         involved = frozenset(i for i, ids in run.ids.items() if _holds_any(ids, repeated))
-        run = _price(grid, paths, reader, extra, shape, progress, memory_limit, involved)
+        run = _price(grid, read, reader, extra, shape, progress, memory_limit, involved)
     result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected)
     return replace(
         result,
         unpriced_tokens=dict(zip(TOKEN_KINDS, run.unpriced, strict=True)),
         duplicate_ids=tuple(run.duplicate_ids),
     )
+
+
+def _as_json_lines(path: Path, scratch: Path, no: int) -> Path:
+    """What the readers read for `path`: itself (JSON Lines, gzip, CSV), or a JSON Lines copy
+    in `scratch` of standard input (`-`, copied a piece at a time), a Parquet file or a JSON
+    array (one element a line: a rejection's "line" is the element's number)."""
+    import shutil
+    import sys
+
+    import duckdb
+
+    out = scratch / f"in-{no}.jsonl"
+    if str(path) == "-":
+        with out.open("wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+        return out
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        query = f"SELECT * FROM read_parquet('{sql_str(str(path))}')"
+        options = "FORMAT json"
+    elif suffix in (".json", ".gz") and _starts_an_array(path):
+        query = (f"SELECT json(json) FROM read_json_objects('{sql_str(str(path))}', "
+                 "format = 'array', maximum_object_size = 16777216)")  # fmt: skip
+        options = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01'"
+    else:
+        return path
+    try:
+        duckdb.connect().execute(f"COPY ({query}) TO '{sql_str(str(out))}' ({options})")
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{path}: cannot be read: {str(exc).splitlines()[0]}",
+            hint="a Parquet file, a JSON array of records, or JSON Lines",
+        ) from None
+    return out
+
+
+def _starts_an_array(path: Path) -> bool:
+    """Whether the file's first character that is not white space is `[`."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(4096).lstrip(b" \t\r\n\xef\xbb\xbf")
+    except (OSError, EOFError):
+        return False
+    return head[:1] == b"["
 
 
 class _Pass(NamedTuple):
