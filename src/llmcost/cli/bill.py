@@ -26,7 +26,11 @@ SHOWN_REJECTIONS = 5
 
 def bill(
     files: Annotated[
-        list[str], typer.Argument(help="Usage logs: JSON Lines (.jsonl, .jsonl.gz) or CSV.")
+        list[str],
+        typer.Argument(
+            help="Usage logs: JSON Lines (.jsonl, .jsonl.gz), CSV, a JSON array, Parquet, or - "
+            "for standard input (docs/logs.md lists the shapes read)."
+        ),
     ],
     since: Annotated[
         str | None, typer.Option("--since", help="Only records at or after this instant.")

@@ -244,6 +244,47 @@ def ids_sql(source: str) -> str:
 SELECT id FROM (SELECT {shapes.id_sql()} AS id FROM fields) WHERE id IS NOT NULL"""
 
 
+# the columns `checked` keeps outside `detail` (besides the group fields)
+_CARRIED = ("file_no", "dup_key", "model_text", "shape", "id_text", "o_session", "o_project",
+            "o_key", "o_cost")  # fmt: skip
+
+
+def _outside_sql(since: datetime | None, until: datetime | None) -> str:
+    """SQL over `us`: the instant is outside [since, until)."""
+    bounds = []
+    if since is not None:
+        bounds.append(f"us >= {micros(since)}")
+    if until is not None:
+        bounds.append(f"us < {micros(until)}")
+    return f"NOT ({' AND '.join(bounds)})" if bounds else "false"
+
+
+def _groups_sql(record_keys: Sequence[str], by_day: bool, by_shape: bool) -> list[str]:
+    """The group columns (`records_sql`) of priced records."""
+    priced = f"status = {PRICED}"
+    day = [f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []
+    shape = [f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []
+    keys = [f"CASE WHEN {priced} THEN {shapes.column(key)} END AS g_{i}"
+            for i, key in enumerate(record_keys)]  # fmt: skip
+    return [*day, *shape, *keys]
+
+
+def _detail_sql(grid: PriceGrid) -> str:
+    """The columns of a record's row with `detail` (`records_sql`)."""
+    rejected = f"status = {REJECTED}"
+    return f""",
+  CASE WHEN {rejected} THEN line_no END AS r_line,
+  CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
+  CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
+  CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
+  CASE WHEN {rejected} THEN model_text END AS r_model,
+  CASE WHEN {rejected} THEN model_no END AS r_model_no,
+  CASE WHEN {rejected} THEN us END AS r_us,
+  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
+  file_no AS d_file,
+  id_text AS d_id"""
+
+
 def records_sql(
     grid: PriceGrid,
     sources: Sequence[str],
@@ -274,58 +315,17 @@ def records_sql(
     `DUPLICATE`, unless the copies differ in what is billed (model, instant, counts, batch,
     group values), when every copy is rejected. Records without an id are never merged.
     `d_id` carries each record's id."""
-    f = shapes.column
     k, w, b = _widths(grid)
-    bounds = []
-    if since is not None:
-        bounds.append(f"us >= {micros(since)}")
-    if until is not None:
-        bounds.append(f"us < {micros(until)}")
-    outside = f"NOT ({' AND '.join(bounds)})" if bounds else "false"
+    outside = _outside_sql(since, until)
     at_text = None if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     priced = f"status = {PRICED}"
-    groups = [
-        *([f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []),
-        *([f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []),
-        *(f"CASE WHEN {priced} THEN {f(key)} END AS g_{i}" for i, key in enumerate(record_keys)),
-    ]
+    groups = _groups_sql(record_keys, by_day, by_shape)
     rejected = f"status = {REJECTED}"
-    detail_cols = (
-        f""",
-  CASE WHEN {rejected} THEN line_no END AS r_line,
-  CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
-  CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
-  CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
-  CASE WHEN {rejected} THEN model_text END AS r_model,
-  CASE WHEN {rejected} THEN model_no END AS r_model_no,
-  CASE WHEN {rejected} THEN us END AS r_us,
-  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
-  file_no AS d_file,
-  id_text AS d_id"""
-        if detail
-        else ""
-    )
+    detail_cols = _detail_sql(grid) if detail else ""
     sums = ",\n  ".join(
         (f"n_{kind}" if detail else f"sum(n_{kind})") + f" AS t_{kind}" for kind in shapes.CANONICAL
     )
-    carry = (
-        "*"
-        if detail
-        else ", ".join(
-            [
-                "file_no",
-                "dup_key",
-                "model_text",
-                "shape",
-                "id_text",
-                "o_session",
-                "o_project",
-                "o_key",
-                "o_cost",
-                *(f(key) for key in record_keys),
-            ]
-        )
-    )
+    carry = "*" if detail else ", ".join([*_CARRIED, *map(shapes.column, record_keys)])
     # error() on a value of the row, so it cannot be folded into a constant
     abort = f"\nWHERE status <> {REJECTED} OR error('{ABORTED} ' || file_no)"
     return f"""

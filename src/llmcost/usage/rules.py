@@ -365,13 +365,10 @@ class Layout(NamedTuple):
 
 
 def layout(shapes: tuple[Shape, ...] = SHAPES) -> Layout:
-    counts = tuple(dict.fromkeys(p for s in shapes for p in (*s.count_fields(),)))
-    detect = (p for s in shapes for p in s.detect if p not in counts)
-    words = (n.path for n in NOT_RECORDS)
-    others = tuple(dict.fromkeys(
-        p for p in (*(p for s in shapes for p in s.other_fields()), *detect, *words)
-        if p not in counts))  # fmt: skip
-    return Layout(counts, others)
+    counts = tuple(dict.fromkeys(p for s in shapes for p in s.count_fields()))
+    read = [p for s in shapes for p in (*s.other_fields(), *s.detect)]
+    read += [n.path for n in NOT_RECORDS]
+    return Layout(counts, tuple(p for p in dict.fromkeys(read) if p not in counts))
 
 
 LAYOUT = layout()
