@@ -8,7 +8,11 @@ as a whole process: `llmcost bill` on it, `llmcost bill` on a 1-line log, and
 `duckdb.read_json(...).count`. Marginal records/s = lines / (t_big - t_one). llmcost's bytecode
 is compiled first, as `pip install` does.
 
-Usage: python bench/bill.py [LINES] [--rejects] [--bodies] [--pure]   (default 1,000,000).
+Usage: python bench/bill.py [LINES] [--rejects] [--bodies] [--pure] [--claude-code]
+(default 1,000,000). `--claude-code` writes a Claude Code session log instead: one user turn
+for every three assistant lines (not records), Claude models, ISO instants; with `--copies`,
+half the messages written once per content block (two lines with one message and request
+id, billed once).
 `--rejects` draws models regardless of their release instead, so about a quarter of the records fall
 before their model's release and are rejected (each listed in the JSON): the line-by-line
 path. `--bodies` logs whole response bodies, the reply's text included (about four characters
@@ -113,12 +117,44 @@ def _record(rng: random.Random, catalog: list, rejects: bool, number: int) -> tu
             f'"candidatesTokenCount": {o}, "totalTokenCount": {p + o}}}}}'), o  # fmt: skip
 
 
-def generate(path: Path, lines: int, rejects: bool = False, bodies: bool = False) -> None:
+def claude_code(rng: random.Random, catalog: list, number: int, copies: bool) -> list[str]:
+    """Lines of a Claude Code session log: a user turn, or an assistant message (written
+    twice, once per content block, with `copies` and every other message)."""
+    ts = YEAR[0] + rng.randrange(YEAR[1] - YEAR[0])
+    iso = datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", ".000Z")
+    head = ('{"parentUuid":"p","isSidechain":false,"userType":"external",'
+            f'"cwd":"/home/ann/src/shop","sessionId":"s{number % 97}","version":"2.0.14",'
+            '"gitBranch":"main",')  # fmt: skip
+    if number % 4 == 0:
+        return [head + '"type":"user","message":{"role":"user","content":"go on"},'
+                f'"uuid":"u{number}","timestamp":"{iso}"}}']  # fmt: skip
+    out = [m for m in catalog if m[1] == "anthropic" and m[2] <= ts < m[3]]
+    model = rng.choice(out)[0]
+    r, w, o = rng.randrange(0, 150_000), rng.randrange(0, 5000), rng.randrange(1, 4000)
+    line = (head + f'"message":{{"id":"msg_{number}","type":"message","role":"assistant",'
+            f'"model":"{model}","content":[{{"type":"text","text":"ok"}}],"stop_reason":null,'
+            f'"stop_sequence":null,"usage":{{"input_tokens":{rng.randrange(1, 50)},'
+            f'"cache_creation_input_tokens":{w},"cache_read_input_tokens":{r},'
+            f'"cache_creation":{{"ephemeral_5m_input_tokens":{w},"ephemeral_1h_input_tokens":0}},'
+            f'"output_tokens":{o},"service_tier":"standard"}}}},"requestId":"req_{number}",'
+            f'"type":"assistant","uuid":"a{number}","timestamp":"{iso}"}}')  # fmt: skip
+    return [line, line] if copies and number % 2 else [line]
+
+
+def generate(path: Path, lines: int, rejects: bool = False, bodies: bool = False,
+             kind: str = "") -> None:  # fmt: skip
     rng = random.Random(5)
     catalog = models()
     with path.open("w") as f:
-        for number in range(lines):
-            f.write(record(rng, catalog, rejects, bodies, number) + "\n")
+        number = written = 0
+        while written < lines:
+            if kind:
+                out = claude_code(rng, catalog, number, kind == "copies")[: lines - written]
+            else:
+                out = [record(rng, catalog, rejects, bodies, number)]
+            f.write("".join(line + "\n" for line in out))
+            written += len(out)
+            number += 1
 
 
 COUNT = (
@@ -146,13 +182,14 @@ def main() -> None:
     rejects = "--rejects" in sys.argv[1:]
     bodies = "--bodies" in sys.argv[1:]
     lines = int(args[0]) if args else 1_000_000
+    kind = ("copies" if "--copies" in sys.argv[1:] else "once") * ("--claude-code" in sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    name = "log-" + "rejects-" * rejects + "bodies-" * bodies + str(lines)
-    big = OUT / f"{name}.jsonl"
-    one = OUT / "log-1.jsonl"
+    name = "log-" + "rejects-" * rejects + "bodies-" * bodies + f"claude-{kind}-" * bool(kind)
+    big = OUT / f"{name}{lines}.jsonl"
+    one = OUT / f"log-{kind}1.jsonl"
     if not big.exists():
-        generate(big, lines, rejects, bodies)
-    generate(one, 1)
+        generate(big, lines, rejects, bodies, kind)
+    generate(one, 2 if kind else 1, kind=kind)
     compileall.compile_dir(str(SRC), quiet=1)
     # --allow-rejects: the --rejects log is timed, not judged (it would exit 1)
     bill = [sys.executable, "-m", "llmcost", "bill", "--format", "json", "--catalog", VERSION,

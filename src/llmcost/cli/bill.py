@@ -26,13 +26,24 @@ SHOWN_REJECTIONS = 5
 
 def bill(
     files: Annotated[
-        list[str], typer.Argument(help="Usage logs: JSON Lines (.jsonl, .jsonl.gz) or CSV.")
+        list[str],
+        typer.Argument(
+            help="Usage logs: JSON Lines (.jsonl, .jsonl.gz), CSV, a JSON array, Parquet, or - "
+            "for standard input (docs/logs.md lists the shapes read)."
+        ),
     ],
     since: Annotated[
         str | None, typer.Option("--since", help="Only records at or after this instant.")
     ] = None,
     until: Annotated[
         str | None, typer.Option("--until", help="Only records before this instant.")
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="The instant of records that carry none (an Anthropic batch result file).",
+        ),
     ] = None,
     group_by: Annotated[
         str | None,
@@ -121,6 +132,7 @@ def bill(
     end = instant(until, field="--until") if until is not None else None
     if start is not None and end is not None and end <= start:
         raise InputError("--until must be after --since", hint="the range is [since, until)")
+    given_at = instant(at, field="--at") if at is not None else None
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
     choice = open_catalog(catalog, cur, pricing)
     seen: set = set()
@@ -136,6 +148,8 @@ def bill(
     if engine is not None:
         from llmcost.warehouse.engine_bill import ENGINES, bill_on_engine
 
+        if at is not None:
+            raise InputError("--at is not taken with --engine", hint="bill without --engine")
         if engine not in ENGINES:
             raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
         result = bill_on_engine(
@@ -150,6 +164,7 @@ def bill(
             currency=cur,
             since=start,
             until=end,
+            at=given_at,
             group_by=priced_by,
             memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
             progress=_progress_bar if sys.stderr.isatty() else None,

@@ -25,21 +25,27 @@
 #define MAX_LINE (16 << 20) /* DuckDB's JSON reader takes objects up to 16 MiB (readers.py) */
 
 enum { V_ABSENT, V_NULL, V_STR, V_NUM, V_TRUE, V_FALSE, V_OBJ, V_ARR };
-/* slot roles; R_COUNT's index is the count's position in shapes.COUNT_FIELDS */
-enum { R_COUNT, R_MODEL, R_MODEL_VERSION, R_TIMESTAMP, R_CREATED, R_CREATED_AT, R_BATCH,
-       R_GROUP, R_ID, R_RESPONSE_ID, R_TIER };
-/* positions in shapes.COUNT_FIELDS (checked by scan.py against the tuple itself) */
-enum {
-    C_INPUT, C_CACHED, C_CACHE_WRITE, C_CACHE_WRITE_1H, C_OUTPUT,
-    C_PROMPT, C_COMPLETION, C_PROMPT_CACHED, C_PROMPT_WRITE,
-    C_INPUT_TOKENS, C_OUTPUT_TOKENS, C_INPUT_CACHED, C_INPUT_WRITE,
-    C_CACHE_READ, C_CACHE_CREATION, C_EPHEMERAL_5M, C_EPHEMERAL_1H,
-    C_HIT, C_MISS,
-    C_G_PROMPT, C_G_CACHED, C_G_CANDIDATES, C_G_THOUGHTS, C_G_TOOL,
-    C_TOTAL, C_CHAT_REASONING, C_RESPONSES_REASONING, C_G_TOTAL,
-    N_COUNTS
-};
-enum { S_GEMINI, S_DEEPSEEK, S_ANTHROPIC, S_OPENAI_CHAT, S_OPENAI_RESPONSES, S_CANONICAL };
+/* A slot is a field llmcost reads: a count (its index among the count fields) or another
+ * field (-1). Which field is a record's model, instant, id, tier or batch flag, how its shape
+ * is found and how its counts become the canonical ones: all given by Python (rules.py). */
+#define MAX_COUNTS 128
+#define MAX_SHAPES 32
+#define MAX_LIST 8   /* fields in one list: detect, model, instant, tier, an id's parts */
+#define MAX_TERMS 6  /* terms of one canonical count */
+#define MAX_ALTS 3   /* alternatives of one term */
+#define MAX_WORDS 8
+#define MAX_NOT 8
+
+typedef struct { int n, at[MAX_LIST]; } List;
+typedef struct { int sign, nalts; List alts[MAX_ALTS]; } Term;
+typedef struct { int nterms; Term terms[MAX_TERMS]; } Formula;
+typedef struct {
+    List detect, model, ts, tier;
+    int nids; List ids[MAX_ALTS];
+    int batch, always_batch;
+    Formula counts[5];
+} Shape;
+typedef struct { int slot, nwords, without_usage; char *words[MAX_WORDS]; uint32_t lens[MAX_WORDS]; } NotRecord;
 
 typedef struct { uint8_t kind, flags; const char *p; uint32_t len; } Val;
 #define F_ESC 1      /* a string with a backslash escape */
@@ -50,7 +56,7 @@ typedef struct { const char *key; uint32_t len; int child; int slot; uint32_t fo
 #define NODE_BUCKETS 256 /* per node: its keys by case-folded hash (at most MAX_KEYS) */
 #define MAX_KEYS (NODE_BUCKETS / 2)
 typedef struct { int first, count; int16_t bucket[NODE_BUCKETS]; } Node;
-typedef struct { int role, index; } Slot;
+typedef struct { int count; } Slot; /* count index, or -1 */
 
 typedef struct {
     int64_t base; int batch_ok, bands, day_mult, ncuts, nthr;
@@ -59,7 +65,7 @@ typedef struct {
 
 typedef struct { char *key; uint32_t len; int value; } NameSlot;
 
-#define MAX_PARTS 4
+#define MAX_PARTS 8
 /* a count a shape must carry, unless all of `instead` are there (shapes.REQUIRED) */
 typedef struct { int shape, field, ninstead, instead[MAX_PARTS]; } Required;
 /* counts that must agree where `whole` is there (shapes.AGREE): whole = parts, or >= */
@@ -77,8 +83,10 @@ typedef struct {
     int64_t since, until; int has_since, has_until;
     int by_day, by_shape, ngroups;
     int group_slot[64]; /* the slot of each group field, in order */
-    int ts_slot[3], model_slot, model_version_slot, batch_slot;
-    int id_slot[2]; /* the response's id: `id`, else Gemini's `responseId` */
+    int nshapes; Shape shapes[MAX_SHAPES + 1]; /* the last: a record of no shape */
+    int ncounts; int count_slot[MAX_COUNTS]; uint8_t lenient[MAX_COUNTS];
+    int nnot; NotRecord not_records[MAX_NOT];
+    int64_t at; int has_at; /* --at: the instant of a record that has none */
     Required *required; int nrequired;
     Agree *agree; int nagree;
     int64_t *context_window, *max_output; /* per model */
@@ -516,8 +524,7 @@ static int object_read(P *s, const Config *c, Rec *r, int node) {
             if (e->child >= 0) {
                 if (s->p < s->end && *s->p == '{') {
                     if (object_read(s, c, r, e->child) < 0) return -1;
-                } else if (literal(s, "null", 4) < 0) {
-                    r->why = "an object llmcost reads is not an object";
+                } else if (value_skip(s) < 0) { /* not an object: its fields are absent */
                     return -1;
                 }
             } else {
@@ -715,118 +722,154 @@ static int counts_disagree(const Config *c, int shape, const int *present, const
     return 0;
 }
 
-/* price one parsed record into `res`; -1 (with r->why) if the SQL would not price or skip it
- * exactly so, -2 for a name to ask about */
-static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
-    /* the id, of every record (one outside --since/--until too: a copy of it may be inside) */
-    for (int o = 0; o < 2; o++) {
-        const Val *v = &r->vals[c->id_slot[o]];
-        if (v->kind == V_ABSENT || v->kind == V_NULL) continue;
-        if (!((v->kind == V_STR && !v->flags) || (v->kind == V_NUM && (v->flags & F_PLAIN))))
-            ABORT("an id the scanner does not read");
-        if (v->len == 0) break; /* "": no id, as in the SQL (not the next field's) */
-        if (res->nids == res->ids_cap) {
-            size_t cap = res->ids_cap ? 2 * res->ids_cap : 4096;
-            uint64_t *ids = realloc(res->ids, cap * sizeof(uint64_t));
-            if (!ids) { res->nomem = 1; ABORT("out of memory"); }
-            res->ids = ids; res->ids_cap = cap;
+static inline int is_set(const Val *v) { return v->kind != V_ABSENT && v->kind != V_NULL; }
+
+/* the first field of `l` that is set, or NULL */
+static const Val *first_set(const Rec *r, const List *l) {
+    for (int i = 0; i < l->n; i++)
+        if (is_set(&r->vals[l->at[i]])) return &r->vals[l->at[i]];
+    return NULL;
+}
+
+/* whether a plain text value is one of a rule's words */
+static int word_in(const Val *v, const NotRecord *nr) {
+    if (v->kind != V_STR || v->flags) return 0;
+    for (int w = 0; w < nr->nwords; w++)
+        if (v->len == nr->lens[w] && memcmp(v->p, nr->words[w], v->len) == 0) return 1;
+    return 0;
+}
+
+/* 1 if the line is not a usage record (rules.NOT_RECORDS) */
+static int not_a_record(const Config *c, const Rec *r) {
+    int usage = -1;
+    for (int q = 0; q < c->nnot; q++) {
+        const NotRecord *nr = &c->not_records[q];
+        if (!word_in(&r->vals[nr->slot], nr)) continue;
+        if (!nr->without_usage) return 1;
+        if (usage < 0) {
+            usage = 0;
+            for (int i = 0; i < c->ncounts && !usage; i++) usage = is_set(&r->vals[c->count_slot[i]]);
         }
-        res->ids[res->nids++] = id_digest(v->p, v->len);
-        break;
+        if (!usage) return 1;
     }
-    /* the instant: the first of timestamp, created, created_at that is not null */
-    const Val *ts = NULL;
-    for (int o = 0; o < 3 && !ts; o++) {
-        const Val *v = &r->vals[c->ts_slot[o]];
-        if (v->kind != V_ABSENT && v->kind != V_NULL) ts = v;
+    return 0;
+}
+
+/* the record's shape (its number), or c->nshapes for none: the first whose fields it has */
+static int shape_of(const Config *c, const Rec *r) {
+    for (int s = 0; s < c->nshapes; s++) {
+        const List *d = &c->shapes[s].detect;
+        for (int i = 0; i < d->n; i++) {
+            const Val *v = &r->vals[d->at[i]];
+            int count = c->slots[d->at[i]].count;
+            if (is_set(v) && !(count >= 0 && c->lenient[count] && (v->kind == V_OBJ || v->kind == V_ARR)))
+                return s;
+        }
     }
-    if (!ts) ABORT("no timestamp");
-    int64_t us = instant(ts);
+    return c->nshapes;
+}
+
+/* the digest of the record's id into res->ids (the SQL's `shapes.id_text`); -1 to abort */
+static int record_id(const Shape *S, Rec *r, Result *res) {
+    char buf[512];
+    size_t n = 0;
+    int found = 0;
+    for (int a = 0; a < S->nids && !found; a++) {
+        const List *l = &S->ids[a];
+        int all = 1;
+        for (int i = 0; i < l->n; i++) all &= is_set(&r->vals[l->at[i]]);
+        if (!all) continue;
+        found = 1;
+        for (int i = 0; i < l->n; i++) {
+            const Val *v = &r->vals[l->at[i]];
+            if (!((v->kind == V_STR && !v->flags) || (v->kind == V_NUM && (v->flags & F_PLAIN))))
+                ABORT("an id the scanner does not read");
+            if (n + v->len + 1 > sizeof buf) ABORT("an id the scanner does not read");
+            if (i) buf[n++] = 31;
+            memcpy(buf + n, v->p, v->len);
+            n += v->len;
+        }
+    }
+    if (!found || n == 0) return 0; /* "": no id, as in the SQL (not the next field's) */
+    if (res->nids == res->ids_cap) {
+        size_t cap = res->ids_cap ? 2 * res->ids_cap : 4096;
+        uint64_t *ids = realloc(res->ids, cap * sizeof(uint64_t));
+        if (!ids) { res->nomem = 1; ABORT("out of memory"); }
+        res->ids = ids; res->ids_cap = cap;
+    }
+    res->ids[res->nids++] = id_digest(buf, n);
+    return 0;
+}
+
+/* a canonical count by its formula (rules.Count); -1 past 2**62 */
+static int formula(const Formula *f, const int *present, const int64_t *n, int64_t *out) {
+    __int128 total = 0;
+    for (int t = 0; t < f->nterms; t++) {
+        const Term *T = &f->terms[t];
+        const List *alt = &T->alts[T->nalts - 1];
+        for (int a = 0; a < T->nalts - 1; a++)
+            if (present[T->alts[a].at[0]]) { alt = &T->alts[a]; break; }
+        __int128 sum = 0;
+        for (int i = 0; i < alt->n; i++) sum += n[alt->at[i]];
+        total += T->sign * sum;
+    }
+    if (total > ((__int128)1 << 62) || total < -((__int128)1 << 62)) return -1;
+    *out = (int64_t)total;
+    return 0;
+}
+
+/* price one parsed record into `res`; -1 (with r->why) if the SQL would not price or skip it
+ * exactly so, -2 for a name to ask about, 1 for a line that is not a record */
+static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
+    if (not_a_record(c, r)) return 1;
+    int shape = shape_of(c, r);
+    const Shape *sh = &c->shapes[shape];
+    /* the id, of every record (one outside --since/--until too: a copy of it may be inside) */
+    if (record_id(sh, r, res) < 0) return -1;
+    const Val *ts = first_set(r, &sh->ts);
+    int64_t us;
+    if (ts) us = instant(ts);
+    else if (c->has_at) us = c->at;
+    else ABORT("no timestamp");
     if (us < 0 || us >= US_UNTIL) ABORT("an instant the scanner does not read");
     if ((c->has_since && us < c->since) || (c->has_until && us >= c->until)) {
         res->skipped++; /* whatever else it holds, as in the SQL (a line of strict JSON) */
         return 0;
     }
-    int64_t n[N_COUNTS] = {0};
-    int present[N_COUNTS] = {0};
+    if (shape == c->nshapes) ABORT("no usage");
+    int64_t n[MAX_COUNTS];
+    int present[MAX_COUNTS];
+    memset(present, 0, sizeof(int) * (size_t)c->ncounts);
+    memset(n, 0, sizeof(int64_t) * (size_t)c->ncounts);
+    int canonical = 0, provider = 0;
     for (int j = 0; j < r->nset; j++) { /* only the fields this record has */
-        int slot = r->set[j];
-        if (c->slots[slot].role == R_TIER && standard_tier(&r->vals[slot]) < 0)
-            ABORT("a service tier the scanner leaves to the SQL");
-        if (c->slots[slot].role != R_COUNT) continue;
-        int i = c->slots[slot].index;
-        present[i] = count_of(&r->vals[slot], i <= C_OUTPUT, &n[i]);
+        int slot = r->set[j], i = c->slots[slot].count;
+        if (i < 0) continue;
+        present[i] = count_of(&r->vals[slot], c->lenient[i], &n[i]);
         if (present[i] < 0) ABORT("a count that is not a plain whole number");
         if (!present[i]) n[i] = 0;
+        if (c->lenient[i]) canonical |= present[i];
+        else provider |= present[i];
     }
-    const Val *model = &r->vals[c->model_slot], *batch = &r->vals[c->batch_slot];
-    if (model->kind == V_ABSENT || model->kind == V_NULL) model = &r->vals[c->model_version_slot];
-    if (model->kind == V_ABSENT || model->kind == V_NULL) model = NULL;
+    for (int i = 0; i < sh->tier.n; i++)
+        if (standard_tier(&r->vals[sh->tier.at[i]]) < 0)
+            ABORT("a service tier the scanner leaves to the SQL");
+    const Val *model = first_set(r, &sh->model);
     if (!model) ABORT("no model");
     if (model->kind != V_STR) ABORT("a model name that is not text");
     int is_batch = 0;
-    if (batch_of(batch, &is_batch) < 0) ABORT("a batch flag the scanner does not read");
-
-    int shape;
-    if (present[C_G_PROMPT] | present[C_G_CACHED] | present[C_G_CANDIDATES]
-        | present[C_G_THOUGHTS] | present[C_G_TOOL] | present[C_G_TOTAL]) shape = S_GEMINI;
-    else if (present[C_HIT] | present[C_MISS]) shape = S_DEEPSEEK;
-    else if (present[C_CACHE_READ] | present[C_CACHE_CREATION] | present[C_EPHEMERAL_5M]
-             | present[C_EPHEMERAL_1H]) shape = S_ANTHROPIC;
-    else if (present[C_PROMPT]) shape = S_OPENAI_CHAT;
-    else if (present[C_INPUT_TOKENS]) shape = S_OPENAI_RESPONSES;
-    else if (present[C_INPUT]) shape = S_CANONICAL;
-    else ABORT("no usage");
-    int canonical = 0, provider = 0;
-    for (int i = 0; i < N_COUNTS; i++) {
-        if (i <= C_OUTPUT) canonical |= present[i];
-        else provider |= present[i];
-    }
+    if (sh->always_batch) is_batch = 1;
+    else if (sh->batch >= 0 && batch_of(&r->vals[sh->batch], &is_batch) < 0)
+        ABORT("a batch flag the scanner does not read");
     if (canonical && provider) ABORT("ambiguous counts");
     if (counts_disagree(c, shape, present, n)) ABORT("a count missing, or counts that disagree");
 
-    int64_t in, cached, cw = 0, cw1h = 0, out;
-    switch (shape) {
-    case S_GEMINI:
-        in = n[C_G_PROMPT] + n[C_G_TOOL];
-        cached = n[C_G_CACHED];
-        out = n[C_G_CANDIDATES] + n[C_G_THOUGHTS];
-        break;
-    case S_DEEPSEEK:
-        in = present[C_PROMPT] ? n[C_PROMPT] : n[C_HIT] + n[C_MISS];
-        cached = n[C_HIT];
-        out = n[C_COMPLETION];
-        break;
-    case S_ANTHROPIC: {
-        int64_t writes = present[C_CACHE_CREATION] ? n[C_CACHE_CREATION]
-                                                   : n[C_EPHEMERAL_5M] + n[C_EPHEMERAL_1H];
-        in = n[C_INPUT_TOKENS] + n[C_CACHE_READ] + writes;
-        cached = n[C_CACHE_READ];
-        cw = writes - n[C_EPHEMERAL_1H];
-        cw1h = n[C_EPHEMERAL_1H];
-        out = n[C_OUTPUT_TOKENS];
-        break;
-    }
-    case S_OPENAI_CHAT:
-        in = n[C_PROMPT];
-        cached = n[C_PROMPT_CACHED];
-        cw = n[C_PROMPT_WRITE];
-        out = n[C_COMPLETION];
-        break;
-    case S_OPENAI_RESPONSES:
-        in = n[C_INPUT_TOKENS];
-        cached = n[C_INPUT_CACHED];
-        cw = n[C_INPUT_WRITE];
-        out = n[C_OUTPUT_TOKENS];
-        break;
-    default:
-        in = n[C_INPUT];
-        cached = n[C_CACHED];
-        cw = n[C_CACHE_WRITE];
-        cw1h = n[C_CACHE_WRITE_1H];
-        out = n[C_OUTPUT];
-    }
-    if (cw < 0 || cached + cw + cw1h > in) ABORT("cache counts past the prompt");
+    int64_t sums[5];
+    for (int k = 0; k < 5; k++)
+        if (formula(&sh->counts[k], present, n, &sums[k]) < 0) ABORT("a count past 2**62");
+    int64_t in = sums[0], cached = sums[1], cw = sums[2], cw1h = sums[3], out = sums[4];
+    if (cw < 0 || cw1h < 0 || cached < 0 || out < 0 || cached + cw + cw1h > in)
+        ABORT("cache counts past the prompt");
 
     const char *name = model->p;
     uint32_t name_len = model->len;
@@ -945,7 +988,7 @@ static int scan_lines(const Config *c, const char *buf, Py_ssize_t len, Result *
                 rc = -1;
                 break;
             }
-            res->records++;
+            if (got != 1) res->records++;
         }
         p = nl ? nl + 1 : end;
     }
@@ -972,6 +1015,8 @@ static void config_free(Config *c) {
     }
     free(c->stretches);
     free(c->required); free(c->agree); free(c->context_window); free(c->max_output);
+    for (int q = 0; q < c->nnot; q++)
+        for (int w = 0; w < c->not_records[q].nwords; w++) free(c->not_records[q].words[w]);
     free(c);
 }
 
@@ -994,18 +1039,18 @@ static int64_t *int64s(PyObject *seq, int *n) {
     return out;
 }
 
-/* A list of ints (at most MAX_PARTS) into `out`; -1 on error. */
-static int parts_of(PyObject *list, int *out) {
-    if (!PyList_Check(list) || PyList_GET_SIZE(list) > MAX_PARTS) {
-        PyErr_SetString(PyExc_ValueError, "a list of at most 4 count positions");
+/* A list of at most `most` ints in [0, limit) into `out`; their number, -1 on error. */
+static int ints_of(PyObject *list, int *out, int most, int limit) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) > most) {
+        PyErr_SetString(PyExc_ValueError, "a list too long for the scanner");
         return -1;
     }
     int n = (int)PyList_GET_SIZE(list);
     for (int i = 0; i < n; i++) {
         long v = PyLong_AsLong(PyList_GET_ITEM(list, i));
         if (v == -1 && PyErr_Occurred()) return -1;
-        if (v < 0 || v >= N_COUNTS) {
-            PyErr_SetString(PyExc_ValueError, "a count position out of range");
+        if (v < 0 || v >= limit) {
+            PyErr_SetString(PyExc_ValueError, "a position out of range");
             return -1;
         }
         out[i] = (int)v;
@@ -1013,24 +1058,119 @@ static int parts_of(PyObject *list, int *out) {
     return n;
 }
 
+static int parts_of(PyObject *list, int *out, int ncounts) {
+    return ints_of(list, out, MAX_PARTS, ncounts);
+}
+
+static int list_of(PyObject *list, List *l, int limit) {
+    return (l->n = ints_of(list, l->at, MAX_LIST, limit)) < 0 ? -1 : 0;
+}
+
+/* a formula: [(sign, [[count, ...], ...]), ...] */
+static int formula_of(PyObject *terms, Formula *f, int ncounts) {
+    if (!PyList_Check(terms) || PyList_GET_SIZE(terms) > MAX_TERMS) {
+        PyErr_SetString(PyExc_ValueError, "a count of too many terms");
+        return -1;
+    }
+    f->nterms = (int)PyList_GET_SIZE(terms);
+    for (int t = 0; t < f->nterms; t++) {
+        Term *T = &f->terms[t];
+        PyObject *alts;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(terms, t), "iO!", &T->sign, &PyList_Type, &alts))
+            return -1;
+        T->nalts = (int)PyList_GET_SIZE(alts);
+        if (T->nalts < 1 || T->nalts > MAX_ALTS) {
+            PyErr_SetString(PyExc_ValueError, "a term of too many alternatives");
+            return -1;
+        }
+        for (int a = 0; a < T->nalts; a++)
+            if (list_of(PyList_GET_ITEM(alts, a), &T->alts[a], ncounts) < 0) return -1;
+    }
+    return 0;
+}
+
+/* a shape: (detect, model, instant, tier, ids, batch slot or -1, always batch, formulas) */
+static int shape_of_py(PyObject *t, Shape *S, int nslots, int ncounts) {
+    PyObject *detect, *model, *ts, *tier, *ids, *counts;
+    if (!PyArg_ParseTuple(t, "O!O!O!O!O!ipO!", &PyList_Type, &detect, &PyList_Type, &model,
+                          &PyList_Type, &ts, &PyList_Type, &tier, &PyList_Type, &ids,
+                          &S->batch, &S->always_batch, &PyList_Type, &counts))
+        return -1;
+    if (list_of(detect, &S->detect, nslots) < 0 || list_of(model, &S->model, nslots) < 0
+        || list_of(ts, &S->ts, nslots) < 0 || list_of(tier, &S->tier, nslots) < 0)
+        return -1;
+    S->nids = (int)PyList_GET_SIZE(ids);
+    if (S->nids > MAX_ALTS || S->batch >= nslots || PyList_GET_SIZE(counts) != 5) {
+        PyErr_SetString(PyExc_ValueError, "a bad shape");
+        return -1;
+    }
+    for (int a = 0; a < S->nids; a++)
+        if (list_of(PyList_GET_ITEM(ids, a), &S->ids[a], nslots) < 0) return -1;
+    for (int k = 0; k < 5; k++)
+        if (formula_of(PyList_GET_ITEM(counts, k), &S->counts[k], ncounts) < 0) return -1;
+    return 0;
+}
+
+/* the rules: (shapes, lenient counts, not-records [(slot, [words], without usage)]) */
+static int rules_of(PyObject *rules, Config *c) {
+    PyObject *shapes, *lenient, *nots;
+    if (!PyArg_ParseTuple(rules, "O!O!O!", &PyList_Type, &shapes, &PyList_Type, &lenient,
+                          &PyList_Type, &nots))
+        return -1;
+    c->nshapes = (int)PyList_GET_SIZE(shapes) - 1; /* the last: no shape */
+    if (c->nshapes < 0 || c->nshapes > MAX_SHAPES || PyList_GET_SIZE(lenient) != c->ncounts
+        || PyList_GET_SIZE(nots) > MAX_NOT) {
+        PyErr_SetString(PyExc_ValueError, "bad rules");
+        return -1;
+    }
+    for (int s = 0; s <= c->nshapes; s++)
+        if (shape_of_py(PyList_GET_ITEM(shapes, s), &c->shapes[s], c->nslots, c->ncounts) < 0)
+            return -1;
+    for (int i = 0; i < c->ncounts; i++) c->lenient[i] = PyObject_IsTrue(PyList_GET_ITEM(lenient, i));
+    c->nnot = (int)PyList_GET_SIZE(nots);
+    for (int q = 0; q < c->nnot; q++) {
+        NotRecord *nr = &c->not_records[q];
+        PyObject *words;
+        if (!PyArg_ParseTuple(PyList_GET_ITEM(nots, q), "iO!p", &nr->slot, &PyList_Type, &words,
+                              &nr->without_usage))
+            return -1;
+        if (nr->slot < 0 || nr->slot >= c->nslots || PyList_GET_SIZE(words) > MAX_WORDS) {
+            PyErr_SetString(PyExc_ValueError, "a bad not-record rule");
+            return -1;
+        }
+        for (int w = 0; w < PyList_GET_SIZE(words); w++) {
+            PyObject *word = PyList_GET_ITEM(words, w);
+            if (!PyBytes_Check(word)) { PyErr_SetString(PyExc_TypeError, "words are bytes"); return -1; }
+            nr->lens[w] = (uint32_t)PyBytes_GET_SIZE(word);
+            nr->words[w] = malloc(nr->lens[w] + 1);
+            if (!nr->words[w]) { PyErr_NoMemory(); return -1; }
+            memcpy(nr->words[w], PyBytes_AS_STRING(word), nr->lens[w] + 1);
+            nr->nwords = w + 1;
+        }
+    }
+    return 0;
+}
+
 /* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape,
- *        required, agree, limits)
+ *        required, agree, limits, rules, groups, at)
  * nodes: [[(key: bytes, child: int, slot: int), ...], ...] (node 0: the record);
- * slots: [(role, index)]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
+ * slots: [count index or -1 per slot]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
  * stretch_of: [[stretch or -1 per index 0..len(bounds)]] per model; stretches:
  * [(base, batch_ok, bands, day_mult, cuts, thresholds)]; since/until: us or None. A count's
- * slot is (R_COUNT, its position in shapes.COUNT_FIELDS): each position once. required:
+ * slot is its position in shapes.COUNT_FIELDS: each position once; rules: `rules_of`; groups:
+ * the slot of each group field; at: the instant (us) of a record without one, or None. required:
  * [(shape, count, [counts that stand in])]; agree: [(shape bit mask, whole, at_least,
  * [parts], absent parts are 0)]; limits: [(context window, max output)] per model. */
 static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until;
-    PyObject *required, *agree, *limits;
+    PyObject *required, *agree, *limits, *rules, *groups, *at;
     int by_day, by_shape;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!O!O!", &PyList_Type, &nodes, &PyList_Type,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!O!O!O!O!O", &PyList_Type, &nodes, &PyList_Type,
                           &slots, &PyDict_Type, &names, &PyList_Type, &bounds, &PyList_Type,
                           &stretch_of, &PyList_Type, &stretches, &since, &until, &by_day,
                           &by_shape, &PyList_Type, &required, &PyList_Type, &agree,
-                          &PyList_Type, &limits))
+                          &PyList_Type, &limits, &PyTuple_Type, &rules, &PyList_Type, &groups,
+                          &at))
         return NULL;
     Config *c = calloc(1, sizeof(Config));
     if (!c) return PyErr_NoMemory();
@@ -1086,55 +1226,32 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
             nd->bucket[b & (NODE_BUCKETS - 1)] = (int16_t)j;
         }
     }
-    int *role_slot[] = {NULL, &c->model_slot, &c->model_version_slot, &c->ts_slot[0],
-                        &c->ts_slot[1], &c->ts_slot[2], &c->batch_slot};
-    for (int i = 1; i < 7; i++) *role_slot[i] = -1;
-    c->id_slot[0] = c->id_slot[1] = -1;
+    int twice = 0;
+    uint8_t counted[MAX_COUNTS] = {0};
     for (int i = 0; i < c->nslots; i++) {
-        int role, index;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(slots, i), "ii", &role, &index)) goto fail;
-        c->slots[i] = (Slot){role, index};
-        if (role == R_COUNT && (index < 0 || index >= N_COUNTS)) {
-            PyErr_SetString(PyExc_ValueError, "a count slot out of range");
+        long count = PyLong_AsLong(PyList_GET_ITEM(slots, i));
+        if (count == -1 && PyErr_Occurred()) goto fail;
+        if (count < -1 || count >= MAX_COUNTS) {
+            PyErr_SetString(PyExc_ValueError, "too many count fields for the scanner");
             goto fail;
         }
-        if (role == R_ID || role == R_RESPONSE_ID) {
-            if (c->id_slot[role - R_ID] >= 0) {
-                PyErr_SetString(PyExc_ValueError, "a field given two slots");
-                goto fail;
-            }
-            c->id_slot[role - R_ID] = i;
-        }
-        if (role >= R_MODEL && role <= R_BATCH) {
-            if (*role_slot[role] >= 0) {
-                PyErr_SetString(PyExc_ValueError, "a field given two slots");
-                goto fail;
-            }
-            *role_slot[role] = i;
-        }
+        c->slots[i] = (Slot){(int)count};
+        if (count < 0) continue;
+        twice |= counted[count]++;
+        c->count_slot[count] = i;
+        if (count >= c->ncounts) c->ncounts = (int)count + 1;
     }
-    for (int i = 1; i < 9; i++)
-        if ((i < 7 ? *role_slot[i] : c->id_slot[i - 7]) < 0) {
-            PyErr_SetString(PyExc_ValueError, "a field llmcost reads has no slot");
-            goto fail;
-        }
-    int counted[N_COUNTS] = {0}, ncounts = 0, twice = 0;
-    for (int i = 0; i < c->nslots; i++)
-        if (c->slots[i].role == R_COUNT) {
-            twice |= counted[c->slots[i].index]++;
-            ncounts++;
-        }
-    if (ncounts != N_COUNTS || twice) { /* each count field once, as shapes.COUNT_FIELDS */
+    for (int i = 0; i < c->ncounts; i++) twice |= !counted[i];
+    if (twice) { /* each count field once, as shapes.COUNT_FIELDS */
         PyErr_SetString(PyExc_ValueError, "count fields do not match the scanner");
         goto fail;
     }
-    for (int i = 0; i < c->nslots; i++) {
-        if (c->slots[i].role != R_GROUP) continue;
-        if (c->slots[i].index != c->ngroups || c->ngroups >= 64) {
-            PyErr_SetString(PyExc_ValueError, "group fields must come in order, at most 64");
-            goto fail;
-        }
-        c->group_slot[c->ngroups++] = i;
+    if ((c->ngroups = ints_of(groups, c->group_slot, 64, c->nslots)) < 0) goto fail;
+    if (rules_of(rules, c) < 0) goto fail;
+    if (at != Py_None) {
+        c->has_at = 1;
+        c->at = PyLong_AsLongLong(at);
+        if (PyErr_Occurred()) goto fail;
     }
     /* names: open addressing at most half full */
     uint32_t cap = 16;
@@ -1232,8 +1349,8 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         PyObject *instead;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(required, i), "iiO", &R->shape, &R->field,
                               &instead)) goto fail;
-        if ((R->ninstead = parts_of(instead, R->instead)) < 0) goto fail;
-        if (R->field < 0 || R->field >= N_COUNTS) {
+        if ((R->ninstead = parts_of(instead, R->instead, c->ncounts)) < 0) goto fail;
+        if (R->field < 0 || R->field >= c->ncounts) {
             PyErr_SetString(PyExc_ValueError, "a count position out of range");
             goto fail;
         }
@@ -1243,8 +1360,8 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         PyObject *parts;
         if (!PyArg_ParseTuple(PyList_GET_ITEM(agree, i), "iipOp", &A->shapes, &A->whole,
                               &A->at_least, &parts, &A->zeros)) goto fail;
-        if ((A->nparts = parts_of(parts, A->parts)) < 0) goto fail;
-        if (A->whole < 0 || A->whole >= N_COUNTS) {
+        if ((A->nparts = parts_of(parts, A->parts, c->ncounts)) < 0) goto fail;
+        if (A->whole < 0 || A->whole >= c->ncounts) {
             PyErr_SetString(PyExc_ValueError, "a count position out of range");
             goto fail;
         }

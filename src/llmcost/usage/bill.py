@@ -42,6 +42,7 @@ from llmcost.usage.query import (
     REJECTED,
     STATUS,
     duplicates_sql,
+    ids_sql,
     load_grid,
     model_numbers_sql,
     records_sql,
@@ -122,6 +123,7 @@ def bill(
     currency: str = "USD",
     since: datetime | None = None,
     until: datetime | None = None,
+    at: datetime | None = None,
     group_by: Sequence[str] = (),
     memory_limit: str | None = None,
     progress: Callable[[Callable[[], float]], Callable[[], None]] | None = None,
@@ -138,13 +140,24 @@ def bill(
     A response logged more than once (the same `id`, Gemini's `responseId`, in one file or
     several) is billed once; the other copies are counted as `duplicates` (`duplicate_ids`
     names them). Copies that differ in what is billed are all rejected. Records without an
-    id are never merged."""
+    id are never merged. `at`: the instant of the records that carry none (a batch result
+    file); without it, such a record is rejected, never priced at some other instant."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
     paths = [Path(f) for f in files]
     for path in paths:
-        _check_readable(path)
+        if str(path) != "-":
+            _check_readable(path)
+    with tempfile.TemporaryDirectory(prefix="llmcost-lines-") as scratch:
+        read = [_as_json_lines(p, Path(scratch), i) for i, p in enumerate(paths)]
+        return _bill(catalog, paths, read, known, currency, since, until, at, keys,
+                     memory_limit, progress, reader)  # fmt: skip
+
+
+def _bill(catalog, paths, read, known, currency, since, until, at, keys, memory_limit,
+          progress, reader) -> Bill:  # fmt: skip
+    """`bill` of `paths`, read from `read` (each a JSON Lines file or CSV)."""
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
     shape = dict(
@@ -153,20 +166,68 @@ def bill(
         by_shape="shape" in keys,
         since=since,
         until=until,
+        at=at,
     )
-    run = _price(grid, paths, reader, extra, shape, progress, memory_limit, frozenset())
+    run = _price(grid, read, reader, extra, shape, progress, memory_limit, frozenset())
     repeated = scan.repeated(b"".join(run.ids.values()))
     if repeated:
         # a response logged more than once: the files holding its copies are priced again,
         # line by line and together, so that each id is billed once (`query.records_sql`)
         involved = frozenset(i for i, ids in run.ids.items() if _holds_any(ids, repeated))
-        run = _price(grid, paths, reader, extra, shape, progress, memory_limit, involved)
+        run = _price(grid, read, reader, extra, shape, progress, memory_limit, involved)
     result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected)
     return replace(
         result,
         unpriced_tokens=dict(zip(TOKEN_KINDS, run.unpriced, strict=True)),
         duplicate_ids=tuple(run.duplicate_ids),
     )
+
+
+def _as_json_lines(path: Path, scratch: Path, no: int) -> Path:
+    """What the readers read for `path`: itself (JSON Lines, gzip, CSV), or a JSON Lines copy
+    in `scratch` of standard input (`-`, copied a piece at a time), a Parquet file or a JSON
+    array (one element a line: a rejection's "line" is the element's number)."""
+    import shutil
+    import sys
+
+    import duckdb
+
+    out = scratch / f"in-{no}.jsonl"
+    if str(path) == "-":
+        with out.open("wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+        return out
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        query = f"SELECT * FROM read_parquet('{sql_str(str(path))}')"
+        options = "FORMAT json"
+    elif suffix in (".json", ".gz") and _starts_an_array(path):
+        query = (f"SELECT json(json) FROM read_json_objects('{sql_str(str(path))}', "
+                 "format = 'array', maximum_object_size = 16777216)")  # fmt: skip
+        options = "FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x01'"
+    else:
+        return path
+    try:
+        duckdb.connect().execute(f"COPY ({query}) TO '{sql_str(str(out))}' ({options})")
+    except duckdb.Error as exc:
+        raise InputError(
+            f"{path}: cannot be read: {str(exc).splitlines()[0]}",
+            hint="a Parquet file, a JSON array of records, or JSON Lines",
+        ) from None
+    return out
+
+
+def _starts_an_array(path: Path) -> bool:
+    """Whether the file's first character that is not white space is `[`."""
+    import gzip
+
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(4096).lstrip(b" \t\r\n\xef\xbb\xbf")
+    except (OSError, EOFError):
+        return False
+    return head[:1] == b"["
 
 
 class _Pass(NamedTuple):
@@ -191,7 +252,6 @@ def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, 
     line; the files of `dedupe` line by line, together, billing each id once."""
     import duckdb
 
-    fast = reader != "lines"
     # A scratch database file rather than memory: under a memory_limit DuckDB can then evict
     # the line reader's table and spill joins and aggregates there, so a log larger than the
     # memory given to DuckDB still completes. Never the working directory.
@@ -206,70 +266,104 @@ def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, 
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
         load_grid(con, grid)
-        # file_no -> whether the line reader must look for keys given twice (None: not known)
-        slow: dict[int, bool | None] = {
-            i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
-        }
-        slow.update({i: None for i in dedupe if i not in slow})
-        ids: dict[int, bytes] = {}
-        pending = [i for i in range(len(paths)) if i not in slow]
-        # what DuckDB reads: a name it would take for a pattern, as a plain link
-        read = [readers.safe_path(p, Path(scratch.name), i) for i, p in enumerate(paths)]
-        sums: list[tuple] = []
-        if reader == "auto" and scan.available() and scan.supports(extra):
-            sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress, ids)
-        sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
-        for i in pending:
-            if i not in slow:  # priced whole by DuckDB's JSON reader: its ids
-                ids[i] = _digests(con.execute(readers.ids_sql(read[i])))
-        # DuckDB's JSON reader does not check a gzip's CRC or length: a damaged file it
-        # priced would count as it read (the scanner's zlib checked those it priced, and
-        # line_ready checks those read line by line)
-        for i in pending:
-            if i not in slow and paths[i].suffix.lower() == ".gz":
-                _intact(paths[i], readers.check_gzip, paths[i])
-        for i, dup in slow.items():
-            if dup is None:  # stopped at a rejected record: is there a key given twice after it?
-                try:
-                    con.execute(readers.duplicate_keys_sql(i, read[i], extra)).fetchall()
-                    slow[i] = False
-                except duckdb.Error:
-                    slow[i] = True
-        rejected: list = []
-        unpriced = [0] * len(TOKEN_KINDS)
-        duplicate_ids: list = []
-        if slow:
-            rows, rejected, unpriced = _line_by_line(con, grid, paths, read, slow, extra,
-                                                     {**shape, "dedupe": bool(dedupe)}, progress,
-                                                     Path(scratch.name))  # fmt: skip
-            sums += rows
-            for i in slow:
-                ids[i] = _digests(con.execute(f"SELECT d_id FROM rows WHERE d_file = {i} "
-                                              "AND d_id IS NOT NULL"))  # fmt: skip
-            if dedupe:
-                duplicate_ids = con.execute(duplicates_sql("rows")).fetchall()
+        job = _Job(con, grid, paths, extra, shape, progress, Path(scratch.name))
+        return _price_all(job, reader, dedupe)
     except OSError as exc:  # a log removed, or made unreadable, while it is read
         raise _unreadable(Path(exc.filename or paths[0]), exc) from None
-    except duckdb.OutOfMemoryException as exc:
-        raise InputError(
-            f"pricing the usage logs ran out of memory: {str(exc).splitlines()[0]}",
-            hint="give DuckDB more with LLMCOST_MEMORY_LIMIT (e.g. 4GB), or bill fewer files",
-        ) from None
-    except duckdb.IOException as exc:
-        raise InputError(
-            f"reading the usage logs failed: {str(exc).splitlines()[0]}",
-            hint="a compressed file may be truncated, or not what its name says",
-        ) from None
     except duckdb.Error as exc:
-        raise InputError(
-            f"reading the usage logs failed: {str(exc).splitlines()[0]}",
-            where=str(paths[0]) if len(paths) == 1 else None,
-            hint="each line must be UTF-8: a JSON object (JSON Lines) or a row of the CSV header",
-        ) from None
+        raise _reading_failed(exc, paths) from None
     finally:
         con.close()
         scratch.cleanup()
-    return _Pass(sums, rejected, list(unpriced), ids, duplicate_ids)
+
+
+class _Job(NamedTuple):
+    """What every reading step of one `_price` shares."""
+
+    con: object
+    grid: PriceGrid
+    paths: list[Path]
+    extra: tuple[str, ...]
+    shape: dict
+    progress: object
+    scratch: Path
+
+
+def _reading_failed(exc, paths: list[Path]) -> InputError:
+    """The one line for a DuckDB error while reading the logs."""
+    import duckdb
+
+    first = str(exc).splitlines()[0]
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return InputError(
+            f"pricing the usage logs ran out of memory: {first}",
+            hint="give DuckDB more with LLMCOST_MEMORY_LIMIT (e.g. 4GB), or bill fewer files",
+        )
+    if isinstance(exc, duckdb.IOException):
+        return InputError(
+            f"reading the usage logs failed: {first}",
+            hint="a compressed file may be truncated, or not what its name says",
+        )
+    return InputError(
+        f"reading the usage logs failed: {first}",
+        where=str(paths[0]) if len(paths) == 1 else None,
+        hint="each line must be UTF-8: a JSON object (JSON Lines) or a row of the CSV header",
+    )
+
+
+def _price_all(job: _Job, reader: str, dedupe: frozenset[int]) -> _Pass:
+    con, grid, paths, extra, shape, progress, scratch = job
+    fast = reader != "lines"
+    # file_no -> whether the line reader must look for keys given twice (None: not known)
+    slow: dict[int, bool | None] = {
+        i: not readers.is_csv(p) for i, p in enumerate(paths) if not fast or readers.is_csv(p)
+    }
+    slow.update({i: None for i in dedupe if i not in slow})
+    ids: dict[int, bytes] = {}
+    pending = [i for i in range(len(paths)) if i not in slow]
+    # what DuckDB reads: a name it would take for a pattern, as a plain link
+    read = [readers.safe_path(p, scratch, i) for i, p in enumerate(paths)]
+    sums: list[tuple] = []
+    if reader == "auto" and scan.available() and scan.supports(extra):
+        sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress, ids)
+    sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
+    _after_fast(job, read, [i for i in pending if i not in slow], ids)
+    _look_for_duplicate_keys(con, read, slow, extra)
+    if not slow:
+        return _Pass(sums, [], [0] * len(TOKEN_KINDS), ids, [])
+    rows, rejected, unpriced = _line_by_line(con, grid, paths, read, slow, extra,
+                                             {**shape, "dedupe": bool(dedupe)}, progress,
+                                             scratch)  # fmt: skip
+    for i in slow:
+        ids[i] = _digests(con.execute(f"SELECT d_id FROM rows WHERE d_file = {i} "
+                                      "AND d_id IS NOT NULL"))  # fmt: skip
+    duplicate_ids = con.execute(duplicates_sql("rows")).fetchall() if dedupe else []
+    return _Pass(sums + rows, rejected, list(unpriced), ids, duplicate_ids)
+
+
+def _after_fast(job: _Job, read: list[Path], priced: list[int], ids: dict[int, bytes]) -> None:
+    """The ids of the files DuckDB's JSON reader priced whole; and a check of those gzipped:
+    the reader does not check a gzip's CRC or length, so a damaged file it priced would count
+    as it read (the scanner's zlib checked those it priced, and line_ready checks those read
+    line by line)."""
+    for i in priced:
+        ids[i] = _digests(job.con.execute(ids_sql(readers.fast_source(i, read[i], ()))))
+        if job.paths[i].suffix.lower() == ".gz":
+            _intact(job.paths[i], readers.check_gzip, job.paths[i])
+
+
+def _look_for_duplicate_keys(con, read: list[Path], slow: dict, extra) -> None:
+    """For each file the fast reader stopped at (None in `slow`): is there a key given twice
+    after the rejected record? (The line reader then looks for them, line by line.)"""
+    import duckdb
+
+    for i, dup in slow.items():
+        if dup is None:
+            try:
+                con.execute(readers.duplicate_keys_sql(i, read[i], extra)).fetchall()
+                slow[i] = False
+            except duckdb.Error:
+                slow[i] = True
 
 
 def _digests(cursor) -> bytes:
@@ -292,7 +386,8 @@ def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra
         return dict(con.execute(model_numbers_sql(grid, names)).fetchall())
 
     scanner = scan.Scanner(grid, extra, by_day=shape["by_day"], by_shape=shape["by_shape"],
-                           since=shape["since"], until=shape["until"], resolve=resolve)  # fmt: skip
+                           since=shape["since"], until=shape["until"], resolve=resolve,
+                           at=shape.get("at"))  # fmt: skip
     sizes = [paths[i].stat().st_size for i in pending]
     done, tell = [0], [0]
 
@@ -488,51 +583,60 @@ def _check_clashes(keys: tuple[str, ...]) -> tuple[str, ...]:
     seen = {p: p for p in (*shapes.OTHER_FIELDS, *shapes.COUNT_FIELDS)}
     keys = tuple(dict.fromkeys(keys))  # `model,model` is one column
     for key in keys:
-        parts = key.split(".")
-        value = next((".".join(parts[:i]) for i in range(1, len(parts))
-                      if ".".join(parts[:i]) in seen), None)  # fmt: skip
-        if value is not None:
-            raise InputError(
-                f"--group-by: {key!r} is under {value!r}, which llmcost reads as a value, "
-                "not an object",
-                hint=f"group by {value}" if value in SPECIAL_KEYS else "check the field's name",
-            )
-        inner = [p for p in (*seen, *keys) if p.startswith(key + ".")]
-        if key not in SPECIAL_KEYS and inner:
-            raise InputError(
-                f"--group-by: {key!r} is an object whose fields llmcost reads ({inner[0]!r}), "
-                "not a value to group by",
-                hint=f"group by one of its fields, such as {inner[0]}",
-            )
+        _check_nesting(key, seen, keys)
         if key in SPECIAL_KEYS or key in seen:
             continue
-        parts = key.split(".")
         for other in seen:
-            theirs = other.split(".")
-            clash = next(
-                (
-                    (".".join(parts[: i + 1]), ".".join(theirs[: i + 1]))
-                    for i, (a, b) in enumerate(zip(parts, theirs, strict=False))
-                    if a != b and a.lower() == b.lower() and parts[:i] == theirs[:i]
-                ),
-                None,
-            )
-            if clash is None and shapes.column(key).lower() == shapes.column(other).lower():
-                clash = (key, other)
-            if clash is None:
-                continue
-            mine, theirs_ = clash
-            builtin = other in shapes.OTHER_FIELDS or other in shapes.COUNT_FIELDS
-            raise InputError(
-                f"--group-by: {mine!r} clashes with {theirs_!r}"
-                + (", which llmcost reads" if builtin else "")
-                + ": field names that differ only by case (or - and _) cannot both be read",
-                hint=f"group by {other!r}"
-                if mine == key and theirs_ == other
-                else "rename the field in the logs",
-            )
+            _check_spelling(key, other)
         seen[key] = key
     return keys
+
+
+def _check_nesting(key: str, seen: dict, keys: tuple[str, ...]) -> None:
+    """Refuse a key under a field llmcost reads as a value, or an object it reads into."""
+    parts = key.split(".")
+    value = next((".".join(parts[:i]) for i in range(1, len(parts))
+                  if ".".join(parts[:i]) in seen), None)  # fmt: skip
+    if value is not None:
+        raise InputError(
+            f"--group-by: {key!r} is under {value!r}, which llmcost reads as a value, "
+            "not an object",
+            hint=f"group by {value}" if value in SPECIAL_KEYS else "check the field's name",
+        )
+    inner = [p for p in (*seen, *keys) if p.startswith(key + ".")]
+    if key not in SPECIAL_KEYS and inner:
+        raise InputError(
+            f"--group-by: {key!r} is an object whose fields llmcost reads ({inner[0]!r}), "
+            "not a value to group by",
+            hint=f"group by one of its fields, such as {inner[0]}",
+        )
+
+
+def _case_clash(key: str, other: str) -> tuple[str, str] | None:
+    """The first parts of two paths that differ only by case, or two paths that are one SQL
+    column (`-` vs `_`, case), or None."""
+    parts, theirs = key.split("."), other.split(".")
+    for i, (a, b) in enumerate(zip(parts, theirs, strict=False)):
+        if a != b and a.lower() == b.lower() and parts[:i] == theirs[:i]:
+            return ".".join(parts[: i + 1]), ".".join(theirs[: i + 1])
+    if shapes.column(key).lower() == shapes.column(other).lower():
+        return key, other
+    return None
+
+
+def _check_spelling(key: str, other: str) -> None:
+    clash = _case_clash(key, other)
+    if clash is None:
+        return
+    mine, theirs = clash
+    builtin = other in shapes.OTHER_FIELDS or other in shapes.COUNT_FIELDS
+    exact = mine == key and theirs == other
+    raise InputError(
+        f"--group-by: {mine!r} clashes with {theirs!r}"
+        + (", which llmcost reads" if builtin else "")
+        + ": field names that differ only by case (or - and _) cannot both be read",
+        hint=f"group by {other!r}" if exact else "rename the field in the logs",
+    )
 
 
 def _run(con, query: str, progress) -> list[tuple]:
@@ -558,60 +662,102 @@ def _run(con, query: str, progress) -> list[tuple]:
     return box["rows"]
 
 
+class SumRow(NamedTuple):
+    """A row of sums from any reader (`query.records_sql`, `scan.Scanner`): its status, grid
+    row and tier number (of priced records), the group values asked for (day, shape, record
+    fields), how many records and their token sums in `TOKEN_KINDS` order."""
+
+    status: str
+    pid: int | None
+    tier_no: int | None
+    found: dict[str, object]
+    records: int
+    tokens: dict[str, int]
+
+    @classmethod
+    def of(cls, row: tuple, found_keys: tuple[str, ...]) -> SumRow:
+        status_code, pid, tier_no, *rest = row
+        n = len(found_keys)
+        sums = rest[n + 1 : n + 1 + len(TOKEN_KINDS)]
+        tokens = {k: int(v or 0) for k, v in zip(TOKEN_KINDS, sums, strict=True)}
+        found = dict(zip(found_keys, rest, strict=False))
+        return cls(STATUS[status_code], pid, tier_no, found, rest[n], tokens)
+
+
+class RejectedRow(NamedTuple):
+    """A rejected record as the line reader finds it (`bill._line_by_line`)."""
+
+    file_no: int
+    line: int
+    reason: str
+    model: str | None
+    model_no: int | None
+    us: int | None
+
+
+def _special_values(row: SumRow, price, currency: str) -> dict[str, object]:
+    """The values of the group keys llmcost computes (`SPECIAL_KEYS`) for a priced row."""
+    day_no = row.found.get("day")
+    day = None if day_no is None else (_EPOCH_DAY + timedelta(days=day_no)).isoformat()
+    shape = row.found.get("shape")
+    return {"model": price.model_id, "provider": price.provider, "day": day,
+            "month": None if day is None else day[:7],
+            "shape": None if shape is None else shapes.SHAPES[shape],
+            "currency": currency}  # fmt: skip
+
+
+def _group_totals(grid: PriceGrid, currency: str, keys, rows: list[SumRow]) -> list[GroupTotal]:
+    """The priced rows summed and priced per group, in the groups' order."""
+    totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
+    for row in rows:
+        if row.status != "priced":
+            continue
+        price = grid.rows[row.pid]
+        values = _special_values(row, price, currency)
+        key = tuple(values[k] if k in SPECIAL_KEYS else row.found[k] for k in keys)
+        slot = totals.setdefault(key, [0, dict.fromkeys(TOKEN_KINDS, 0), [Decimal(0)] * 4])
+        slot[0] += row.records
+        for kind in TOKEN_KINDS:
+            slot[1][kind] += row.tokens[kind]
+        costs = price.cost(row.tokens, grid.tiers[int(row.tier_no)])
+        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
+    ordered = sorted(totals.items(), key=lambda kv: _order(kv[0]))
+    return [GroupTotal(dict(zip(keys, key, strict=True)), records, tokens,
+                       CostBreakdown(currency, *costs))
+            for key, (records, tokens, costs) in ordered]  # fmt: skip
+
+
+def _absent(key: str, groups: list[GroupTotal]) -> bool:
+    """A record field grouped by that no priced record has."""
+    return key not in SPECIAL_KEYS and bool(groups) and all(g.keys[key] is None for g in groups)
+
+
+def _rejections(reason, grid: PriceGrid, names: list[str], rejected: list[tuple]) -> list:
+    """The rejections in words (`_Reasons`), by file, then line."""
+    out = []
+    for r in map(RejectedRow._make, rejected):
+        model_id = None if r.model_no is None else grid.models[r.model_no]
+        out.append(Rejection(names[r.file_no], r.line, reason(r.reason, r.model, model_id, r.us)))
+    return sorted(out)
+
+
 def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict,
              sums: list[tuple], rejected: list[tuple]) -> Bill:  # fmt: skip
-    """The bill from the sums and the rejections. A row of sums is (`query.records_sql`):
-    status, pid, tier number, the group values (day, shape, record fields: those asked for),
-    records, the token sums in `TOKEN_KINDS` order, then columns not read here."""
+    """The bill from the sums (`SumRow`) and the rejections (`RejectedRow`)."""
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
                   *shape["record_keys"])  # fmt: skip
+    rows = [SumRow.of(row, found_keys) for row in sums]
     counts = {"priced": 0, "rejected": len(rejected), "skipped": 0, "duplicate": 0}
-    totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
-    for status_code, pid, tier_no, *rest in sums:
-        status = STATUS[status_code]
-        found = dict(zip(found_keys, rest, strict=False))
-        records = rest[len(found_keys)]
-        counts[status] += records
-        if status != "priced":
-            continue
-        token_sums = rest[len(found_keys) + 1 : len(found_keys) + 1 + len(TOKEN_KINDS)]
-        tokens = {k: int(v or 0) for k, v in zip(TOKEN_KINDS, token_sums, strict=True)}
-        price = grid.rows[pid]
-        day = None if found.get("day") is None else _EPOCH_DAY + timedelta(days=found["day"])
-        values = {
-            "model": price.model_id,
-            "provider": price.provider,
-            "day": None if day is None else day.isoformat(),
-            "month": None if day is None else day.isoformat()[:7],
-            "shape": None if found.get("shape") is None else shapes.SHAPES[found["shape"]],
-            "currency": currency,
-        }
-        key = tuple(values[k] if k in SPECIAL_KEYS else found[k] for k in keys)
-        slot = totals.setdefault(key, [0, dict.fromkeys(TOKEN_KINDS, 0), [Decimal(0)] * 4])
-        slot[0] += records
-        for kind in TOKEN_KINDS:
-            slot[1][kind] += tokens[kind]
-        costs = price.cost(tokens, grid.tiers[int(tier_no)])
-        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
-    groups = [
-        GroupTotal(
-            dict(zip(keys, key, strict=True)), records, tokens, CostBreakdown(currency, *costs)
-        )
-        for key, (records, tokens, costs) in sorted(totals.items(), key=lambda kv: _order(kv[0]))
-    ]
-    reason = _Reasons(catalog, known, currency, grid)
+    for row in rows:
+        counts[row.status] += row.records
+    groups = _group_totals(grid, currency, keys, rows)
     names = [str(p) for p in paths]
-    rejections = [
-        Rejection(names[r_file], r_line,
-                  reason(r_reason, r_model, None if no is None else grid.models[no], r_us))
-        for r_file, r_line, r_reason, r_model, no, r_us in rejected
-    ]  # fmt: skip
+    rejections = _rejections(_Reasons(catalog, known, currency, grid), grid, names, rejected)
     total = CostBreakdown(
         currency,
         *(exact_sum(getattr(g.cost, k) for g in groups) for k in COST_KINDS),
     )
-    tokens = {k: sum(g.tokens[k] for g in groups) for k in TOKEN_KINDS}
-    rejections.sort()  # by file, then line
+    absent = tuple(k for k in dict.fromkeys(keys) if _absent(k, groups))
     return Bill(
         version=catalog.version_for(known),
         currency=currency,
@@ -625,14 +771,10 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
         skipped=counts["skipped"],
         duplicates=counts["duplicate"],
         total=total,
-        tokens=tokens,
+        tokens={k: sum(g.tokens[k] for g in groups) for k in TOKEN_KINDS},
         groups=tuple(groups),
         rejections=tuple(rejections),
-        absent_keys=tuple(
-            k
-            for k in dict.fromkeys(keys)
-            if k not in SPECIAL_KEYS and groups and all(g.keys[k] is None for g in groups)
-        ),
+        absent_keys=absent,
     )
 
 

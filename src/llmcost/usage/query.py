@@ -10,10 +10,10 @@ every record; the words of a rejection only of the rejected ones, and only with 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from llmcost.catalog import names
-from llmcost.usage import shapes
+from llmcost.usage import rules, shapes
 from llmcost.usage.pricegrid import DAY_US, NO_LIMIT, PriceGrid, micros
 
 PRICED, SKIPPED, REJECTED, DUPLICATE = 0, 1, 2, 3  # the status column
@@ -219,6 +219,72 @@ FROM (VALUES {rows}) c(model_text)
 {_name_joins(grid)}"""
 
 
+def shaped_ctes(sources: Sequence[str]) -> str:
+    """The CTEs `src` (the readers' rows), `shaped` (the usage records among them) and
+    `fields` (with each record's `shape`, by number in `rules.SHAPES`)."""
+    f = shapes.column
+    canonical = ", ".join(
+        f"CASE WHEN left({f(c)}, 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
+        for c in shapes.LENIENT
+    )
+    return f"""src AS ({" UNION ALL ".join(sources)}),
+shaped AS (
+  -- a logged Responses body has `output` (and a request `input`) as arrays: those are not
+  -- the canonical counts of the same name; lines that are not usage are not records
+  SELECT * REPLACE ({canonical}) FROM src WHERE NOT ({shapes.not_record()})
+),
+fields AS (
+  SELECT *, {shapes.SHAPE} AS shape FROM shaped
+)"""
+
+
+def ids_sql(source: str) -> str:
+    """The request ids (`rules.Shape.request_id`) of the records of one reader's rows."""
+    return f"""WITH {shaped_ctes([source])}
+SELECT id FROM (SELECT {shapes.id_sql()} AS id FROM fields) WHERE id IS NOT NULL"""
+
+
+# the columns `checked` keeps outside `detail` (besides the group fields)
+_CARRIED = ("file_no", "dup_key", "model_text", "shape", "id_text", "o_session", "o_project",
+            "o_key", "o_cost")  # fmt: skip
+
+
+def _outside_sql(since: datetime | None, until: datetime | None) -> str:
+    """SQL over `us`: the instant is outside [since, until)."""
+    bounds = []
+    if since is not None:
+        bounds.append(f"us >= {micros(since)}")
+    if until is not None:
+        bounds.append(f"us < {micros(until)}")
+    return f"NOT ({' AND '.join(bounds)})" if bounds else "false"
+
+
+def _groups_sql(record_keys: Sequence[str], by_day: bool, by_shape: bool) -> list[str]:
+    """The group columns (`records_sql`) of priced records."""
+    priced = f"status = {PRICED}"
+    day = [f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []
+    shape = [f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []
+    keys = [f"CASE WHEN {priced} THEN {shapes.column(key)} END AS g_{i}"
+            for i, key in enumerate(record_keys)]  # fmt: skip
+    return [*day, *shape, *keys]
+
+
+def _detail_sql(grid: PriceGrid) -> str:
+    """The columns of a record's row with `detail` (`records_sql`)."""
+    rejected = f"status = {REJECTED}"
+    return f""",
+  CASE WHEN {rejected} THEN line_no END AS r_line,
+  CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
+  CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
+  CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
+  CASE WHEN {rejected} THEN model_text END AS r_model,
+  CASE WHEN {rejected} THEN model_no END AS r_model_no,
+  CASE WHEN {rejected} THEN us END AS r_us,
+  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
+  file_no AS d_file,
+  id_text AS d_id"""
+
+
 def records_sql(
     grid: PriceGrid,
     sources: Sequence[str],
@@ -230,6 +296,7 @@ def records_sql(
     until: datetime | None,
     detail: bool,
     dedupe: bool = False,
+    at: datetime | None = None,
 ) -> str:
     """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `tier_no` (of priced
     records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
@@ -248,77 +315,38 @@ def records_sql(
     `DUPLICATE`, unless the copies differ in what is billed (model, instant, counts, batch,
     group values), when every copy is rejected. Records without an id are never merged.
     `d_id` carries each record's id."""
-    f = shapes.column
     k, w, b = _widths(grid)
-    ts_text = f"coalesce({f('timestamp')}, {f('created')}, {f('created_at')})"
-    bounds = []
-    if since is not None:
-        bounds.append(f"us >= {micros(since)}")
-    if until is not None:
-        bounds.append(f"us < {micros(until)}")
-    outside = f"NOT ({' AND '.join(bounds)})" if bounds else "false"
-    canonical = ", ".join(
-        f"CASE WHEN left({f(c)}, 1) IN ('[', '{{') THEN NULL ELSE {f(c)} END AS {f(c)}"
-        for c in shapes.CANONICAL
-    )
+    outside = _outside_sql(since, until)
+    at_text = None if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     priced = f"status = {PRICED}"
-    groups = [
-        *([f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []),
-        *([f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []),
-        *(f"CASE WHEN {priced} THEN {f(key)} END AS g_{i}" for i, key in enumerate(record_keys)),
-    ]
+    groups = _groups_sql(record_keys, by_day, by_shape)
     rejected = f"status = {REJECTED}"
-    detail_cols = (
-        f""",
-  CASE WHEN {rejected} THEN line_no END AS r_line,
-  CASE WHEN {rejected} AND line_no IS NULL THEN hash(line) END AS r_hash,
-  CASE WHEN {rejected} AND line_no IS NULL THEN md5_number(line) END AS r_md5,
-  CASE WHEN {rejected} THEN {_reason_sql(grid)} END AS r_reason,
-  CASE WHEN {rejected} THEN model_text END AS r_model,
-  CASE WHEN {rejected} THEN model_no END AS r_model_no,
-  CASE WHEN {rejected} THEN us END AS r_us,
-  CASE WHEN {rejected} THEN counts_ok AND NOT conflict END AS r_counted,
-  file_no AS d_file,
-  id_text AS d_id"""
-        if detail
-        else ""
-    )
+    detail_cols = _detail_sql(grid) if detail else ""
     sums = ",\n  ".join(
         (f"n_{kind}" if detail else f"sum(n_{kind})") + f" AS t_{kind}" for kind in shapes.CANONICAL
     )
-    carry = (
-        "*"
-        if detail
-        else ", ".join(
-            [
-                "file_no",
-                "dup_key",
-                "model_text",
-                "shape",
-                "id_text",
-                *(f(key) for key in record_keys),
-            ]
-        )
-    )
+    carry = "*" if detail else ", ".join([*_CARRIED, *map(shapes.column, record_keys)])
     # error() on a value of the row, so it cannot be folded into a constant
     abort = f"\nWHERE status <> {REJECTED} OR error('{ABORTED} ' || file_no)"
     return f"""
 WITH {grid_ctes(grid)},
-src AS ({" UNION ALL ".join(sources)}),
-fields AS (
-  -- a logged Responses body has `output` (and a request `input`) as arrays: those are not
-  -- the canonical counts of the same name; a Gemini body names its model `modelVersion`
-  SELECT * REPLACE ({canonical}),
-    coalesce({f("model")}, {f("modelVersion")}) AS model_text, {ts_text} AS ts_text,
-    nullif(coalesce({f("id")}, {f("responseId")}), '') AS id_text,  -- "": no id
-    lower({f("batch")}) AS batch_word,
-    {_tier_word(f("service_tier"))} AS openai_tier,
-    {_tier_word(f("usage.service_tier"))} AS anthropic_tier,
-    coalesce(openai_tier, anthropic_tier) AS tier_word
-  FROM src
+{shaped_ctes(sources)},
+named AS (
+  SELECT *,
+    {shapes.model_sql()} AS model_text, {shapes.instant_sql(at_text)} AS ts_text,
+    {shapes.id_sql()} AS id_text,
+    {shapes.batch_sql()} AS batch_text, lower(batch_text) AS batch_word,
+    {_tier_word(shapes.tier_fields(0))} AS openai_tier,
+    {_tier_word(shapes.tier_fields(1))} AS anthropic_tier,
+    coalesce(openai_tier, anthropic_tier) AS tier_word,
+    {shapes.optional_sql("session")} AS o_session,
+    {shapes.optional_sql("project")} AS o_project,
+    {shapes.optional_sql("key")} AS o_key,
+    {shapes.optional_sql("cost")} AS o_cost
+  FROM fields
 ),
 counted AS (
-  SELECT *, {shapes.count_values()}, {shapes.SHAPE} AS shape,
+  SELECT *, {shapes.count_values()},
     {shapes.any_bad_count()} AS bad_count,
     CASE WHEN regexp_full_match(ts_text, '{TS_SECONDS}') THEN ts_text::BIGINT * 1000000
          WHEN regexp_full_match(ts_text, '{TS_NUMBER}')
@@ -326,7 +354,7 @@ counted AS (
          WHEN regexp_full_match(ts_text, '{TS_ISO}')
            THEN epoch_us(TRY_CAST(upper(ts_text) AS TIMESTAMPTZ))  -- RFC 3339 allows t, z
     END AS us0
-  FROM fields
+  FROM named
 ),
 checked AS (
   -- every check that needs no catalog; then, outside `detail`, only the columns still
@@ -391,7 +419,9 @@ _NOT_DEDUPED = "SELECT *, false AS conflict FROM statused"
 
 def _deduped(record_keys: Sequence[str]) -> str:
     """SQL over `statused`: the copies of one id as `records_sql` says (`dedupe`)."""
-    billed = ", ".join(["status", "model_text", "us", "tier_no",
+    own = [str(no) for no, s in enumerate(rules.SHAPES) if s.instant_per_copy]
+    us = f"CASE WHEN shape IN ({', '.join(own)}) THEN NULL ELSE us END" if own else "us"
+    billed = ", ".join(["status", "model_text", us, "tier_no",
                         *(f"n_{k}" for k in shapes.CANONICAL),
                         *(shapes.column(k) for k in record_keys)])  # fmt: skip
     return f"""
@@ -399,7 +429,7 @@ def _deduped(record_keys: Sequence[str]) -> str:
                          WHEN conflict THEN {REJECTED}
                          WHEN copy_no > 1 THEN {DUPLICATE}
                          ELSE status END AS status)
-  FROM (SELECT *, row_number() OVER w AS copy_no,
+  FROM (SELECT *, row_number() OVER (PARTITION BY id_text ORDER BY us) AS copy_no,
           id_text IS NOT NULL AND min(billed) OVER w <> max(billed) OVER w AS conflict
         FROM (SELECT *, hash({billed}) AS billed FROM statused)
         WINDOW w AS (PARTITION BY id_text))"""
@@ -440,7 +470,7 @@ def _reason_sql(grid: PriceGrid) -> str:
       WHEN model_text IS NULL AND line IS NOT NULL AND NOT starts_with(ltrim(line), '{{')
         THEN 'not a JSON object'
       WHEN model_text IS NULL THEN 'no model'
-      WHEN ts_text IS NULL THEN 'no timestamp (timestamp, created or created_at)'
+      WHEN ts_text IS NULL THEN 'no timestamp (' || {shapes.instant_names()} || ')'
       WHEN us IS NULL THEN 'timestamp: ' || ts_text || CASE
         WHEN regexp_full_match(ts_text, '{TS_MILLIS}')
           THEN ' as Unix seconds is past {LAST_YEAR}: it looks like milliseconds; give seconds'
@@ -451,9 +481,10 @@ def _reason_sql(grid: PriceGrid) -> str:
         ELSE ' is not an ISO 8601 instant or Unix seconds' END
       WHEN bad_count THEN {shapes.bad_count_reason()}
       WHEN batch_word IS NOT NULL AND batch_word NOT IN {BATCH_WORDS}
-        THEN 'batch: ' || {f("batch")} || ' is not true or false'
-      WHEN tier_no = -3 THEN 'service_tier is ' || openai_tier || ' but usage.service_tier is '
-        || anthropic_tier || ': which tier was billed is unclear'
+        THEN {shapes.batch_name()} || ': ' || batch_text || ' is not true or false'
+      WHEN tier_no = -3 THEN {shapes.tier_names(0)} || ' is ' || openai_tier || ' but '
+        || {shapes.tier_names(1)} || ' is ' || anthropic_tier
+        || ': which tier was billed is unclear'
       WHEN tier_no = -2 THEN 'batch is true but service_tier is ' || tier_word
       WHEN tier_no = -1
         THEN 'service_tier: ' || tier_word || ' is not a service tier the catalog prices'

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 from llmcost.errors import InputError
-from llmcost.usage import shapes
+from llmcost.usage import rules, shapes
 from llmcost.usage.query import REJECTED
 
 # The longest line either reader takes: DuckDB's JSON reader, given objects of 16 MiB, reads
@@ -58,16 +58,6 @@ def fast_source(file_no: int, path: Path, extra: tuple[str, ...]) -> str:
         false AS bad_json, NULL::VARCHAR AS dup_key, {cols}
         FROM read_json('{sql_str(str(path))}', format = 'newline_delimited', records = true,
                        columns = {{{columns}}}, maximum_object_size = 16777216) AS j"""
-
-
-def ids_sql(path: Path) -> str:
-    """The response ids (`id`, else Gemini's `responseId`, as `query.records_sql` reads them)
-    of a JSON Lines file DuckDB's JSON reader reads whole (`fast_source` priced it)."""
-    return f"""SELECT * FROM (
-        SELECT nullif(coalesce(id, "responseId"), '') AS id FROM read_json(
-            '{sql_str(str(path))}', format = 'newline_delimited', records = true,
-            columns = {{'id': 'VARCHAR', 'responseId': 'VARCHAR'}},
-            maximum_object_size = 16777216)) WHERE id IS NOT NULL"""
 
 
 def _duplicate_key(extra: tuple[str, ...]) -> str:
@@ -280,15 +270,18 @@ def line_source(con, file_no: int, path: Path, extra: tuple[str, ...], numbered:
         return f"""SELECT {file_no} AS file_no, NULL::BIGINT AS line_no, NULL::VARCHAR AS line,
             false AS bad_json, NULL::VARCHAR AS dup_key, {cols} WHERE false"""
     if is_csv(path):
+        # a CSV is the canonical shape: its columns are read by those names only
+        read = (*rules.CANONICAL_SHAPE.count_fields(), *rules.CANONICAL_SHAPE.other_fields())
+        fields = tuple(dict.fromkeys((*read, *extra)))
         _check_header(con, path, fields)
         reader = _csv_reader(path, file_no)
         columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
         header = set(columns)
         _check_columns(path, columns, fields)
         cols = ",\n".join(
-            (f"NULLIF(trim(\"{f}\"), '')" if f in header else "NULL::VARCHAR")
+            (f"NULLIF(trim(\"{f}\"), '')" if f in header and f in fields else "NULL::VARCHAR")
             + f" AS {shapes.column(f)}"
-            for f in fields
+            for f in _fields(extra)
         )
         names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
         return f"""SELECT {file_no} AS file_no, line_no, NULL::VARCHAR AS line,

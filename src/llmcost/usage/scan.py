@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from llmcost.usage import shapes
+from llmcost.usage import rules, shapes
 from llmcost.usage.pricegrid import PriceGrid, micros
 from llmcost.usage.query import PRICED, SKIPPED
 
@@ -54,32 +54,6 @@ except ImportError:  # built without a compiler, or turned off
 
 CHUNK = 8 << 20  # bytes of whole lines a thread scans at a time
 MAX_LINE = 16 << 20  # the scanner gives up on a longer line (MAX_LINE in _scan.c)
-# slot roles, as in _scan.c
-(
-    R_COUNT,
-    R_MODEL,
-    R_MODEL_VERSION,
-    R_TIMESTAMP,
-    R_CREATED,
-    R_CREATED_AT,
-    R_BATCH,
-    R_GROUP,
-    R_ID,
-    R_RESPONSE_ID,
-    R_TIER,
-) = range(11)
-_ROLES = {
-    "model": R_MODEL,
-    "modelVersion": R_MODEL_VERSION,
-    "timestamp": R_TIMESTAMP,
-    "created": R_CREATED,
-    "created_at": R_CREATED_AT,
-    "batch": R_BATCH,
-    "service_tier": R_TIER,
-    "usage.service_tier": R_TIER,
-    "id": R_ID,
-    "responseId": R_RESPONSE_ID,
-}
 
 
 def available() -> bool:
@@ -92,7 +66,7 @@ class Scanner:
 
     def __init__(self, grid: PriceGrid, record_keys: tuple[str, ...], *, by_day: bool,
                  by_shape: bool, since, until,
-                 resolve: Callable[[list[str]], dict[str, int | None]]):  # fmt: skip
+                 resolve: Callable[[list[str]], dict[str, int | None]], at=None):  # fmt: skip
         assert _scan is not None
         self.resolve = resolve
         self.keys, self.by_day, self.by_shape = record_keys, by_day, by_shape
@@ -112,14 +86,17 @@ class Scanner:
         self.window = (None if since is None else micros(since),
                        None if until is None else micros(until))  # fmt: skip
         self.limits = [tuple(limit) for limit in grid.limits]
+        self.at = None if at is None else micros(at)
         self.config = self._config()
         self.last_ids = b""  # the digests of the ids of the last file priced (`digests`)
 
     def _config(self):
-        nodes, slots = self.tree
+        nodes, slots, at = self.tree
+        groups = [at[k] for k in self.keys]
         return _scan.config(nodes, slots, self.names, self.bounds, self.stretch_of,
                             self.stretches, *self.window, self.by_day, self.by_shape,
-                            *_count_checks(), self.limits)  # fmt: skip
+                            *_count_checks(), self.limits, rules_config(at), groups,
+                            self.at)  # fmt: skip
 
     def learn(self, names: list[str]) -> None:
         """Look up those of `names` not yet known (None: unknown, -1 to the scanner) and
@@ -230,14 +207,40 @@ def repeated(digests: bytes) -> set[bytes]:
 
 
 def _count_checks() -> tuple[list, list]:
-    """`shapes.REQUIRED` and `shapes.AGREE` as `_scan.config` takes them: counts by their
-    position in `shapes.COUNT_FIELDS`, shapes of an agreement as a bit mask."""
+    """The shapes' `Required` and `Agree` rules as `_scan.config` takes them: counts by their
+    position in `shapes.COUNT_FIELDS`, the shapes of an agreement as a bit mask."""
     at = {path: i for i, path in enumerate(shapes.COUNT_FIELDS)}
-    required = [(shape, at[path], [at[p] for p in instead])
-                for shape, path, instead in shapes.REQUIRED]  # fmt: skip
-    agree = [(sum(1 << s for s in shapes_), at[whole], relation == ">=", [at[p] for p in parts],
-              zeros) for shapes_, whole, relation, parts, zeros in shapes.AGREE]  # fmt: skip
+    required = [(no, at[r.path], [at[p] for p in r.instead])
+                for no, s in enumerate(rules.SHAPES) for r in s.required]  # fmt: skip
+    agree = [(1 << no, at[a.whole], a.relation == ">=", [at[p] for p in a.parts], a.zeros)
+             for no, s in enumerate(rules.SHAPES) for a in s.agree]  # fmt: skip
     return required, agree
+
+
+def rules_config(slot: dict[str, int]) -> tuple:
+    """The rules table (`rules.SHAPES`, `NOT_RECORDS`) as `_scan.config` takes it, with each
+    field as its slot (`slot`) and each count as its position in `shapes.COUNT_FIELDS`: the
+    scanner knows no provider, only these lists."""
+    count = {path: i for i, path in enumerate(shapes.COUNT_FIELDS)}
+
+    def formula(c: rules.Count) -> list:
+        return [(t.sign, [[count[p] for p in alt] for alt in t.alternatives]) for t in c.terms]
+
+    def shape(s: rules.Shape) -> tuple:
+        return ([slot[p] for p in s.detect], [slot[p] for p in s.model],
+                [slot[p] for p in s.instant], [slot[p] for p in s.tier],
+                [[slot[p] for p in alt] for alt in s.request_id],
+                slot[s.batch] if s.batch else -1, s.always_batch,
+                [formula(c) for c in s.counts().values()])  # fmt: skip
+
+    def every(attr: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for s in rules.SHAPES for p in getattr(s, attr)))
+
+    none = rules.Shape("", (), rules.ZERO, rules.ZERO, model=every("model"))  # no shape
+    lenient = [p in shapes.LENIENT for p in shapes.COUNT_FIELDS]
+    nots = [(slot[n.path], [w.encode() for w in n.words], n.without_usage)
+            for n in rules.NOT_RECORDS]  # fmt: skip
+    return ([shape(s) for s in (*rules.SHAPES, none)], lenient, nots)
 
 
 def _merge(into: dict[tuple, list[int]], groups: list[tuple]) -> None:
@@ -334,13 +337,17 @@ def _gzip_chunks(raw, tell: list[int] | None) -> Iterator[bytes | None]:
 
 def _tree(record_keys: tuple[str, ...]):
     """The field tree as `_scan.config` takes it: nodes (lists of (key, child node, slot)),
-    slots (role, index): a count's index is its position in `shapes.COUNT_FIELDS`."""
-    paths: list[tuple[str, int, int]] = [(p, _ROLES[p], 0) for p in shapes.OTHER_FIELDS]
-    paths += [(p, R_COUNT, i) for i, p in enumerate(shapes.COUNT_FIELDS)]
-    paths += [(p, R_GROUP, i) for i, p in enumerate(record_keys)]
+    slots (a count's position in `shapes.COUNT_FIELDS`, else -1) and each path's slot. A
+    group field llmcost also reads shares its slot."""
+    paths = [(p, -1) for p in shapes.OTHER_FIELDS]
+    paths += [(p, i) for i, p in enumerate(shapes.COUNT_FIELDS)]
+    paths += [(p, -1) for p in record_keys]
     root: dict = {}
-    slots: list[tuple[int, int]] = []
-    for path, role, index in paths:
+    slots: list[int] = []
+    at: dict[str, int] = {}
+    for path, count in paths:
+        if path in at:
+            continue
         node = root
         *parents, name = path.split(".")
         for part in parents:
@@ -349,8 +356,8 @@ def _tree(record_keys: tuple[str, ...]):
                 raise ValueError(f"{path}: under a value")
         if name in node:
             raise ValueError(f"{path}: read twice")
-        node[name] = len(slots)
-        slots.append((role, index))
+        node[name] = at[path] = len(slots)
+        slots.append(count)
     nodes: list[list] = []
 
     def add(node: dict) -> int:
@@ -363,14 +370,14 @@ def _tree(record_keys: tuple[str, ...]):
         return no
 
     add(root)
-    return nodes, slots
+    return nodes, slots, at
 
 
 def supports(record_keys: tuple[str, ...]) -> bool:
     """Whether the scanner can read these group fields: none a field llmcost reads, at most
     64, and at most `_scan.MAX_KEYS` keys llmcost reads in any one object."""
     try:
-        nodes, slots = _tree(record_keys)
+        nodes, slots, _ = _tree(record_keys)
     except ValueError:
         return False
     return (len(record_keys) <= 64 and len(slots) <= 256 and sum(map(len, nodes)) <= 1024

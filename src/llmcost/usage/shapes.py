@@ -1,76 +1,24 @@
-"""The usage shapes `llmcost bill` reads, as SQL over one parsed record.
+"""The usage shapes `llmcost bill` reads, as SQL over one parsed record: generated from the
+rules table (`rules`), where each shape's fields, counts and checks are written once.
 
-Every provider's fields are listed once (`COUNT_FIELDS`); `normalized_columns` turns them
-into the canonical counts the engine prices: `input` is the whole prompt, `cached` and the
-cache writes are parts of it, `output` includes reasoning. A line's shape is detected from
-which fields it carries:
-
-- Gemini: `usageMetadata` (`promptTokenCount` includes `cachedContentTokenCount`;
-  `toolUsePromptTokenCount` is more input; `thoughtsTokenCount` is output besides
-  `candidatesTokenCount`).
-- DeepSeek: `usage.prompt_cache_hit_tokens` / `prompt_cache_miss_tokens` (they sum to
-  `prompt_tokens`).
-- Anthropic: `usage.cache_read_input_tokens`, `cache_creation_input_tokens` or
-  `cache_creation` (`input_tokens` excludes both; the TTL split is in `cache_creation`).
-- OpenAI Chat: `usage.prompt_tokens` (includes `prompt_tokens_details.cached_tokens`).
-- OpenAI Responses: `usage.input_tokens` (includes `input_tokens_details.cached_tokens`). An
-  Anthropic body without cache fields reads the same, so either way it is priced right.
-- Canonical: top-level `input`, `cached`, `cache_write`, `cache_write_1h`, `output`.
-
-A count a shape must carry (`REQUIRED`) that a record lacks (a misspelt key, a null) is a
-rejection, never 0; counts that contradict each other (`AGREE`: a total that is not the sum of
-its parts, reasoning above the output it is part of) are a rejection, never priced either way.
+A line's shape is the first of `rules.SHAPES` whose identifying fields it carries. A count a
+shape must carry (`Required`) that a record lacks (a misspelt key, a null) is a rejection,
+never 0; counts that contradict each other (`Agree`: a total that is not the sum of its
+parts, reasoning above the output it is part of) are a rejection, never priced either way.
 """
 
 from __future__ import annotations
 
 import json
 
-from llmcost.kinds import TOKEN_KINDS as CANONICAL
+from llmcost.usage import rules
 
-# Token-count fields, as JSON paths. Each becomes a column named by `column()`.
-COUNT_FIELDS = (
-    *CANONICAL,
-    "usage.prompt_tokens",
-    "usage.completion_tokens",
-    "usage.prompt_tokens_details.cached_tokens",
-    "usage.prompt_tokens_details.cache_write_tokens",
-    "usage.input_tokens",
-    "usage.output_tokens",
-    "usage.input_tokens_details.cached_tokens",
-    "usage.input_tokens_details.cache_write_tokens",
-    "usage.cache_read_input_tokens",
-    "usage.cache_creation_input_tokens",
-    "usage.cache_creation.ephemeral_5m_input_tokens",
-    "usage.cache_creation.ephemeral_1h_input_tokens",
-    "usage.prompt_cache_hit_tokens",
-    "usage.prompt_cache_miss_tokens",
-    "usageMetadata.promptTokenCount",
-    "usageMetadata.cachedContentTokenCount",
-    "usageMetadata.candidatesTokenCount",
-    "usageMetadata.thoughtsTokenCount",
-    "usageMetadata.toolUsePromptTokenCount",
-    # read only to check the counts above against each other (`count_issue`)
-    "usage.total_tokens",
-    "usage.completion_tokens_details.reasoning_tokens",
-    "usage.output_tokens_details.reasoning_tokens",
-    "usageMetadata.totalTokenCount",
-)
-# `modelVersion`: a Gemini response body names its model there, not in `model`; `id` (Gemini:
-# `responseId`) is the provider's id of the response, by which a response logged twice is found;
-# `service_tier` (OpenAI) and `usage.service_tier` (Anthropic): the tier a record was billed in
-OTHER_FIELDS = (
-    "model",
-    "modelVersion",
-    "timestamp",
-    "created",
-    "created_at",
-    "batch",
-    "id",
-    "responseId",
-    "service_tier",
-    "usage.service_tier",
-)
+CANONICAL = rules.CANONICAL
+COUNT_FIELDS = rules.LAYOUT.counts  # each becomes a column named by `column()`
+OTHER_FIELDS = rules.LAYOUT.others
+# the fields of the shapes whose counts are at the top level (`input`, `output`): an object
+# or array there is not a count (a logged Responses body's `output` array)
+LENIENT = tuple(dict.fromkeys(p for s in rules.SHAPES if s.lenient for p in s.count_fields()))
 
 
 def column(path: str) -> str:
@@ -134,124 +82,173 @@ def bad_count_reason() -> str:
     return f"CASE {arms} END"
 
 
-# Shapes by number (cheaper to compare than names), in the order they are detected.
-SHAPES = ("gemini", "deepseek", "anthropic", "openai-chat", "openai-responses", "canonical")
-GEMINI, DEEPSEEK, ANTHROPIC, OPENAI_CHAT, OPENAI_RESPONSES, CANONICAL_SHAPE = range(6)
+SHAPES = rules.NAMES  # by number (cheaper to compare than names), in detection order
 
-SHAPE = f"""CASE
-  WHEN {" OR ".join(column(p) + " IS NOT NULL" for p in COUNT_FIELDS if p.startswith("usageM"))}
-    THEN {GEMINI}
-  WHEN {column("usage.prompt_cache_hit_tokens")} IS NOT NULL
-    OR {column("usage.prompt_cache_miss_tokens")} IS NOT NULL THEN {DEEPSEEK}
-  WHEN {column("usage.cache_read_input_tokens")} IS NOT NULL
-    OR {column("usage.cache_creation_input_tokens")} IS NOT NULL
-    OR {column("usage.cache_creation.ephemeral_5m_input_tokens")} IS NOT NULL
-    OR {column("usage.cache_creation.ephemeral_1h_input_tokens")} IS NOT NULL THEN {ANTHROPIC}
-  WHEN {column("usage.prompt_tokens")} IS NOT NULL THEN {OPENAI_CHAT}
-  WHEN {column("usage.input_tokens")} IS NOT NULL THEN {OPENAI_RESPONSES}
-  WHEN {column("input")} IS NOT NULL THEN {CANONICAL_SHAPE}
-END"""
+
+def _present(path: str) -> str:
+    return f"{column(path)} IS NOT NULL"
+
+
+SHAPE = (
+    "CASE\n"
+    + "\n".join(
+        f"  WHEN {' OR '.join(map(_present, s.detect))} THEN {no}"
+        for no, s in enumerate(rules.SHAPES)
+    )
+    + "\nEND"
+)
 
 
 def ambiguous() -> str:
-    """SQL: the record has top-level canonical counts and also a provider's usage field (any:
-    `usage.completion_tokens` alone is enough), so neither may win silently. The provider
+    """SQL: the record has top-level canonical counts and also another shape's count field
+    (any: `usage.completion_tokens` alone is enough), so neither may win silently. The other
     fields are looked at only when canonical ones are present."""
-    canonical = " OR ".join(f"{column(c)} IS NOT NULL" for c in CANONICAL)
-    provider = " OR ".join(f"{column(p)} IS NOT NULL" for p in COUNT_FIELDS if p not in CANONICAL)
+    canonical = " OR ".join(map(_present, LENIENT))
+    provider = " OR ".join(_present(p) for p in COUNT_FIELDS if p not in LENIENT)
     return f"CASE WHEN {canonical} THEN {provider} ELSE false END"
 
 
-def _anthropic_writes() -> str:
-    split = (
-        f"{_z('usage.cache_creation.ephemeral_5m_input_tokens')} + "
-        f"{_z('usage.cache_creation.ephemeral_1h_input_tokens')}"
-    )
-    return f"coalesce({value('usage.cache_creation_input_tokens')}, {split})"
+def not_record() -> str:
+    """SQL: the line is not a usage record at all (`rules.NOT_RECORDS`)."""
+    no_usage = " AND ".join(f"{column(p)} IS NULL" for p in COUNT_FIELDS)
+    arms = []
+    for rule in rules.NOT_RECORDS:
+        words = ", ".join("'" + w.replace("'", "''") + "'" for w in rule.words)
+        arms.append(f"({column(rule.path)} IN ({words})"
+                    + (f" AND {no_usage})" if rule.without_usage else ")"))  # fmt: skip
+    return f"coalesce({' OR '.join(arms)}, false)" if arms else "false"
+
+
+def _count_sql(count: rules.Count) -> str:
+    terms = []
+    for sign, alternatives in count.terms:
+        sums = [" + ".join(_z(p) for p in alt) for alt in alternatives]
+        expr = sums[-1]
+        for alt, text in zip(alternatives[-2::-1], sums[-2::-1], strict=True):
+            expr = f"CASE WHEN {value(alt[0])} IS NOT NULL THEN {text} ELSE {expr} END"
+        terms.append(("- " if sign < 0 else "+ ") + f"({expr})")
+    return " ".join(terms).removeprefix("+ ") or "0"
 
 
 def normalized_columns() -> str:
     """SQL select-list over `count_values()` and `shape`: the canonical counts."""
-    writes = _anthropic_writes()
-    hit, miss = _z("usage.prompt_cache_hit_tokens"), _z("usage.prompt_cache_miss_tokens")
-    return f"""
-CASE shape
-  WHEN {GEMINI} THEN {_z("usageMetadata.promptTokenCount")}
-                   + {_z("usageMetadata.toolUsePromptTokenCount")}
-  WHEN {DEEPSEEK} THEN coalesce({value("usage.prompt_tokens")}, {hit} + {miss})
-  WHEN {ANTHROPIC} THEN {_z("usage.input_tokens")} + {_z("usage.cache_read_input_tokens")}
-                      + {writes}
-  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens")}
-  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens")}
-  ELSE {_z("input")}
-END AS n_input,
-CASE shape
-  WHEN {GEMINI} THEN {_z("usageMetadata.cachedContentTokenCount")}
-  WHEN {DEEPSEEK} THEN {hit}
-  WHEN {ANTHROPIC} THEN {_z("usage.cache_read_input_tokens")}
-  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens_details.cached_tokens")}
-  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens_details.cached_tokens")}
-  ELSE {_z("cached")}
-END AS n_cached,
-CASE shape
-  WHEN {ANTHROPIC} THEN {writes} - {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
-  WHEN {OPENAI_CHAT} THEN {_z("usage.prompt_tokens_details.cache_write_tokens")}
-  WHEN {OPENAI_RESPONSES} THEN {_z("usage.input_tokens_details.cache_write_tokens")}
-  WHEN {CANONICAL_SHAPE} THEN {_z("cache_write")}
-  ELSE 0
-END AS n_cache_write,
-CASE shape
-  WHEN {ANTHROPIC} THEN {_z("usage.cache_creation.ephemeral_1h_input_tokens")}
-  WHEN {CANONICAL_SHAPE} THEN {_z("cache_write_1h")}
-  ELSE 0
-END AS n_cache_write_1h,
-CASE shape
-  WHEN {GEMINI} THEN {_z("usageMetadata.candidatesTokenCount")}
-                   + {_z("usageMetadata.thoughtsTokenCount")}
-  WHEN {DEEPSEEK} THEN {_z("usage.completion_tokens")}
-  WHEN {ANTHROPIC} THEN {_z("usage.output_tokens")}
-  WHEN {OPENAI_CHAT} THEN {_z("usage.completion_tokens")}
-  WHEN {OPENAI_RESPONSES} THEN {_z("usage.output_tokens")}
-  ELSE {_z("output")}
-END AS n_output"""
+    out = []
+    for kind in CANONICAL:
+        arms = "\n".join(
+            f"  WHEN {no} THEN {_count_sql(s.counts()[kind])}" for no, s in enumerate(rules.SHAPES)
+        )
+        out.append(f"CASE shape\n{arms}\n  ELSE 0\nEND AS n_{kind}")
+    return ",\n".join(out)
 
 
-# The counts each shape's record must carry: one llmcost cannot find (absent, null, a misspelt
-# key) is a rejection, never taken as 0. (shape, field, fields that together stand in for it)
-REQUIRED = (
-    (CANONICAL_SHAPE, "output", ()),
-    (OPENAI_CHAT, "usage.completion_tokens", ()),
-    (OPENAI_RESPONSES, "usage.output_tokens", ()),
-    (ANTHROPIC, "usage.input_tokens", ()),
-    (ANTHROPIC, "usage.output_tokens", ()),
-    (DEEPSEEK, "usage.prompt_tokens",
-     ("usage.prompt_cache_hit_tokens", "usage.prompt_cache_miss_tokens")),
-    (DEEPSEEK, "usage.completion_tokens", ()),
-    (GEMINI, "usageMetadata.promptTokenCount", ()),
-    # the API leaves out a count of 0: an empty reply has only the total to show it
-    (GEMINI, "usageMetadata.candidatesTokenCount", ("usageMetadata.totalTokenCount",)),
-)  # fmt: skip
+def per_shape(expr, default: str) -> str:
+    """SQL: `expr(shape)` for the record's shape, `default` for a record of none; a CASE only
+    where the shapes differ."""
+    arms = [(no, expr(s)) for no, s in enumerate(rules.SHAPES)]
+    if all(text == default for _, text in arms):
+        return default
+    return (
+        "CASE shape "
+        + " ".join(f"WHEN {no} THEN {text}" for no, text in arms)
+        + (f" ELSE {default} END")
+    )
 
-# Counts that must agree, where the whole is present: (shapes, whole, relation, parts, whether
-# an absent part is 0 (Gemini leaves out zeros) rather than a reason to skip the check).
-AGREE = (
-    ((OPENAI_CHAT, DEEPSEEK), "usage.total_tokens", "=",
-     ("usage.prompt_tokens", "usage.completion_tokens"), False),
-    ((OPENAI_RESPONSES,), "usage.total_tokens", "=",
-     ("usage.input_tokens", "usage.output_tokens"), False),
-    ((DEEPSEEK,), "usage.prompt_tokens", "=",
-     ("usage.prompt_cache_hit_tokens", "usage.prompt_cache_miss_tokens"), False),
-    ((ANTHROPIC,), "usage.cache_creation_input_tokens", "=",
-     ("usage.cache_creation.ephemeral_5m_input_tokens",
-      "usage.cache_creation.ephemeral_1h_input_tokens"), False),
-    ((GEMINI,), "usageMetadata.totalTokenCount", "=",
-     ("usageMetadata.promptTokenCount", "usageMetadata.candidatesTokenCount",
-      "usageMetadata.thoughtsTokenCount", "usageMetadata.toolUsePromptTokenCount"), True),
-    ((OPENAI_CHAT, DEEPSEEK), "usage.completion_tokens", ">=",
-     ("usage.completion_tokens_details.reasoning_tokens",), False),
-    ((OPENAI_RESPONSES,), "usage.output_tokens", ">=",
-     ("usage.output_tokens_details.reasoning_tokens",), False),
-)  # fmt: skip
+
+def first_text(paths) -> str:
+    """SQL: the first of the fields present (their text), else NULL."""
+    paths = tuple(paths)
+    if not paths:
+        return "NULL::VARCHAR"
+    if len(paths) == 1:
+        return column(paths[0])
+    return f"coalesce({', '.join(map(column, paths))})"
+
+
+def id_text(alternatives) -> str:
+    """SQL: a record's request id: the first alternative whose fields are all present, its
+    fields joined by U+001F; "" is no id (not the next alternative's)."""
+    parts = []
+    for alt in alternatives:
+        joined = " || chr(31) || ".join(map(column, alt))
+        present = " AND ".join(f"{column(p)} IS NOT NULL" for p in alt)
+        parts.append(column(alt[0]) if len(alt) == 1 else f"CASE WHEN {present} THEN {joined} END")
+    if not parts:
+        return "NULL::VARCHAR"
+    first = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+    return f"nullif({first}, '')"
+
+
+def _all(attr: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for s in rules.SHAPES for p in getattr(s, attr)))
+
+
+def model_sql() -> str:
+    return per_shape(lambda s: first_text(s.model), first_text(_all("model")))
+
+
+def instant_sql(at: str | None) -> str:
+    """SQL: the text of a record's instant; `at` (an ISO instant) for one that has none."""
+    tail = () if at is None else (f"'{at}'",)
+
+    def text(paths) -> str:
+        cols = (*map(column, paths), *tail)
+        return cols[0] if len(cols) == 1 else f"coalesce({', '.join(cols)})" if cols else "NULL"
+
+    return per_shape(lambda s: text(s.instant), text(rules.INSTANTS))
+
+
+def instant_names() -> str:
+    """SQL: the fields a record's instant is read from, in words (for a rejection)."""
+
+    def words(s) -> str:
+        if not s.instant:
+            return "'" + s.hint.replace("'", "''") + "'"
+        return "'" + _either(s.instant) + "'"
+
+    return per_shape(words, "'" + _either(rules.INSTANTS) + "'")
+
+
+def _either(paths) -> str:
+    return ", ".join(paths[:-1]) + " or " + paths[-1] if len(paths) > 1 else paths[0]
+
+
+def id_sql() -> str:
+    default = ((p,) for p in ("id", "responseId"))
+    return per_shape(lambda s: id_text(s.request_id), id_text(tuple(default)))
+
+
+def tier_fields(which: int) -> str:
+    """SQL: the text of a record's first (0) or second (1) tier field."""
+
+    def pick(s) -> str:
+        return column(s.tier[which]) if len(s.tier) > which else "NULL::VARCHAR"
+
+    return per_shape(pick, column(rules.TIERS[which]))
+
+
+def tier_names(which: int) -> str:
+    def pick(s) -> str:
+        return f"'{s.tier[which]}'" if len(s.tier) > which else "NULL"
+
+    return per_shape(pick, f"'{rules.TIERS[which]}'")
+
+
+def batch_sql() -> str:
+    def pick(s) -> str:
+        if s.always_batch:
+            return "'true'"
+        return column(s.batch) if s.batch else "NULL::VARCHAR"
+
+    return per_shape(pick, column("batch"))
+
+
+def batch_name() -> str:
+    return per_shape(lambda s: f"'{s.batch or 'batch'}'", "'batch'")
+
+
+def optional_sql(attr: str) -> str:
+    """SQL: an optional canonical field (`session`, `project`, `key`, `cost`) as text."""
+    return per_shape(lambda s: first_text(getattr(s, attr)), "NULL::VARCHAR")
 
 
 def count_issue() -> str:
@@ -259,25 +256,35 @@ def count_issue() -> str:
     required count missing, counts that contradict each other), or NULL. Asked only of counts
     that are each well formed (`any_bad_count` comes first)."""
     arms = []
-    for shape, path, instead in REQUIRED:
-        stand_in = "".join(f" AND {value(p)} IS NULL" for p in instead[:1])
-        if len(instead) > 1:  # all of them stand in: missing unless every one is there
-            stand_in = " AND (" + " OR ".join(f"{value(p)} IS NULL" for p in instead) + ")"
-        either = f" (nor {'both ' * (len(instead) > 1)}{' and '.join(instead)})" if instead else ""
-        arms.append(
-            f"WHEN shape = {shape} AND {value(path)} IS NULL{stand_in} "
-            f"THEN '{path} is missing{either}: a count llmcost cannot find is not taken as 0'"
-        )
-    for shapes_, whole, relation, parts, zeros in AGREE:
-        present = [whole] if zeros else [whole, *parts]
-        terms = [(_z(p) if zeros else value(p)) + "::HUGEINT" for p in parts]
-        total = " + ".join(terms)
-        shown = " + ".join(p.rsplit(".", 1)[-1] for p in parts)
-        verb = "is not" if relation == "=" else "is less than"
-        arms.append(
-            f"WHEN shape IN ({', '.join(map(str, shapes_))}) "
-            + "".join(f"AND {value(p)} IS NOT NULL " for p in present)
-            + f"AND NOT ({value(whole)} {relation} {total}) "
-            f"THEN '{whole} (' || {value(whole)} || ') {verb} {shown} (' || ({total}) || ')'"
-        )
+    for no, shape in enumerate(rules.SHAPES):
+        arms += [_required_arm(no, r) for r in shape.required]
+    for no, shape in enumerate(rules.SHAPES):
+        arms += [_agree_arm(no, a) for a in shape.agree]
     return "CASE " + "\n  ".join(arms) + " END"
+
+
+def _required_arm(shape: int, rule: rules.Required) -> str:
+    path, instead = rule
+    stand_in = "".join(f" AND {value(p)} IS NULL" for p in instead[:1])
+    if len(instead) > 1:  # all of them stand in: missing unless every one is there
+        stand_in = " AND (" + " OR ".join(f"{value(p)} IS NULL" for p in instead) + ")"
+    either = f" (nor {'both ' * (len(instead) > 1)}{' and '.join(instead)})" if instead else ""
+    return (
+        f"WHEN shape = {shape} AND {value(path)} IS NULL{stand_in} "
+        f"THEN '{path} is missing{either}: a count llmcost cannot find is not taken as 0'"
+    )
+
+
+def _agree_arm(shape: int, rule: rules.Agree) -> str:
+    whole, relation, parts, zeros = rule
+    present = [whole] if zeros else [whole, *parts]
+    terms = [(_z(p) if zeros else value(p)) + "::HUGEINT" for p in parts]
+    total = " + ".join(terms)
+    shown = " + ".join(p.rsplit(".", 1)[-1] for p in parts)
+    verb = "is not" if relation == "=" else "is less than"
+    return (
+        f"WHEN shape = {shape} "
+        + "".join(f"AND {value(p)} IS NOT NULL " for p in present)
+        + f"AND NOT ({value(whole)} {relation} {total}) "
+        f"THEN '{whole} (' || {value(whole)} || ') {verb} {shown} (' || ({total}) || ')'"
+    )

@@ -1,4 +1,4 @@
-"""Findings of the QA pass on `llmcost bill`, through the CLI: a bad instant is one rejected
+"""`llmcost bill` through the CLI on instants and group keys: a bad instant is one rejected
 line (file:line:reason), never a crash or a shifted price; group keys that cannot work are
 refused up front or named. The fixture catalog: alpha-flash at T costs $0.0012 a record."""
 
