@@ -111,20 +111,22 @@ class Catalog:
                     provider = provider._replace(provider=canonical[number, provider.provider])
                 self._add(layer, path, provider)
         self._index_names()
-        # where the base layer's generator listed the peer names it left out (read only on
-        # the unknown-model error path: `_left_out`)
-        self._left_out_files = (
-            tuple(
-                str(f)
-                for f in dict.fromkeys(path.parent / LEFT_OUT for path, _ in self.layers[0][1])
-                if f.is_file()
-            )
-            if self.layers
-            else ()
-        )
+        self._left_out_files = self._left_out_lists()
         self._discount_keys = {
             d.offering: self.resolve(d.offering).key for d in self.discounts if d.offering
         }
+        self._index_versions()
+
+    def _left_out_lists(self) -> tuple[str, ...]:
+        """Where the base layer's generator listed the peer names it left out (read only on
+        the unknown-model error path: `_left_out`)."""
+        if not self.layers:
+            return ()
+        folders = dict.fromkeys(path.parent / LEFT_OUT for path, _ in self.layers[0][1])
+        return tuple(str(f) for f in folders if f.is_file())
+
+    def _index_versions(self) -> None:
+        """The catalog versions (publication days), currencies and how current it is."""
         entries = [e for info in self._models.values() for e in info.model.prices]
         published = {e.published for e in entries} | {d.published for d in self.discounts}
         self.currencies: frozenset[str] = frozenset(c for e in entries for c in e.rates)
