@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from llmcost.catalog.lookup import Catalog
 from llmcost.engine import CostBreakdown
@@ -209,7 +210,7 @@ def bill_on_engine(
 ):
     """`usage.bill.bill` on `engine`: the same `Bill` for canonical records."""
 
-    from llmcost.usage.bill import Bill, GroupTotal, Rejection, _check_readable
+    from llmcost.usage.bill import Bill, Rejection, _check_readable
 
     keys = tuple(group_by)
     check_group_keys(keys)
@@ -218,73 +219,13 @@ def bill_on_engine(
         if _local(name):
             _check_readable(Path(name))
     grid = price_grid(catalog, known, currency)
-    from llmcost.warehouse.engines import engine_named
-
-    eng = engine_named(engine, session)
-    try:
-        raw = read(eng, list(files))
-        provider = raw.filter(raw.usage.notnull() | raw.usageMetadata.notnull()).limit(1)
-        if eng.rows(provider.select("_file")):
-            raise InputError(
-                "a record carries a provider's usage (usage or usageMetadata)",
-                hint="--engine reads canonical records (input, cached, cache_write, "
-                "cache_write_1h, output); bill provider logs with the default engine "
-                "(drop --engine)",
-            )
-        t = checked(raw, grid.tiers)
-        logged = eng.rows(t.select(name=t.model).filter(t.model.notnull()).distinct())
-        names_rows, unknown = _names(catalog, [r["name"] for r in logged])
-        keys_used = {catalog.resolve(r["name"]).key for r in names_rows}
-        price_rows = price_table(catalog, known, keys_used)
-        prices = eng.memtable(price_rows, PRICE_COLUMNS)
-        names = eng.memtable(names_rows, NAME_COLUMNS)
-        from llmcost.warehouse.expr import price
-
-        p = price(t, prices=prices, names=names, currency=currency, fold_names=False)
-        p = eng.materialize(_statused(p, since, until).select(*_KEPT))
-        sums = eng.rows(_sums(p, keys))
-        rejected = eng.rows(_rejected(p))
-        unpriced = eng.rows(_unpriced(p))[0]
-        dups = [(r["_id"], r["n"]) for r in eng.rows(_duplicates(p))]
-    except LlmcostError:
-        raise
-    except Exception as exc:  # an engine's own error: one line, never a traceback
-        if os.environ.get("LLMCOST_DEBUG"):
-            raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"--engine {engine} could not read {', '.join(files)}: {first[:300]}",
-            hint="--engine reads well-formed JSON Lines and Parquet of canonical records; "
-            "the default engine (drop --engine) rejects bad lines one by one",
-        ) from None
-    finally:
-        eng.close()
-    counts = {PRICED: 0, SKIPPED: 0, REJECTED: len(rejected), DUPLICATE: 0}
-    groups: dict[tuple, list] = {}
-    scale = Decimal(10) ** -COST_SCALE
-    for row in sums:
+    out = _on_engine(catalog, files, engine, session, grid, known, currency, since, until, keys)
+    counts = {PRICED: 0, SKIPPED: 0, REJECTED: len(out.rejected), DUPLICATE: 0}
+    for row in out.sums:
         counts[row["status"]] += int(row["records"])
-        if row["status"] != PRICED:
-            continue
-        day = None if row.get("day_s") is None else _day(int(row["day_s"]))
-        month = None if day is None else day[:7]
-        values = {"model": row["priced_model"], "provider": row["priced_provider"],
-                  "day": day, "month": month, "currency": currency}  # fmt: skip
-        key = tuple(values[k] for k in keys)
-        slot = groups.setdefault(key, [0, dict.fromkeys(rec.COUNTS, 0), [Decimal(0)] * 4])
-        slot[0] += int(row["records"])
-        for kind in rec.COUNTS:
-            slot[1][kind] += int(row[f"t_{kind}"])
-        costs = [EXACT.multiply(Decimal(int(row[c])), scale) for c in COSTS]
-        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
-    group_totals = tuple(
-        GroupTotal(dict(zip(keys, key, strict=True)), n, tokens, CostBreakdown(currency, *costs))
-        for key, (n, tokens, costs) in sorted(groups.items(), key=lambda kv: _order(kv[0]))
-    )
-    reasons = _Words(catalog, known, currency, grid, unknown)
-    rejections = sorted(
-        Rejection(r["_file"], 0, reasons(r)) for r in rejected
-    )  # fmt: skip
+    group_totals = _group_totals(out.sums, keys, currency)
+    reasons = _Words(catalog, known, currency, grid, out.unknown)
+    rejections = sorted(Rejection(r["_file"], 0, reasons(r)) for r in out.rejected)
     total = CostBreakdown(
         currency,
         *(exact_sum(getattr(g.cost, k) for g in group_totals)
@@ -306,8 +247,93 @@ def bill_on_engine(
         tokens={k: sum(g.tokens[k] for g in group_totals) for k in rec.COUNTS},
         groups=group_totals,
         rejections=tuple(rejections),
-        duplicate_ids=tuple((str(i), int(n)) for i, n in dups),
-        unpriced_tokens={k: int(unpriced[f"u_{k}"] or 0) for k in rec.COUNTS},
+        duplicate_ids=tuple((str(i), int(n)) for i, n in out.duplicates),
+        unpriced_tokens={k: int(out.unpriced[f"u_{k}"] or 0) for k in rec.COUNTS},
+    )
+
+
+class _EngineRows(NamedTuple):
+    """What the engine computed: the sums by status and group, the rejected records, the
+    unpriced tokens, the duplicated ids, and the logged names no offering carries."""
+
+    sums: list[dict]
+    rejected: list[dict]
+    unpriced: dict
+    duplicates: list[tuple]
+    unknown: set[str]
+
+
+def _on_engine(catalog, files, engine, session, grid, known, currency, since, until,
+               keys) -> _EngineRows:  # fmt: skip
+    """Price `files` on `engine`; an engine's own error is one line, never a traceback."""
+    from llmcost.warehouse.engines import engine_named
+
+    eng = engine_named(engine, session)
+    try:
+        raw = read(eng, list(files))
+        provider = raw.filter(raw.usage.notnull() | raw.usageMetadata.notnull()).limit(1)
+        if eng.rows(provider.select("_file")):
+            raise InputError(
+                "a record carries a provider's usage (usage or usageMetadata)",
+                hint="--engine reads canonical records (input, cached, cache_write, "
+                "cache_write_1h, output); bill provider logs with the default engine "
+                "(drop --engine)",
+            )
+        t = checked(raw, grid.tiers)
+        logged = eng.rows(t.select(name=t.model).filter(t.model.notnull()).distinct())
+        names_rows, unknown = _names(catalog, [r["name"] for r in logged])
+        keys_used = {catalog.resolve(r["name"]).key for r in names_rows}
+        prices = eng.memtable(price_table(catalog, known, keys_used), PRICE_COLUMNS)
+        names = eng.memtable(names_rows, NAME_COLUMNS)
+        from llmcost.warehouse.expr import price
+
+        p = price(t, prices=prices, names=names, currency=currency, fold_names=False)
+        p = eng.materialize(_statused(p, since, until).select(*_KEPT))
+        return _EngineRows(
+            eng.rows(_sums(p, keys)),
+            eng.rows(_rejected(p)),
+            eng.rows(_unpriced(p))[0],
+            [(r["_id"], r["n"]) for r in eng.rows(_duplicates(p))],
+            unknown,
+        )
+    except LlmcostError:
+        raise
+    except Exception as exc:
+        if os.environ.get("LLMCOST_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"--engine {engine} could not read {', '.join(files)}: {first[:300]}",
+            hint="--engine reads well-formed JSON Lines and Parquet of canonical records; "
+            "the default engine (drop --engine) rejects bad lines one by one",
+        ) from None
+    finally:
+        eng.close()
+
+
+def _group_totals(sums: list[dict], keys: tuple[str, ...], currency: str) -> tuple:
+    """The priced sums as `GroupTotal`s by `keys`, costs scaled back exactly."""
+    from llmcost.usage.bill import GroupTotal
+
+    groups: dict[tuple, list] = {}
+    scale = Decimal(10) ** -COST_SCALE
+    for row in sums:
+        if row["status"] != PRICED:
+            continue
+        day = None if row.get("day_s") is None else _day(int(row["day_s"]))
+        month = None if day is None else day[:7]
+        values = {"model": row["priced_model"], "provider": row["priced_provider"],
+                  "day": day, "month": month, "currency": currency}  # fmt: skip
+        key = tuple(values[k] for k in keys)
+        slot = groups.setdefault(key, [0, dict.fromkeys(rec.COUNTS, 0), [Decimal(0)] * 4])
+        slot[0] += int(row["records"])
+        for kind in rec.COUNTS:
+            slot[1][kind] += int(row[f"t_{kind}"])
+        costs = [EXACT.multiply(Decimal(int(row[c])), scale) for c in COSTS]
+        slot[2] = [EXACT.add(a, b) for a, b in zip(slot[2], costs, strict=True)]
+    return tuple(
+        GroupTotal(dict(zip(keys, key, strict=True)), n, tokens, CostBreakdown(currency, *costs))
+        for key, (n, tokens, costs) in sorted(groups.items(), key=lambda kv: _order(kv[0]))
     )
 
 
