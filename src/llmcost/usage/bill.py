@@ -774,6 +774,8 @@ def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
                   *shape["canonical"], *shape["record_keys"])  # fmt: skip
     local = _LocalDates(shape["day_s"], zone)
+    if shape["by_day"] and shape["day_s"] != zones.DAY:
+        sums = _by_local_day(sums, len(found_keys), local)
     rows = [SumRow.of(row, found_keys) for row in sums]
     counts = {"priced": 0, "rejected": len(rejected), "skipped": 0, "duplicate": 0}
     for row in rows:
@@ -811,18 +813,45 @@ def _order(key: tuple) -> tuple:
     return tuple((v is None, "" if v is None else v) for v in key)
 
 
+def _by_local_day(sums: list[tuple], groups: int, local: _LocalDates) -> list[tuple]:
+    """The rows of sums (`_collect`'s) with each UTC bucket (the first group value) replaced
+    by its local date and the rows of one date added up: integers only, so that the buckets of
+    a zone (24 a day for most) are priced once a day, not once a bucket."""
+    merged: dict[tuple, list] = {}
+    counted = slice(3 + groups, 3 + groups + 1 + len(TOKEN_KINDS))  # records, token sums
+    for row in sums:
+        bucket = row[3]
+        key = (*row[:3], None if bucket is None else local.day(bucket), *row[4 : 3 + groups])
+        slot = merged.get(key)
+        if slot is None:
+            merged[key] = [list(row[counted]), row[counted.stop :]]
+        else:
+            slot[0] = [(a or 0) + (b or 0) for a, b in zip(slot[0], row[counted], strict=True)]
+    return [(*key, *numbers, *rest) for key, (numbers, rest) in merged.items()]
+
+
 class _LocalDates:
     """The day, ISO week and month (text) of a UTC bucket (`zones.bucket_seconds`) in a
     zone, each bucket worked out once."""
 
     def __init__(self, width: int, zone: tzinfo):
         self.width, self.zone = width, zone
-        self.seen: dict[int | None, dict[str, str | None]] = {None: dict.fromkeys(CALENDAR_KEYS)}
+        self.seen: dict[int | date | None, dict[str, str | None]] = {
+            None: dict.fromkeys(CALENDAR_KEYS)
+        }
+        self.days: dict[int, date] = {}
 
-    def __call__(self, bucket: int | None) -> dict[str, str | None]:
+    def day(self, bucket: int) -> date:
+        """The local date of a UTC bucket."""
+        got = self.days.get(bucket)
+        if got is None:
+            got = self.days[bucket] = zones.local_date(bucket, self.width, self.zone)
+        return got
+
+    def __call__(self, bucket: int | date | None) -> dict[str, str | None]:
         got = self.seen.get(bucket)
         if got is None:
-            day = zones.local_date(bucket, self.width, self.zone)
+            day = bucket if isinstance(bucket, date) else self.day(bucket)
             got = self.seen[bucket] = {
                 "day": day.isoformat(),
                 "week": zones.iso_week(day),
