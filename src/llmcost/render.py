@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any, Literal
@@ -51,6 +51,9 @@ class Report:
     document: dict[str, Any]
     notes: Sequence[str] = field(default=())
     charts: Sequence[Any] = field(default=())  # drawn by `--format html` (`reports.html.figures`)
+    # a closing row of the table and Markdown (the totals of grouped rows), never in CSV, JSON
+    # or HTML: their rows are data to sum
+    total_row: dict[str, Any] | None = None
 
 
 # -- one place that decides how a value looks -------------------------------------------------
@@ -133,6 +136,8 @@ def render(report: Report, fmt: str) -> str:
         return _json(report.document)
     if fmt == "csv":
         return _csv(report)
+    if report.total_row is not None:
+        report = replace(report, rows=[*report.rows, report.total_row])
     if fmt == "markdown":
         return _markdown(report)
     return _table(report)

@@ -50,7 +50,17 @@ def bill(
         typer.Option(
             "--group-by",
             "-g",
-            help="Comma-separated: model, provider, day, month, shape, or any record field.",
+            help="Comma-separated: model, provider, day, week, month, shape, session, project, "
+            "key, or any record field.",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="The zone of day, week and month groups: an IANA name (Asia/Shanghai) or an "
+            "offset (+08:00). Default: the config's timezone, else UTC.",
         ),
     ] = None,
     allow_rejects: Annotated[
@@ -104,8 +114,8 @@ def bill(
     from llmcost.errors import InputError
     from llmcost.reports.bill import bill_report, rejected_percent, summary_line
     from llmcost.timeparse import instant
+    from llmcost.usage.bill import SPECIAL_KEYS, exit_code
     from llmcost.usage.bill import bill as run_bill
-    from llmcost.usage.bill import exit_code
     from llmcost.usage.rollup import roll_up, with_days
 
     if invoice is not None and engine is not None:
@@ -134,6 +144,7 @@ def bill(
         raise InputError("--until must be after --since", hint="the range is [since, until)")
     given_at = instant(at, field="--at") if at is not None else None
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
+    zone = _zone(timezone)
     choice = open_catalog(catalog, cur, pricing)
     seen: set = set()
     for name in files:
@@ -150,6 +161,8 @@ def bill(
 
         if at is not None:
             raise InputError("--at is not taken with --engine", hint="bill without --engine")
+        if timezone is not None:
+            raise InputError("--timezone is not taken with --engine", hint="bill without --engine")
         if engine not in ENGINES:
             raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
         result = bill_on_engine(
@@ -166,6 +179,7 @@ def bill(
             until=end,
             at=given_at,
             group_by=priced_by,
+            timezone=zone,
             memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
             progress=_progress_bar if sys.stderr.isatty() else None,
         )
@@ -181,7 +195,7 @@ def bill(
         more = len(result.duplicate_ids) - SHOWN_REJECTIONS
         warn(f"... and {more:,} more ids logged more than once (all in --format json)")
     for key in result.absent_keys:
-        near = [k for k in ("model", "provider", "day", "month", "shape") if k == key.lower()]
+        near = [k for k in SPECIAL_KEYS if k == key.lower()]
         warn(
             f"--group-by {key}: no priced record has this field; its column is empty"
             + (f" (did you mean {near[0]}?)" if near else "")
@@ -261,3 +275,15 @@ def _progress_bar(progress):
         bar.stop()
 
     return done
+
+
+def _zone(given: str | None):
+    """The zone of the bill's day, week and month groups: --timezone, else the configured
+    timezone (LLMCOST_TIMEZONE or the config file's), else UTC."""
+    from llmcost.cli.options import settings
+    from llmcost.usage.zones import parse_zone
+
+    if given is not None:
+        return parse_zone(given)
+    configured = settings().timezone
+    return parse_zone(configured, where="timezone") if configured else None

@@ -93,6 +93,7 @@ def bill_report(result: Bill, exit_code: int = 0) -> Report:
         },
         "tokens": result.tokens,
         "group_by": list(result.group_by),
+        "timezone": result.timezone,
         "groups": docs,
         "rejections": [
             {"file": r.file, "line": r.line, "reason": r.reason} for r in result.rejections
@@ -106,7 +107,29 @@ def bill_report(result: Bill, exit_code: int = 0) -> Report:
         rows=rows,
         document=document,
         notes=[summary_line(result)],
+        total_row=_total_row(result),
     )
+
+
+def _total_row(result: Bill) -> dict | None:
+    """The totals of the priced groups, closing a grouped table (the JSON has them as
+    `totals`, `breakdown` and `tokens`): none for an ungrouped bill (its one row is the
+    total) or one of a single group."""
+    if not result.group_by or len(result.groups) < 2:
+        return None
+    cur, t = result.currency, result.total
+    first = result.group_by[0]
+    return {
+        first: "Total",
+        "records": result.priced,
+        "input_tokens": result.tokens["input"],
+        "output_tokens": result.tokens["output"],
+        "input": (t.input, cur),
+        "cache_read": (t.cache_read, cur),
+        "cache_write": (t.cache_write, cur),
+        "output": (t.output, cur),
+        "total": (t.total, cur),
+    }
 
 
 def _left_out(result: Bill) -> list[dict]:

@@ -82,6 +82,7 @@ typedef struct {
     Stretch *stretches; int nstretches;
     int64_t since, until; int has_since, has_until;
     int by_day, by_shape, ngroups;
+    int64_t day_us; /* the width of a day group's bucket (a UTC day, or less for a zone) */
     int group_slot[64]; /* the slot of each group field, in order */
     int nshapes; Shape shapes[MAX_SHAPES + 1]; /* the last: a record of no shape */
     int ncounts; int count_slot[MAX_COUNTS]; uint8_t lenient[MAX_COUNTS];
@@ -922,7 +923,11 @@ static int record(const Config *c, Rec *r, Result *res, size_t line_len) {
     size_t k = 0;
     memcpy(key + k, &pid, 8); k += 8;
     key[k++] = (char)is_batch;
-    if (c->by_day) { memcpy(key + k, &day, 8); k += 8; }
+    if (c->by_day) {
+        int64_t bucket = us / c->day_us;
+        memcpy(key + k, &bucket, 8);
+        k += 8;
+    }
     if (c->by_shape) key[k++] = (char)shape;
     for (int g = 0; g < c->ngroups; g++) {
         const Val *v = &r->vals[c->group_slot[g]];
@@ -1151,7 +1156,7 @@ static int rules_of(PyObject *rules, Config *c) {
     return 0;
 }
 
-/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, by_day, by_shape,
+/* config(nodes, slots, names, bounds, stretch_of, stretches, since, until, day_s, by_shape,
  *        required, agree, limits, rules, groups, at)
  * nodes: [[(key: bytes, child: int, slot: int), ...], ...] (node 0: the record);
  * slots: [count index or -1 per slot]; names: {bytes: model_no or -1}; bounds: [[us, ...]] per model;
@@ -1164,10 +1169,11 @@ static int rules_of(PyObject *rules, Config *c) {
 static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *nodes, *slots, *names, *bounds, *stretch_of, *stretches, *since, *until;
     PyObject *required, *agree, *limits, *rules, *groups, *at;
-    int by_day, by_shape;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOppO!O!O!O!O!O", &PyList_Type, &nodes, &PyList_Type,
+    long long day_s;
+    int by_shape;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!OOLpO!O!O!O!O!O", &PyList_Type, &nodes, &PyList_Type,
                           &slots, &PyDict_Type, &names, &PyList_Type, &bounds, &PyList_Type,
-                          &stretch_of, &PyList_Type, &stretches, &since, &until, &by_day,
+                          &stretch_of, &PyList_Type, &stretches, &since, &until, &day_s,
                           &by_shape, &PyList_Type, &required, &PyList_Type, &agree,
                           &PyList_Type, &limits, &PyTuple_Type, &rules, &PyList_Type, &groups,
                           &at))
@@ -1376,7 +1382,12 @@ static PyObject *py_config(PyObject *Py_UNUSED(self), PyObject *args) {
         c->context_window[m] = window;
         c->max_output[m] = most;
     }
-    c->by_day = by_day;
+    if (day_s < 0 || day_s > 86400) {
+        PyErr_SetString(PyExc_ValueError, "day bucket: 0 to 86400 seconds");
+        goto fail;
+    }
+    c->by_day = day_s > 0;
+    c->day_us = day_s * 1000000LL;
     c->by_shape = by_shape;
     PyObject *cap_obj = PyCapsule_New(c, "llmcost.scan.config", capsule_free);
     if (!cap_obj) goto fail;

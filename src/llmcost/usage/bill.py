@@ -23,7 +23,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -35,8 +35,8 @@ from llmcost.errors import InputError, LlmcostError
 from llmcost.kinds import COST_KINDS
 from llmcost.money import EXACT, exact_sum
 from llmcost.timeparse import show_instant
-from llmcost.usage import readers, scan, shapes
-from llmcost.usage.pricegrid import EPOCH, PriceGrid, price_grid
+from llmcost.usage import readers, scan, shapes, zones
+from llmcost.usage.pricegrid import DAY_US, EPOCH, PriceGrid, price_grid
 from llmcost.usage.query import (
     ABORTED,
     REJECTED,
@@ -51,7 +51,11 @@ from llmcost.usage.query import (
 )
 from llmcost.usage.readers import sql_str
 
-SPECIAL_KEYS = ("model", "provider", "day", "month", "shape", "currency")
+SPECIAL_KEYS = ("model", "provider", "day", "week", "month", "shape", "currency",
+                "session", "project", "key")  # fmt: skip
+# the optional canonical fields a shape may declare (`rules.Shape`): not record fields
+CANONICAL_KEYS = ("session", "project", "key")
+CALENDAR_KEYS = ("day", "week", "month")
 TOKEN_KINDS = shapes.CANONICAL  # input, cached, cache_write, cache_write_1h, output
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
 
@@ -86,11 +90,13 @@ class Bill:
     tokens: dict[str, int]
     groups: tuple[GroupTotal, ...]
     rejections: tuple[Rejection, ...] = field(default=())
-    absent_keys: tuple[str, ...] = ()  # record fields of group_by that no priced record has
+    # the record (or canonical) fields of group_by that no priced record has
+    absent_keys: tuple[str, ...] = ()
     duplicates: int = 0  # copies of a response already billed (the same id), left out
     duplicate_ids: tuple[tuple[str, int], ...] = ()  # (id, copies left out), most first
     # the counts of the rejected records that could be read, by kind (`TOKEN_KINDS`)
     unpriced_tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_KINDS, 0))
+    timezone: str = "UTC"  # the zone of the day, week and month groups (`zones.zone_name`)
 
     @property
     def rejected_share(self) -> Fraction:
@@ -125,6 +131,7 @@ def bill(
     until: datetime | None = None,
     at: datetime | None = None,
     group_by: Sequence[str] = (),
+    timezone: tzinfo | None = None,
     memory_limit: str | None = None,
     progress: Callable[[Callable[[], float]], Callable[[], None]] | None = None,
     reader: str = "auto",
@@ -141,7 +148,11 @@ def bill(
     several) is billed once; the other copies are counted as `duplicates` (`duplicate_ids`
     names them). Copies that differ in what is billed are all rejected. Records without an
     id are never merged. `at`: the instant of the records that carry none (a batch result
-    file); without it, such a record is rejected, never priced at some other instant."""
+    file); without it, such a record is rejected, never priced at some other instant.
+
+    `timezone` (default UTC) is the zone whose local dates the day, week (ISO 8601) and month
+    groups are: the readers group by UTC buckets within which the local date never changes
+    (`zones.bucket_seconds`), each then given its local date here."""
     if reader not in ("auto", "duckdb", "lines"):
         raise ValueError(f"reader: {reader!r}")
     keys = _check_clashes(tuple(_check_key(k) for k in group_by))
@@ -152,17 +163,21 @@ def bill(
     with tempfile.TemporaryDirectory(prefix="llmcost-lines-") as scratch:
         read = [_as_json_lines(p, Path(scratch), i) for i, p in enumerate(paths)]
         return _bill(catalog, paths, read, known, currency, since, until, at, keys,
-                     memory_limit, progress, reader)  # fmt: skip
+                     memory_limit, progress, reader, timezone)  # fmt: skip
 
 
 def _bill(catalog, paths, read, known, currency, since, until, at, keys, memory_limit,
-          progress, reader) -> Bill:  # fmt: skip
+          progress, reader, timezone=None) -> Bill:  # fmt: skip
     """`bill` of `paths`, read from `read` (each a JSON Lines file or CSV)."""
     grid = price_grid(catalog, known, currency)
     extra = tuple(dict.fromkeys(k for k in keys if k not in SPECIAL_KEYS))
+    zone = timezone or UTC
+    by_day = any(k in CALENDAR_KEYS for k in keys)
     shape = dict(
         record_keys=extra,
-        by_day="day" in keys or "month" in keys,
+        canonical=tuple(k for k in CANONICAL_KEYS if k in keys),
+        by_day=by_day,
+        day_s=zones.bucket_seconds(zone) if by_day else 0,
         by_shape="shape" in keys,
         since=since,
         until=until,
@@ -175,9 +190,11 @@ def _bill(catalog, paths, read, known, currency, since, until, at, keys, memory_
         # line by line and together, so that each id is billed once (`query.records_sql`)
         involved = frozenset(i for i, ids in run.ids.items() if _holds_any(ids, repeated))
         run = _price(grid, read, reader, extra, shape, progress, memory_limit, involved)
-    result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected)
+    result = _collect(catalog, grid, known, currency, paths, keys, shape, run.sums, run.rejected,
+                      zone)  # fmt: skip
     return replace(
         result,
+        timezone=zones.zone_name(zone),
         unpriced_tokens=dict(zip(TOKEN_KINDS, run.unpriced, strict=True)),
         duplicate_ids=tuple(run.duplicate_ids),
     )
@@ -324,7 +341,7 @@ def _price_all(job: _Job, reader: str, dedupe: frozenset[int]) -> _Pass:
     # what DuckDB reads: a name it would take for a pattern, as a plain link
     read = [readers.safe_path(p, scratch, i) for i, p in enumerate(paths)]
     sums: list[tuple] = []
-    if reader == "auto" and scan.available() and scan.supports(extra):
+    if reader == "auto" and scan.available() and scan.supports(extra) and not shape["canonical"]:
         sums, pending = _compiled(con, grid, paths, pending, extra, shape, progress, ids)
     sums += _fast(con, grid, read, pending, slow, extra, shape, progress)
     _after_fast(job, read, [i for i in pending if i not in slow], ids)
@@ -385,7 +402,7 @@ def _compiled(con, grid: PriceGrid, paths: list[Path], pending: list[int], extra
     def resolve(names: list[str]) -> dict[str, int | None]:
         return dict(con.execute(model_numbers_sql(grid, names)).fetchall())
 
-    scanner = scan.Scanner(grid, extra, by_day=shape["by_day"], by_shape=shape["by_shape"],
+    scanner = scan.Scanner(grid, extra, by_day=shape["day_s"], by_shape=shape["by_shape"],
                            since=shape["since"], until=shape["until"], resolve=resolve,
                            at=shape.get("at"))  # fmt: skip
     sizes = [paths[i].stat().st_size for i in pending]
@@ -431,7 +448,8 @@ def _fast(con, grid: PriceGrid, paths: list[Path], pending: list[int], slow: dic
         batch = pending if stops < 2 else pending[:1]
         sources = [readers.fast_source(i, paths[i], extra) for i in batch]
         try:
-            sums += _run(con, records_sql(grid, sources, detail=False, **shape), progress)
+            query = records_sql(grid, sources, detail=False, **_sql_shape(shape))
+            sums += _run(con, query, progress)
         except input_errors as exc:
             message = str(exc)
             culprits = _culprits(message, batch, paths)
@@ -479,7 +497,7 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
             readers.line_source(con, no, read[no], extra, numbered, duplicates=dup)
             for no, dup in files.items()
         ]
-        query = records_sql(grid, sources, detail=True, **shape)
+        query = records_sql(grid, sources, detail=True, **_sql_shape(shape))
         _run(con, f"CREATE OR REPLACE TABLE rows AS {query}", progress)
         rejected = con.execute(readers.numbered_rejections_sql(con, read)).fetchall()
         unread = readers.reader_rejects(con, read)
@@ -499,7 +517,8 @@ def _line_by_line(con, grid: PriceGrid, paths: list[Path], read: list[Path],
                 f"{paths[no]}: {lines - seen:,} line(s) could not be read at all",
                 hint=f"lines of up to {readers.MAX_LINE >> 20} MiB are read: split longer ones",
             )
-    groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
+    groups = (shape["by_day"] + shape["by_shape"] + len(shape["canonical"])
+              + len(shape["record_keys"]))  # fmt: skip
     sums = con.execute(sums_sql("rows", groups)).fetchall()
     [unpriced] = con.execute(unpriced_sql("rows")).fetchall()
     rejected += [
@@ -662,6 +681,12 @@ def _run(con, query: str, progress) -> list[tuple]:
     return box["rows"]
 
 
+def _sql_shape(shape: dict) -> dict:
+    """`records_sql`'s arguments from the bill's group and window (`shape`)."""
+    sql = {k: v for k, v in shape.items() if k != "day_s"}
+    return {**sql, "day_us": shape["day_s"] * 1_000_000 or DAY_US}
+
+
 class SumRow(NamedTuple):
     """A row of sums from any reader (`query.records_sql`, `scan.Scanner`): its status, grid
     row and tier number (of priced records), the group values asked for (day, shape, record
@@ -695,25 +720,23 @@ class RejectedRow(NamedTuple):
     us: int | None
 
 
-def _special_values(row: SumRow, price, currency: str) -> dict[str, object]:
+def _special_values(row: SumRow, price, currency: str, local: _LocalDates) -> dict[str, object]:
     """The values of the group keys llmcost computes (`SPECIAL_KEYS`) for a priced row."""
-    day_no = row.found.get("day")
-    day = None if day_no is None else (_EPOCH_DAY + timedelta(days=day_no)).isoformat()
     shape = row.found.get("shape")
-    return {"model": price.model_id, "provider": price.provider, "day": day,
-            "month": None if day is None else day[:7],
-            "shape": None if shape is None else shapes.SHAPES[shape],
-            "currency": currency}  # fmt: skip
+    return {"model": price.model_id, "provider": price.provider, **local(row.found.get("day")),
+            "shape": None if shape is None else shapes.SHAPES[shape], "currency": currency,
+            **{name: row.found[name] for name in CANONICAL_KEYS if name in row.found}}  # fmt: skip
 
 
-def _group_totals(grid: PriceGrid, currency: str, keys, rows: list[SumRow]) -> list[GroupTotal]:
+def _group_totals(grid: PriceGrid, currency: str, keys, rows: list[SumRow],
+                  local: _LocalDates) -> list[GroupTotal]:  # fmt: skip
     """The priced rows summed and priced per group, in the groups' order."""
     totals: dict[tuple, list] = {}  # group key values -> [records, tokens, costs]
     for row in rows:
         if row.status != "priced":
             continue
         price = grid.rows[row.pid]
-        values = _special_values(row, price, currency)
+        values = _special_values(row, price, currency, local)
         key = tuple(values[k] if k in SPECIAL_KEYS else row.found[k] for k in keys)
         slot = totals.setdefault(key, [0, dict.fromkeys(TOKEN_KINDS, 0), [Decimal(0)] * 4])
         slot[0] += row.records
@@ -728,8 +751,12 @@ def _group_totals(grid: PriceGrid, currency: str, keys, rows: list[SumRow]) -> l
 
 
 def _absent(key: str, groups: list[GroupTotal]) -> bool:
-    """A record field grouped by that no priced record has."""
-    return key not in SPECIAL_KEYS and bool(groups) and all(g.keys[key] is None for g in groups)
+    """A record (or canonical) field grouped by that no priced record has."""
+    return (
+        (key not in SPECIAL_KEYS or key in CANONICAL_KEYS)
+        and bool(groups)
+        and all(g.keys[key] is None for g in groups)
+    )
 
 
 def _rejections(reason, grid: PriceGrid, names: list[str], rejected: list[tuple]) -> list:
@@ -742,15 +769,18 @@ def _rejections(reason, grid: PriceGrid, names: list[str], rejected: list[tuple]
 
 
 def _collect(catalog, grid: PriceGrid, known, currency, paths, keys, shape: dict,
-             sums: list[tuple], rejected: list[tuple]) -> Bill:  # fmt: skip
+             sums: list[tuple], rejected: list[tuple], zone: tzinfo = UTC) -> Bill:  # fmt: skip
     """The bill from the sums (`SumRow`) and the rejections (`RejectedRow`)."""
     found_keys = (*(["day"] if shape["by_day"] else []), *(["shape"] if shape["by_shape"] else []),
-                  *shape["record_keys"])  # fmt: skip
+                  *shape["canonical"], *shape["record_keys"])  # fmt: skip
+    local = _LocalDates(shape["day_s"], zone)
+    if shape["by_day"] and shape["day_s"] != zones.DAY:
+        sums = _by_local_day(sums, len(found_keys), local)
     rows = [SumRow.of(row, found_keys) for row in sums]
     counts = {"priced": 0, "rejected": len(rejected), "skipped": 0, "duplicate": 0}
     for row in rows:
         counts[row.status] += row.records
-    groups = _group_totals(grid, currency, keys, rows)
+    groups = _group_totals(grid, currency, keys, rows, local)
     names = [str(p) for p in paths]
     rejections = _rejections(_Reasons(catalog, known, currency, grid), grid, names, rejected)
     total = CostBreakdown(
@@ -783,7 +813,51 @@ def _order(key: tuple) -> tuple:
     return tuple((v is None, "" if v is None else v) for v in key)
 
 
-_EPOCH_DAY = EPOCH.date()
+def _by_local_day(sums: list[tuple], groups: int, local: _LocalDates) -> list[tuple]:
+    """The rows of sums (`_collect`'s) with each UTC bucket (the first group value) replaced
+    by its local date and the rows of one date added up: integers only, so that the buckets of
+    a zone (24 a day for most) are priced once a day, not once a bucket."""
+    merged: dict[tuple, list] = {}
+    counted = slice(3 + groups, 3 + groups + 1 + len(TOKEN_KINDS))  # records, token sums
+    for row in sums:
+        bucket = row[3]
+        key = (*row[:3], None if bucket is None else local.day(bucket), *row[4 : 3 + groups])
+        slot = merged.get(key)
+        if slot is None:
+            merged[key] = [list(row[counted]), row[counted.stop :]]
+        else:
+            slot[0] = [(a or 0) + (b or 0) for a, b in zip(slot[0], row[counted], strict=True)]
+    return [(*key, *numbers, *rest) for key, (numbers, rest) in merged.items()]
+
+
+class _LocalDates:
+    """The day, ISO week and month (text) of a UTC bucket (`zones.bucket_seconds`) in a
+    zone, each bucket worked out once."""
+
+    def __init__(self, width: int, zone: tzinfo):
+        self.width, self.zone = width, zone
+        self.seen: dict[int | date | None, dict[str, str | None]] = {
+            None: dict.fromkeys(CALENDAR_KEYS)
+        }
+        self.days: dict[int, date] = {}
+
+    def day(self, bucket: int) -> date:
+        """The local date of a UTC bucket."""
+        got = self.days.get(bucket)
+        if got is None:
+            got = self.days[bucket] = zones.local_date(bucket, self.width, self.zone)
+        return got
+
+    def __call__(self, bucket: int | date | None) -> dict[str, str | None]:
+        got = self.seen.get(bucket)
+        if got is None:
+            day = bucket if isinstance(bucket, date) else self.day(bucket)
+            got = self.seen[bucket] = {
+                "day": day.isoformat(),
+                "week": zones.iso_week(day),
+                "month": day.isoformat()[:7],
+            }
+        return got
 
 
 class _Reasons:

@@ -259,11 +259,13 @@ def _outside_sql(since: datetime | None, until: datetime | None) -> str:
     return f"NOT ({' AND '.join(bounds)})" if bounds else "false"
 
 
-def _groups_sql(record_keys: Sequence[str], by_day: bool, by_shape: bool) -> list[str]:
+def _groups_sql(record_keys: Sequence[str], by_day: bool, by_shape: bool, day_us: int = DAY_US,
+                canonical: Sequence[str] = ()) -> list[str]:  # fmt: skip
     """The group columns (`records_sql`) of priced records."""
     priced = f"status = {PRICED}"
-    day = [f"CASE WHEN {priced} THEN us // {DAY_US} END AS g_day"] if by_day else []
+    day = [f"CASE WHEN {priced} THEN us // {day_us} END AS g_day"] if by_day else []
     shape = [f"CASE WHEN {priced} THEN shape END AS g_shape"] if by_shape else []
+    shape += [f"CASE WHEN {priced} THEN o_{name} END AS g_{name}" for name in canonical]
     keys = [f"CASE WHEN {priced} THEN {shapes.column(key)} END AS g_{i}"
             for i, key in enumerate(record_keys)]  # fmt: skip
     return [*day, *shape, *keys]
@@ -297,9 +299,13 @@ def records_sql(
     detail: bool,
     dedupe: bool = False,
     at: datetime | None = None,
+    day_us: int = DAY_US,
+    canonical: Sequence[str] = (),
 ) -> str:
     """`SELECT` of the sums: `status` (`STATUS`), grid row `pid` and `tier_no` (of priced
-    records), the group (`g_day`: days since the epoch; `g_shape`; `g_<i>`: the i-th of
+    records), the group (`g_day`: UTC buckets of `day_us` since the epoch, whole days unless
+    a zone's days are asked for (`zones`); `g_shape`; `g_<name>`: each of `canonical`, the
+    optional canonical fields `session`, `project`, `key`; `g_<i>`: the i-th of
     `record_keys`; all of priced records), `records`, the sums `t_<kind>` (`TOKEN_KINDS`:
     of priced records), then `r_file`. With `detail`, one row per record, not summed
     (`sums_sql` sums them), and a rejected one carries its number (`r_line`, or a digest
@@ -319,7 +325,7 @@ def records_sql(
     outside = _outside_sql(since, until)
     at_text = None if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     priced = f"status = {PRICED}"
-    groups = _groups_sql(record_keys, by_day, by_shape)
+    groups = _groups_sql(record_keys, by_day, by_shape, day_us, canonical)
     rejected = f"status = {REJECTED}"
     detail_cols = _detail_sql(grid) if detail else ""
     sums = ",\n  ".join(
@@ -403,7 +409,7 @@ statused AS (
                  ELSE {REJECTED} END AS status
   FROM placed
 ),
-deduped AS ({_deduped(record_keys) if dedupe and detail else _NOT_DEDUPED})
+deduped AS ({_deduped(record_keys, canonical) if dedupe and detail else _NOT_DEDUPED})
 SELECT status,
   CASE WHEN {priced} THEN pid END AS pid,
   CASE WHEN {priced} THEN tier_no END AS tier_no{"".join(f",{chr(10)}  {g}" for g in groups)},
@@ -417,12 +423,13 @@ FROM deduped{"" if detail else abort}{"" if detail else chr(10) + "GROUP BY ALL"
 _NOT_DEDUPED = "SELECT *, false AS conflict FROM statused"
 
 
-def _deduped(record_keys: Sequence[str]) -> str:
+def _deduped(record_keys: Sequence[str], canonical: Sequence[str] = ()) -> str:
     """SQL over `statused`: the copies of one id as `records_sql` says (`dedupe`)."""
     own = [str(no) for no, s in enumerate(rules.SHAPES) if s.instant_per_copy]
     us = f"CASE WHEN shape IN ({', '.join(own)}) THEN NULL ELSE us END" if own else "us"
     billed = ", ".join(["status", "model_text", us, "tier_no",
                         *(f"n_{k}" for k in shapes.CANONICAL),
+                        *(f"o_{name}" for name in canonical),
                         *(shapes.column(k) for k in record_keys)])  # fmt: skip
     return f"""
   SELECT * REPLACE (CASE WHEN id_text IS NULL THEN status

@@ -16,7 +16,7 @@ from llmcost.engine import CostBreakdown
 from llmcost.money import EXACT
 from llmcost.usage.bill import COST_KINDS, TOKEN_KINDS, Bill, GroupTotal
 
-DAY_KEYS = ("day", "month")
+DAY_KEYS = ("day", "week", "month")
 
 
 def chart_keys(group_by: Sequence[str]) -> tuple[str, ...]:

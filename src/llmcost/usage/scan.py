@@ -62,9 +62,10 @@ def available() -> bool:
 
 class Scanner:
     """Prices whole files with `_scan` under one grid, group and window. `resolve` maps model
-    names the grid does not hold as written to a model number or None (unknown)."""
+    names the grid does not hold as written to a model number or None (unknown). `by_day`:
+    0, or the seconds of the UTC buckets records are grouped by (86400: UTC days; `zones`)."""
 
-    def __init__(self, grid: PriceGrid, record_keys: tuple[str, ...], *, by_day: bool,
+    def __init__(self, grid: PriceGrid, record_keys: tuple[str, ...], *, by_day: int,
                  by_shape: bool, since, until,
                  resolve: Callable[[list[str]], dict[str, int | None]], at=None):  # fmt: skip
         assert _scan is not None
@@ -171,7 +172,7 @@ class Scanner:
         return records, skipped, groups, ids
 
     def _rows(self, groups: dict[tuple, list[int]], skipped: int) -> list[tuple]:
-        empty = [None] * (self.by_day + self.by_shape + len(self.keys))
+        empty = [None] * (bool(self.by_day) + self.by_shape + len(self.keys))
         rows = [
             (PRICED, pid, batch, *([day] if self.by_day else []),
              *([shape] if self.by_shape else []), *values, *sums, None)
