@@ -111,3 +111,16 @@ def test_engine_spark_prints_the_same_bill(tmp_path, spark):
             r.pop("line")
     assert a == b
     assert spark.conf.get("spark.sql.session.timeZone") == "America/Los_Angeles"
+
+
+def test_engine_refuses_a_configured_zone_for_calendar_groups(tmp_path):
+    """Days grouped in UTC by the engine would silently differ from `bill`'s, which groups
+    them in the configured zone: refused, never a different bill."""
+    log = tmp_path / "usage.jsonl"
+    log.write_text(json.dumps(LINES[2]) + "\n")
+    args = ["bill", "--catalog", f"{PRICING}@2026-12-06", str(log), "--engine", "duckdb"]
+    zoned = {"LLMCOST_TIMEZONE": "Asia/Shanghai"}
+    result = CliRunner().invoke(app, [*args, "-g", "day"], env=zoned)
+    assert result.exit_code == 2
+    assert "UTC only (the config sets a timezone)" in result.stderr
+    assert CliRunner().invoke(app, [*args, "-g", "model"], env=zoned).exit_code == 0

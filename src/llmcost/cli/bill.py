@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -17,7 +17,9 @@ from llmcost.cli.options import (
     check_currency,
     check_format,
     emit,
+    max_rejected_share,
     open_catalog,
+    time_range,
     warn,
 )
 
@@ -112,11 +114,8 @@ def bill(
     rejected), an unreadable file, a bad option, or any rejection under --strict.
     """
     from llmcost.errors import InputError
-    from llmcost.reports.bill import bill_report, rejected_percent, summary_line
-    from llmcost.timeparse import instant
-    from llmcost.usage.bill import SPECIAL_KEYS, exit_code
-    from llmcost.usage.bill import bill as run_bill
-    from llmcost.usage.rollup import roll_up, with_days
+    from llmcost.usage.bill import exit_code
+    from llmcost.usage.rollup import roll_up
 
     if invoice is not None and engine is not None:
         raise InputError("--engine cannot be given with --invoice",
@@ -131,21 +130,49 @@ def bill(
     if tolerance is not None:
         raise InputError("--tolerance is given without --invoice", hint="add --invoice FILE")
     fmt = check_format(format, REPORT_FORMATS)
-    most = _share(max_rejected) if max_rejected is not None else None
+    most = max_rejected_share(max_rejected) if max_rejected is not None else None
     if strict and (allow_rejects or most is not None):
         raise InputError(
             "--strict cannot be given with --allow-rejects or --max-rejected",
             hint="--strict makes any rejection exit 2; the others let some pass",
         )
     cur = check_currency(currency)
-    start = instant(since, field="--since") if since is not None else None
-    end = instant(until, field="--until") if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise InputError("--until must be after --since", hint="the range is [since, until)")
-    given_at = instant(at, field="--at") if at is not None else None
+    start, end = time_range(since, until)
     keys = [k.strip() for k in group_by.split(",") if k.strip()] if group_by else []
-    zone = _zone(timezone)
     choice = open_catalog(catalog, cur, pricing)
+    _warn_repeated(files)
+    job = _Job(choice, files, cur, start, end, keys, fmt)
+    daily = _on_engine(job, engine, at, timezone) if engine else _by_default(job, at, timezone)
+    # html: priced by day and by the chart's series too, the table's bill rolled up from it
+    result = roll_up(daily, keys) if fmt == "html" else daily
+    _tell(result)
+    code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
+    if strict and result.rejected:
+        code = 2
+    _report(result, daily, keys, code, fmt)
+    _exit(result, code, strict)
+
+
+class _Job(NamedTuple):
+    """What every engine is asked to bill."""
+
+    choice: object  # options.open_catalog's choice: the catalog and the version known
+    files: list[str]
+    currency: str
+    since: object
+    until: object
+    keys: list[str]
+    fmt: str
+
+    @property
+    def priced_by(self) -> list[str]:
+        """The keys to price by: an html bill adds the day and the chart's series."""
+        from llmcost.usage.rollup import with_days
+
+        return list(with_days(self.keys)) if self.fmt == "html" else self.keys
+
+
+def _warn_repeated(files: list[str]) -> None:
     seen: set = set()
     for name in files:
         real = os.path.realpath(name)
@@ -155,36 +182,55 @@ def bill(
                 "those without one each time"
             )
         seen.add(real)
-    priced_by = with_days(keys) if fmt == "html" else keys
-    if engine is not None:
-        from llmcost.warehouse.engine_bill import ENGINES, bill_on_engine
 
-        if at is not None:
-            raise InputError("--at is not taken with --engine", hint="bill without --engine")
-        if timezone is not None:
-            raise InputError("--timezone is not taken with --engine", hint="bill without --engine")
-        if engine not in ENGINES:
-            raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
-        result = bill_on_engine(
-            choice.catalog, files, engine=engine, known=choice.known, currency=cur,
-            since=start, until=end, group_by=priced_by,
-        )  # fmt: skip
-    else:
-        result = run_bill(
-            choice.catalog,
-            files,
-            known=choice.known,
-            currency=cur,
-            since=start,
-            until=end,
-            at=given_at,
-            group_by=priced_by,
-            timezone=zone,
-            memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
-            progress=_progress_bar if sys.stderr.isatty() else None,
+
+def _by_default(job: _Job, at: str | None, timezone: str | None):
+    """The bill of today's path: the compiled scanner and DuckDB (usage/bill.py)."""
+    from llmcost.timeparse import instant
+    from llmcost.usage.bill import bill as run_bill
+
+    given_at = instant(at, field="--at") if at is not None else None
+    return run_bill(
+        job.choice.catalog,
+        job.files,
+        known=job.choice.known,
+        currency=job.currency,
+        since=job.since,
+        until=job.until,
+        at=given_at,
+        group_by=job.priced_by,
+        timezone=_zone(timezone),
+        memory_limit=os.environ.get("LLMCOST_MEMORY_LIMIT"),
+        progress=_progress_bar if sys.stderr.isatty() else None,
+    )
+
+
+def _on_engine(job: _Job, engine: str, at: str | None, timezone: str | None):
+    """The bill of the warehouse expression on `engine` (warehouse/engine_bill.py)."""
+    from llmcost.errors import InputError
+    from llmcost.warehouse.engine_bill import ENGINES, bill_on_engine
+
+    if at is not None:
+        raise InputError("--at is not taken with --engine", hint="bill without --engine")
+    calendar = {"day", "week", "month"} & set(job.keys)
+    if timezone is not None or (calendar and _zone(None) is not None):
+        raise InputError(
+            "--engine groups days, weeks and months in UTC only"
+            + ("" if timezone is not None else " (the config sets a timezone)"),
+            hint="bill without --engine for another zone's calendar",
         )
-    # html: priced by day and by the chart's series too, the table's bill rolled up from it
-    daily, result = result, (roll_up(result, keys) if fmt == "html" else result)
+    if engine not in ENGINES:
+        raise InputError(f"--engine {engine!r} is not an engine", hint="duckdb or spark")
+    return bill_on_engine(
+        job.choice.catalog, job.files, engine=engine, known=job.choice.known,
+        currency=job.currency, since=job.since, until=job.until, group_by=job.priced_by,
+    )  # fmt: skip
+
+
+def _tell(result) -> None:
+    """On stderr: the first rejections, ids billed once, and group keys no record has."""
+    from llmcost.usage.bill import SPECIAL_KEYS
+
     for rejection in result.rejections[:SHOWN_REJECTIONS]:
         warn(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}")
     if result.rejected > SHOWN_REJECTIONS:
@@ -200,9 +246,11 @@ def bill(
             f"--group-by {key}: no priced record has this field; its column is empty"
             + (f" (did you mean {near[0]}?)" if near else "")
         )
-    code = exit_code(result, allow_rejects=allow_rejects, max_rejected=most)
-    if strict and result.rejected:
-        code = 2
+
+
+def _report(result, daily, keys: list[str], code: int, fmt: str) -> None:
+    from llmcost.reports.bill import bill_report, summary_line
+
     if fmt != "table":
         warn(summary_line(result))
     report = bill_report(result, code)
@@ -213,6 +261,12 @@ def bill(
 
         report = replace(report, charts=[daily_costs(daily, keys)])
     emit(report, fmt)
+
+
+def _exit(result, code: int, strict: bool) -> None:
+    from llmcost.errors import InputError
+    from llmcost.reports.bill import rejected_percent
+
     if code == 2 and result.rejected:
         raise InputError(
             f"{result.rejected:,} record(s) rejected" + ("" if result.priced else ", none priced"),
@@ -224,25 +278,6 @@ def bill(
             "priced or rejected): exit 1 (--allow-rejects or --max-rejected PERCENT to accept)"
         )
         raise typer.Exit(code)
-
-
-def _share(text: str):
-    """`--max-rejected`: a percent (`0.5%` or `0.5`) as an exact fraction of 1."""
-    from fractions import Fraction
-
-    from llmcost.errors import InputError
-
-    number = text.strip().removesuffix("%").strip()
-    try:
-        share = Fraction(number) / 100
-    except (ValueError, ZeroDivisionError):
-        share = None
-    if share is None or not 0 <= share <= 1 or not number[:1].isdigit():
-        raise InputError(
-            f"--max-rejected: {text!r} is not a percent from 0 to 100",
-            hint="a share of the records such as 0.5%",
-        )
-    return share
 
 
 def _progress_bar(progress):

@@ -15,6 +15,7 @@ from llmcost.cli.options import (
     check_currency,
     check_format,
     emit,
+    max_rejected_share,
     open_catalog,
     time_range,
     warn,
@@ -43,7 +44,6 @@ def compare_invoice(
 ) -> None:
     """Exit status: the bill's own (0; 1 records rejected, unless allowed; 2 bad input), and
     1 when a gap no cause explains is larger than `--tolerance`."""
-    from llmcost.cli.bill import _share
     from llmcost.reports.bill import summary_line
     from llmcost.reports.invoice import invoice_report
     from llmcost.usage import invoice as inv
@@ -52,7 +52,7 @@ def compare_invoice(
 
     fmt = check_format(format, tuple(f for f in REPORT_FORMATS if f != "html"))
     _check_flags(group_by, strict, allow_rejects, max_rejected)
-    most = _share(max_rejected) if max_rejected is not None else None
+    most = max_rejected_share(max_rejected) if max_rejected is not None else None
     allowed = _tolerance(tolerance)
     cur = check_currency(currency)
     start, end = time_range(since, until)

@@ -471,3 +471,20 @@ def error_line(exc) -> str:
 def warn(message: str) -> None:
     """A diagnostic line on stderr (never mixed into results on stdout)."""
     typer.echo(f"llmcost: {message}", err=True)
+
+
+def max_rejected_share(text: str):
+    """`--max-rejected`: a percent (`0.5%` or `0.5`) as an exact fraction of 1."""
+    from fractions import Fraction
+
+    number = text.strip().removesuffix("%").strip()
+    try:
+        share = Fraction(number) / 100
+    except (ValueError, ZeroDivisionError):
+        share = None
+    if share is None or not 0 <= share <= 1 or not number[:1].isdigit():
+        raise InputError(
+            f"--max-rejected: {text!r} is not a percent from 0 to 100",
+            hint="a share of the records such as 0.5%",
+        )
+    return share
