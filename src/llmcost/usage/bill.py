@@ -283,7 +283,7 @@ def _price(grid: PriceGrid, paths: list[Path], reader: str, extra, shape: dict, 
         if memory_limit:
             con.execute(f"SET memory_limit = '{sql_str(memory_limit)}'")
         load_grid(con, grid)
-        job = _Job(con, grid, paths, extra, shape, progress, Path(scratch.name))
+        job = _Job(con, grid, paths, extra, shape, progress, Path(scratch.name), memory_limit)
         return _price_all(job, reader, dedupe)
     except OSError as exc:  # a log removed, or made unreadable, while it is read
         raise _unreadable(Path(exc.filename or paths[0]), exc) from None
@@ -304,6 +304,7 @@ class _Job(NamedTuple):
     shape: dict
     progress: object
     scratch: Path
+    memory_limit: str | None
 
 
 def _reading_failed(exc, paths: list[Path]) -> InputError:
@@ -329,7 +330,7 @@ def _reading_failed(exc, paths: list[Path]) -> InputError:
 
 
 def _price_all(job: _Job, reader: str, dedupe: frozenset[int]) -> _Pass:
-    con, grid, paths, extra, shape, progress, scratch = job
+    con, grid, paths, extra, shape, progress, scratch, _ = job
     fast = reader != "lines"
     # file_no -> whether the line reader must look for keys given twice (None: not known)
     slow: dict[int, bool | None] = {
@@ -375,13 +376,17 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
     times the time and memory of this one query (a 200k-line Claude Code log: 2.6 GB)."""
     import duckdb
 
-    con, grid, _, extra, shape, progress, _ = job
+    con, grid, _, extra, shape, progress, _, limit = job
     input_errors = (duckdb.InvalidInputException, duckdb.ConversionException,
                     duckdb.IOException, duckdb.OutOfRangeException)  # fmt: skip
     sources = [readers.fast_source(i, read[i], extra) for i in files]
     query = records_sql(grid, sources, detail=True, dedupe=True, **shape)
+    make = f"CREATE OR REPLACE TABLE copies AS {query}"
     try:
-        _run(con, f"CREATE OR REPLACE TABLE copies AS {query}", progress)
+        if limit:
+            _run(con, make, progress)
+        else:
+            _bounded(con, make, progress)
     except input_errors:
         return None
     [(rejected,)] = con.execute(f"SELECT count(*) FROM copies WHERE status = {REJECTED}").fetchall()
@@ -395,6 +400,27 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
     copies = con.execute(duplicates_sql("copies")).fetchall()
     con.execute("DROP TABLE copies")
     return sums, copies
+
+
+# DuckDB's memory for merging copies when none is given (LLMCOST_MEMORY_LIMIT): by default it
+# takes most of the machine's, and the window that finds each id's copies holds every field
+# of every record (a 200k-line Claude Code log: 2 GB), where it can spill to the scratch file
+# (the same log: 430 MB at 300MB given, hardly slower)
+COPIES_MEMORY = "256MB"
+
+
+def _bounded(con, query: str, progress) -> None:
+    """Run `query` under `COPIES_MEMORY`; again under DuckDB's own limit if that is too little."""
+    import duckdb
+
+    con.execute(f"SET memory_limit = '{COPIES_MEMORY}'")
+    try:
+        _run(con, query, progress)
+    except duckdb.OutOfMemoryException:
+        con.execute("RESET memory_limit")
+        _run(con, query, progress)
+    finally:
+        con.execute("RESET memory_limit")
 
 
 def _after_fast(job: _Job, read: list[Path], priced: list[int], ids: dict[int, bytes]) -> None:
