@@ -386,7 +386,7 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
         if limit:
             _run(con, make, progress)
         else:
-            _bounded(con, make, progress)
+            _bounded(con, make, progress, sum(read[i].stat().st_size for i in files))
     except input_errors:
         return None
     [(rejected,)] = con.execute(f"SELECT count(*) FROM copies WHERE status = {REJECTED}").fetchall()
@@ -404,16 +404,18 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
 
 # DuckDB's memory for merging copies when none is given (LLMCOST_MEMORY_LIMIT): by default it
 # takes most of the machine's, and the window that finds each id's copies holds every field
-# of every record (a 200k-line Claude Code log: 2 GB), where it can spill to the scratch file
-# (the same log: 430 MB at 300MB given, hardly slower)
-COPIES_MEMORY = "256MB"
+# of every record. Under a limit it spills to the scratch file, but needs about its logs'
+# size again in memory (a 1M-line Claude Code log of 576 MB: fails at 256MB, 1.16 GB peak at
+# 1GB, 9 GB unbounded); at least `COPIES_MEMORY`, twice the logs' bytes.
+COPIES_MEMORY = 256 << 20
 
 
-def _bounded(con, query: str, progress) -> None:
-    """Run `query` under `COPIES_MEMORY`; again under DuckDB's own limit if that is too little."""
+def _bounded(con, query: str, progress, size: int) -> None:
+    """Run `query` under twice `size` bytes of memory (at least `COPIES_MEMORY`); again under
+    DuckDB's own limit if that is too little."""
     import duckdb
 
-    con.execute(f"SET memory_limit = '{COPIES_MEMORY}'")
+    con.execute(f"SET memory_limit = '{max(COPIES_MEMORY, 2 * size) >> 20}MB'")
     try:
         _run(con, query, progress)
     except duckdb.OutOfMemoryException:
