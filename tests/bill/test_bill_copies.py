@@ -82,7 +82,7 @@ def test_copies_across_two_files(catalog, tmp_path, line_reads):
     b = tmp_path / "b.jsonl"
     a.write_text(message(1) + "\n" + message(2) + "\n")
     b.write_text(message(2) + "\n" + message(3) + "\n" + message(1) + "\n")
-    result, by_auto = both(catalog, [a, b], line_reads)
+    result, by_auto = both(catalog, [a, b], line_reads, group_by=["session", "week"])
     assert by_auto == []
     assert (result.records, result.priced, result.duplicates) == (5, 3, 2)
     assert result.duplicate_ids == (("msg_1\x1freq_1", 1), ("msg_2\x1freq_2", 1))

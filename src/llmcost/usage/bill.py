@@ -380,7 +380,7 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
     input_errors = (duckdb.InvalidInputException, duckdb.ConversionException,
                     duckdb.IOException, duckdb.OutOfRangeException)  # fmt: skip
     sources = [readers.fast_source(i, read[i], extra) for i in files]
-    query = records_sql(grid, sources, detail=True, dedupe=True, **shape)
+    query = records_sql(grid, sources, detail=True, dedupe=True, **_sql_shape(shape))
     make = f"CREATE OR REPLACE TABLE copies AS {query}"
     try:
         if limit:
@@ -395,7 +395,8 @@ def _fast_deduped(job: _Job, read: list[Path], files: list[int]) -> tuple[list, 
     for i in files:
         if job.paths[i].suffix.lower() == ".gz":
             _intact(job.paths[i], readers.check_gzip, job.paths[i])
-    groups = shape["by_day"] + shape["by_shape"] + len(shape["record_keys"])
+    groups = (shape["by_day"] + shape["by_shape"] + len(shape["canonical"])
+              + len(shape["record_keys"]))  # fmt: skip
     sums = con.execute(sums_sql("copies", groups)).fetchall()
     copies = con.execute(duplicates_sql("copies")).fetchall()
     con.execute("DROP TABLE copies")
