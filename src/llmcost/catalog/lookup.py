@@ -476,7 +476,7 @@ class Catalog:
             if model.released is not None and at < model.released:
                 raise NotPriced(
                     f"{info.key} was not released until {show_instant(model.released)}",
-                    hint="price it at a later instant with --at or --month",
+                    hint="it has prices from that instant on",
                 )
             raise NotPriced(
                 f"{info.key} has no price at {show_instant(at)} in the catalog as known on "
