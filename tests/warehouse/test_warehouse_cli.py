@@ -124,3 +124,6 @@ def test_engine_refuses_a_configured_zone_for_calendar_groups(tmp_path):
     assert result.exit_code == 2
     assert "UTC only (the config sets a timezone)" in result.stderr
     assert CliRunner().invoke(app, [*args, "-g", "model"], env=zoned).exit_code == 0
+    utc = {"LLMCOST_TIMEZONE": "UTC"}  # the engine's own calendar: taken
+    assert CliRunner().invoke(app, [*args, "-g", "day"], env=utc).exit_code == 0
+    assert CliRunner().invoke(app, [*args, "-g", "day", "--timezone", "+00:00"]).exit_code == 0

@@ -212,8 +212,11 @@ def _on_engine(job: _Job, engine: str, at: str | None, timezone: str | None):
 
     if at is not None:
         raise InputError("--at is not taken with --engine", hint="bill without --engine")
+    from datetime import UTC
+
+    zone = _zone(timezone)  # the flag's, else the config's; None: UTC
     calendar = {"day", "week", "month"} & set(job.keys)
-    if timezone is not None or (calendar and _zone(None) is not None):
+    if zone not in (None, UTC) and (timezone is not None or calendar):
         raise InputError(
             "--engine groups days, weeks and months in UTC only"
             + ("" if timezone is not None else " (the config sets a timezone)"),
